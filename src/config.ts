@@ -1,0 +1,36 @@
+import type { Env } from "./env";
+import type { StoreLimits } from "./store";
+
+/**
+ * A Durable Object SQLite row holds at most 2 MB, and the working tree keeps
+ * binary files base64-encoded (+33%), so one file can be at most ~1.4 MB.
+ */
+const MAX_FILE_BYTES_CEILING = 1_400_000;
+
+export const DEFAULT_LIMITS: StoreLimits = {
+  maxFileBytes: 1024 * 1024,
+  maxFiles: 5_000,
+  maxVersionBytes: 50 * 1024 * 1024,
+};
+
+/** Reads the store limits from the environment, falling back to the defaults. */
+export function limitsFromEnv(env: Env): StoreLimits {
+  return {
+    maxFileBytes: Math.min(
+      positiveInt(env.MAX_FILE_BYTES, "MAX_FILE_BYTES") ?? DEFAULT_LIMITS.maxFileBytes,
+      MAX_FILE_BYTES_CEILING,
+    ),
+    maxFiles: positiveInt(env.MAX_FILES, "MAX_FILES") ?? DEFAULT_LIMITS.maxFiles,
+    maxVersionBytes:
+      positiveInt(env.MAX_VERSION_BYTES, "MAX_VERSION_BYTES") ?? DEFAULT_LIMITS.maxVersionBytes,
+  };
+}
+
+function positiveInt(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive integer, got "${raw}".`);
+  }
+  return value;
+}

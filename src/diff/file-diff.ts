@@ -1,0 +1,94 @@
+import { structuredPatch } from "diff";
+import { comparePaths, isBinary, manifestDelta, type FileEntry, type ProjectStore, type VersionRef } from "../store";
+
+export type FileStatus = "added" | "modified" | "deleted" | "renamed";
+
+/** A hunk in git's numbering: a start is 0 when its side has no lines. */
+export interface Hunk {
+  oldStart: number;
+  oldLines: number;
+  newStart: number;
+  newLines: number;
+  /**
+   * Each line starts with ' ', '-' or '+', without its line feed (a CR of a
+   * CRLF ending stays). `\ No newline at end of file` markers are kept here
+   * and dropped from the JSON form.
+   */
+  lines: string[];
+}
+
+export interface FileDiff {
+  path: string;
+  /** Set for renames: the path in `from`. */
+  oldPath?: string;
+  status: FileStatus;
+  binary: boolean;
+  additions: number;
+  deletions: number;
+  hunks: Hunk[];
+}
+
+const NO_NEWLINE = "\\ No newline at end of file";
+
+/**
+ * The per-file differences between two trees, in path order; `from` 0 is the
+ * empty tree before version 1. Reads content only for paths whose hashes
+ * differ; a deleted and an added file with the same hash are an exact rename
+ * and are not read at all.
+ */
+export async function diffTrees(store: ProjectStore, from: VersionRef | 0, to: VersionRef): Promise<FileDiff[]> {
+  const delta = from === 0 ? manifestDelta(new Map(), await store.manifest(to)) : await store.delta(from, to);
+  const renames = pairExactRenames(delta.deleted, delta.added);
+  const files: Promise<FileDiff>[] = [];
+  for (const [path, oldPath] of renames) {
+    files.push(Promise.resolve({ path, oldPath, status: "renamed", binary: false, additions: 0, deletions: 0, hunks: [] }));
+  }
+  const read = (entry: FileEntry | undefined) => (entry ? store.readBlob(entry.hash) : Promise.resolve(undefined));
+  const compare = async (path: string, status: FileStatus, oldEntry?: FileEntry, newEntry?: FileEntry) =>
+    compareContent(path, status, await read(oldEntry), await read(newEntry));
+  for (const [path, entry] of delta.added) if (!renames.has(path)) files.push(compare(path, "added", undefined, entry));
+  for (const [path, [oldEntry, newEntry]] of delta.modified) files.push(compare(path, "modified", oldEntry, newEntry));
+  const renamedFrom = new Set(renames.values());
+  for (const [path, entry] of delta.deleted) if (!renamedFrom.has(path)) files.push(compare(path, "deleted", entry));
+  return (await Promise.all(files)).sort((a, b) => comparePaths(a.path, b.path));
+}
+
+/** new path → old path, pairing deleted and added files of identical content in path order. */
+function pairExactRenames(deleted: Map<string, FileEntry>, added: Map<string, FileEntry>): Map<string, string> {
+  const byHash = new Map<string, string[]>();
+  for (const path of [...deleted.keys()].sort(comparePaths)) {
+    const hash = deleted.get(path)!.hash;
+    byHash.set(hash, [...(byHash.get(hash) ?? []), path]);
+  }
+  const renames = new Map<string, string>();
+  for (const path of [...added.keys()].sort(comparePaths)) {
+    const oldPath = byHash.get(added.get(path)!.hash)?.shift();
+    if (oldPath !== undefined) renames.set(path, oldPath);
+  }
+  return renames;
+}
+
+function compareContent(path: string, status: FileStatus, oldBytes?: Uint8Array, newBytes?: Uint8Array): FileDiff {
+  const empty = new Uint8Array();
+  const [before, after] = [oldBytes ?? empty, newBytes ?? empty];
+  if (isBinary(before) || isBinary(after)) {
+    return { path, status, binary: true, additions: 0, deletions: 0, hunks: [] };
+  }
+  const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+  const patch = structuredPatch(path, path, decoder.decode(before), decoder.decode(after), "", "", { context: 3 });
+  const hunks = patch.hunks.map((hunk) => ({
+    oldStart: hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart,
+    oldLines: hunk.oldLines,
+    newStart: hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart,
+    newLines: hunk.newLines,
+    lines: hunk.lines,
+  }));
+  const count = (sign: string) =>
+    hunks.reduce((sum, hunk) => sum + hunk.lines.filter((line) => line.startsWith(sign)).length, 0);
+  return { path, status, binary: false, additions: count("+"), deletions: count("-"), hunks };
+}
+
+/** The JSON form's hunks: like `FileDiff` but without no-newline markers. */
+export function withoutMarkers(file: FileDiff): FileDiff {
+  return { ...file, hunks: file.hunks.map((hunk) => ({ ...hunk, lines: hunk.lines.filter((line) => line !== NO_NEWLINE) })) };
+}

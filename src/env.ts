@@ -1,0 +1,21 @@
+import type { ProjectObject } from "./project/project-object";
+
+/**
+ * Bindings and variables of the host Worker (see wrangler.toml and the
+ * README's Configuration table). Every variable is optional.
+ */
+export interface Env {
+  PROJECTS: DurableObjectNamespace<ProjectObject>;
+  PROJECT_INDEX: D1Database;
+  /** When set, every `/api/*` request needs `Authorization: Bearer <API_TOKEN>`. */
+  API_TOKEN?: string;
+  ANTHROPIC_API_KEY?: string;
+  ANTHROPIC_BASE_URL?: string;
+  MODEL?: string;
+  /** Host suffix of preview origins, e.g. `preview.example.com`. */
+  PREVIEW_HOST?: string;
+  /** Store limits; see `src/config.ts`. */
+  MAX_FILE_BYTES?: string;
+  MAX_FILES?: string;
+  MAX_VERSION_BYTES?: string;
+}

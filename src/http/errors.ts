@@ -1,0 +1,61 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { StoreError, type StoreErrorCode } from "../store";
+
+/** Error codes the HTTP layer itself produces. */
+export const API_ERROR_CODES = [
+  "invalid_json",
+  "invalid_request",
+  "unauthorized",
+  "route_not_found",
+  "method_not_allowed",
+  "internal_error",
+] as const;
+
+export type ErrorCode = StoreErrorCode | (typeof API_ERROR_CODES)[number];
+
+/** The one status table: every error code maps to exactly one status. */
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  invalid_json: 400,
+  invalid_request: 400,
+  invalid_path: 400,
+  invalid_content: 400,
+  path_conflict: 400,
+  unauthorized: 401,
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  project_exists: 409,
+  too_large: 413,
+  internal_error: 500,
+};
+
+/** An error answered as `{"error": {code, message, ...details}}` with the code's status. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export function errorResponse(c: Context, code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+  return c.json({ error: { code, message, ...details } }, STATUS[code]);
+}
+
+/** `app.onError`: the single place errors become responses. */
+export function handleError(error: Error, c: Context): Response {
+  if (error instanceof ApiError || error instanceof StoreError) {
+    return errorResponse(c, error.code, error.message, error.details);
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    return errorResponse(c, "invalid_request", error.message || "The request could not be processed.");
+  }
+  console.error(`${c.req.method} ${c.req.path} failed:`, error);
+  return errorResponse(c, "internal_error", "The server failed to handle this request; see the server log.");
+}

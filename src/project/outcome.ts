@@ -1,0 +1,27 @@
+import { StoreError, type StoreErrorCode } from "../store";
+
+/**
+ * How a refused request crosses the Durable Object RPC boundary. RPC keeps an
+ * error's message but not its class or fields, so the object returns refusals
+ * as values and the caller turns them back into the same StoreError. Only
+ * StoreErrors travel this way; anything else is a bug and is thrown as is.
+ */
+export type Outcome<T> =
+  | { ok: true; value: T }
+  | { ok: false; code: StoreErrorCode; message: string; details: Record<string, unknown> };
+
+export async function capture<T>(task: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await task() };
+  } catch (error) {
+    if (error instanceof StoreError) {
+      return { ok: false, code: error.code, message: error.message, details: error.details };
+    }
+    throw error;
+  }
+}
+
+export function unwrap<T>(outcome: Outcome<T>): T {
+  if (outcome.ok) return outcome.value;
+  throw new StoreError(outcome.code, outcome.message, outcome.details);
+}

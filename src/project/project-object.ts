@@ -1,0 +1,173 @@
+import { DurableObject } from "cloudflare:workers";
+import { limitsFromEnv } from "../config";
+import { diffTrees, formatGitPatch, withoutMarkers, type FileDiff } from "../diff";
+import type { Env } from "../env";
+import {
+  NotFoundError,
+  SqlStore,
+  StoreError,
+  sortedPaths,
+  type Author,
+  type Change,
+  type CommitResult,
+  type VersionInfo,
+  type VersionRef,
+} from "../store";
+import { capture, type Outcome } from "./outcome";
+import { ProjectIndex } from "./project-index";
+
+export interface ProjectInfo {
+  id: string;
+  name: string;
+  head: number;
+  createdAt: string;
+}
+
+export interface FileListing {
+  version: VersionRef;
+  files: { path: string; size: number; hash: string }[];
+}
+
+export interface RawFile {
+  bytes: Uint8Array;
+  hash: string;
+}
+
+export interface DiffResult {
+  from: VersionRef;
+  to: VersionRef;
+  files: FileDiff[];
+}
+
+/**
+ * One project: its store (history + draft) in this object's SQLite database.
+ * Every method returns an Outcome so refusals keep their code across RPC.
+ * An object whose `project` table does not exist is not a project (never
+ * created, or deleted): everything but `create` answers not_found.
+ */
+export class ProjectObject extends DurableObject<Env> {
+  private store: SqlStore | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      if (this.projectRow()) this.store = await SqlStore.open(ctx.storage, limitsFromEnv(env));
+    });
+  }
+
+  /** Creates the project with its first version, made of `files`. */
+  create(input: { id: string; name: string; files: Change[] }): Promise<Outcome<ProjectInfo>> {
+    return capture(async () => {
+      if (this.projectRow()) throw new StoreError("project_exists", `Project ${input.id} already exists.`);
+      const store = await SqlStore.open(this.ctx.storage, limitsFromEnv(this.env));
+      try {
+        await store.commit({ base: 0, message: "Create project", author: "user", changes: input.files });
+      } catch (error) {
+        await this.ctx.storage.deleteAll();
+        throw error;
+      }
+      const createdAt = Date.now();
+      this.ctx.storage.sql.exec(
+        "CREATE TABLE project (id TEXT NOT NULL, name TEXT NOT NULL, created_at INTEGER NOT NULL)",
+      );
+      this.ctx.storage.sql.exec("INSERT INTO project VALUES (?, ?, ?)", input.id, input.name, createdAt);
+      this.store = store;
+      return { id: input.id, name: input.name, head: 1, createdAt: new Date(createdAt).toISOString() };
+    });
+  }
+
+  info(): Promise<Outcome<ProjectInfo>> {
+    return capture(async () => {
+      const row = this.projectRow();
+      if (!row) throw this.missing();
+      return { id: row.id, name: row.name, head: await this.opened().head(), createdAt: new Date(row.created_at).toISOString() };
+    });
+  }
+
+  /** Deletes everything the project holds. */
+  destroy(): Promise<Outcome<void>> {
+    return capture(async () => {
+      if (!this.projectRow()) throw this.missing();
+      this.store = undefined;
+      await this.ctx.storage.deleteAll();
+    });
+  }
+
+  commit(request: { base: number; message?: string; author: Author; changes: Change[] }): Promise<Outcome<CommitResult>> {
+    return capture(async () => this.published(await this.opened().commit(request)));
+  }
+
+  restore(request: { version: number; base?: number; author: Author }): Promise<Outcome<CommitResult>> {
+    return capture(async () => this.published(await this.opened().restore(request)));
+  }
+
+  versions(): Promise<Outcome<VersionInfo[]>> {
+    return capture(() => this.opened().versions());
+  }
+
+  version(id: number): Promise<Outcome<VersionInfo>> {
+    return capture(() => this.opened().version(id));
+  }
+
+  /** `ref` undefined means head. */
+  listFiles(ref: VersionRef | undefined): Promise<Outcome<FileListing>> {
+    return capture(async () => {
+      const store = this.opened();
+      const version = ref ?? (await store.head());
+      const manifest = await store.manifest(version);
+      const files = sortedPaths(manifest).map((path) => ({ path, ...manifest.get(path)! }));
+      return { version, files };
+    });
+  }
+
+  readFile(ref: VersionRef | undefined, path: string): Promise<Outcome<RawFile>> {
+    return capture(async () => {
+      const store = this.opened();
+      const version = ref ?? (await store.head());
+      const file = await store.readFile(version, path);
+      if (!file) throw new NotFoundError(`${path} does not exist in version ${version}.`, { path, version });
+      return { bytes: file.bytes, hash: file.hash };
+    });
+  }
+
+  /** `to` defaults to head, `from` to the parent of `to` (the head when `to` is the draft). */
+  diff(options: { from?: VersionRef; to?: VersionRef; format: "git" | "json" }): Promise<Outcome<string | DiffResult>> {
+    return capture(async () => {
+      const store = this.opened();
+      const head = await store.head();
+      const to = options.to ?? head;
+      const from = options.from ?? (to === "draft" ? head : ((await store.version(to)).parent ?? 0));
+      const files = await diffTrees(store, from, to);
+      if (options.format === "git") return formatGitPatch(files);
+      return { from, to, files: files.map(withoutMarkers) };
+    });
+  }
+
+  private opened(): SqlStore {
+    if (!this.store) throw this.missing();
+    return this.store;
+  }
+
+  /** Copies a new head into the project list; the list is a cache, so a failure here only logs. */
+  private async published(result: CommitResult): Promise<CommitResult> {
+    if (result.created) {
+      const id = this.projectRow()!.id;
+      await new ProjectIndex(this.env.PROJECT_INDEX)
+        .setHead(id, result.version)
+        .catch((error: unknown) => console.error(`Could not update the listed head of ${id}:`, error));
+    }
+    return result;
+  }
+
+  private projectRow(): { id: string; name: string; created_at: number } | undefined {
+    const exists = this.ctx.storage.sql
+      .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'project'")
+      .toArray().length;
+    if (!exists) return undefined;
+    return this.ctx.storage.sql.exec<{ id: string; name: string; created_at: number }>("SELECT * FROM project").toArray()[0];
+  }
+
+  private missing(): NotFoundError {
+    return new NotFoundError("Project not found.");
+  }
+}

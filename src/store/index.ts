@@ -1,0 +1,9 @@
+export * from "./interface";
+export * from "./errors";
+export { validatePath } from "./paths";
+export { decodeContent, hashBytes, isBinary, utf8OrNull, type ContentEncoding } from "./content";
+export { comparePaths, manifestDelta, sortedPaths } from "./tree";
+export { SqlStore } from "./sql-store";
+export { MemoryStore } from "./memory-store";
+export { STARTER_FILES } from "./starter";
+export { contentType } from "./mime";

@@ -1,0 +1,32 @@
+import { SELF } from "cloudflare:test";
+
+/** A request to the API through the real Worker entry. */
+export async function api(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+  const { json, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (json !== undefined) headers.set("Content-Type", "application/json");
+  return SELF.fetch(`http://localhost:8787${path}`, {
+    ...rest,
+    headers,
+    body: json !== undefined ? JSON.stringify(json) : rest.body,
+  });
+}
+
+export async function createProject(files?: Record<string, string>, name?: string): Promise<{ id: string; head: number }> {
+  const res = await api("/api/projects", { method: "POST", json: { files, name } });
+  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+export async function commit(id: string, base: number, changes: unknown[], message?: string): Promise<Response> {
+  return api(`/api/projects/${id}/commits`, { method: "POST", json: { base, changes, message } });
+}
+
+export async function expectError(res: Response, status: number, code: string): Promise<Record<string, unknown>> {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`expected ${status} ${code}, got ${res.status}: ${text}`);
+  const body = JSON.parse(text) as { error: Record<string, unknown> };
+  if (body.error.code !== code) throw new Error(`expected code ${code}, got ${text}`);
+  if (typeof body.error.message !== "string" || body.error.message.length === 0) throw new Error(`no message: ${text}`);
+  return body.error;
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { api, createProject, expectError } from "./helpers";
+
+describe("projects", () => {
+  it("creates a project from the starter app", async () => {
+    const res = await api("/api/projects", { method: "POST", json: { name: "Demo" } });
+    expect(res.status).toBe(201);
+    const project = await res.json<{ id: string; name: string; head: number; previewUrl: string }>();
+    expect(project.id).toMatch(/^[a-z0-9](?:[a-z0-9]|-(?!-)){0,30}[a-z0-9]$/);
+    expect(project).toMatchObject({ name: "Demo", head: 1 });
+    expect(project.previewUrl).toBe(`http://${project.id}.preview.localhost:8787/`);
+
+    const files = await (await api(`/api/projects/${project.id}/files`)).json<{ files: { path: string }[] }>();
+    const paths = files.files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(["index.html", "package.json", "src/main.tsx", "src/server.ts"]));
+    expect(paths.some((p) => p.startsWith("test/") && p.endsWith(".test.ts"))).toBe(true);
+  });
+
+  it("creates, gets, lists and deletes", async () => {
+    const { id } = await createProject({ "a.txt": "hello\n" }, "Listed");
+    const got = await (await api(`/api/projects/${id}`)).json<{ id: string; head: number; createdAt: string }>();
+    expect(got).toMatchObject({ id, head: 1 });
+    expect(Date.parse(got.createdAt)).not.toBeNaN();
+
+    const list = await (await api("/api/projects")).json<{ projects: { id: string; name: string }[] }>();
+    expect(list.projects.find((p) => p.id === id)).toMatchObject({ name: "Listed", head: 1 });
+
+    expect((await api(`/api/projects/${id}`, { method: "DELETE" })).status).toBe(204);
+    await expectError(await api(`/api/projects/${id}`), 404, "not_found");
+    await expectError(await api(`/api/projects/${id}/files`), 404, "not_found");
+    await expectError(await api(`/api/projects/${id}`, { method: "DELETE" }), 404, "not_found");
+    const after = await (await api("/api/projects")).json<{ projects: { id: string }[] }>();
+    expect(after.projects.some((p) => p.id === id)).toBe(false);
+  });
+});

@@ -1,0 +1,23 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // Runs inside workerd with the real Durable Objects, D1 and bindings of wrangler.toml.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { MAX_FILE_BYTES: "65536", MAX_FILES: "50", MAX_VERSION_BYTES: "262144" } },
+          }),
+        ],
+        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"] },
+      },
+      {
+        // Drives `wrangler dev` from Node, as a user with curl and git would.
+        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 120_000 },
+      },
+    ],
+  },
+});
