@@ -19,3 +19,12 @@ export interface Env {
   MAX_FILES?: string;
   MAX_VERSION_BYTES?: string;
 }
+
+declare global {
+  namespace Cloudflare {
+    // Types `env` from "cloudflare:workers" (and the test pool's env) as ours.
+    interface Env extends HostEnv {}
+  }
+}
+
+type HostEnv = Env;

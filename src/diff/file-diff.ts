@@ -43,13 +43,18 @@ export async function diffTrees(store: ProjectStore, from: VersionRef | 0, to: V
   for (const [path, oldPath] of renames) {
     files.push(Promise.resolve({ path, oldPath, status: "renamed", binary: false, additions: 0, deletions: 0, hunks: [] }));
   }
-  const read = (entry: FileEntry | undefined) => (entry ? store.readBlob(entry.hash) : Promise.resolve(undefined));
-  const compare = async (path: string, status: FileStatus, oldEntry?: FileEntry, newEntry?: FileEntry) =>
-    compareContent(path, status, await read(oldEntry), await read(newEntry));
-  for (const [path, entry] of delta.added) if (!renames.has(path)) files.push(compare(path, "added", undefined, entry));
-  for (const [path, [oldEntry, newEntry]] of delta.modified) files.push(compare(path, "modified", oldEntry, newEntry));
+  const read = async (ref: VersionRef, path: string) => (await store.readFile(ref, path))?.bytes;
+  const compare = async (path: string, status: FileStatus, oldPath?: string, newPath?: string) =>
+    compareContent(
+      path,
+      status,
+      oldPath !== undefined && from !== 0 ? await read(from, oldPath) : undefined,
+      newPath !== undefined ? await read(to, newPath) : undefined,
+    );
+  for (const path of delta.added.keys()) if (!renames.has(path)) files.push(compare(path, "added", undefined, path));
+  for (const path of delta.modified.keys()) files.push(compare(path, "modified", path, path));
   const renamedFrom = new Set(renames.values());
-  for (const [path, entry] of delta.deleted) if (!renamedFrom.has(path)) files.push(compare(path, "deleted", entry));
+  for (const path of delta.deleted.keys()) if (!renamedFrom.has(path)) files.push(compare(path, "deleted", path));
   return (await Promise.all(files)).sort((a, b) => comparePaths(a.path, b.path));
 }
 

@@ -24,6 +24,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   path_conflict: 400,
   unauthorized: 401,
   not_found: 404,
+  missing_path: 400,
   route_not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -44,8 +45,11 @@ export class ApiError extends Error {
   }
 }
 
+/** Codes answered under another name: API.md calls a missing path in a commit `not_found`, with status 400. */
+const PUBLIC_CODE: Partial<Record<ErrorCode, string>> = { missing_path: "not_found" };
+
 export function errorResponse(c: Context, code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
-  return c.json({ error: { code, message, ...details } }, STATUS[code]);
+  return c.json({ error: { code: PUBLIC_CODE[code] ?? code, message, ...details } }, STATUS[code]);
 }
 
 /** `app.onError`: the single place errors become responses. */

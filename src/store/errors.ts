@@ -8,6 +8,7 @@ export const STORE_ERROR_CODES = [
   "invalid_content",
   "path_conflict",
   "not_found",
+  "missing_path",
   "conflict",
   "too_large",
   "project_exists",
@@ -30,6 +31,13 @@ export class StoreError extends Error {
 export class InvalidPathError extends StoreError {
   constructor(path: string, reason: string) {
     super("invalid_path", `Invalid path ${JSON.stringify(path)}: ${reason}.`, { path });
+  }
+}
+
+/** A path a commit deletes or moves does not exist in its base (the request is wrong, not the URL). */
+export class MissingPathError extends StoreError {
+  constructor(path: string) {
+    super("missing_path", `${path} does not exist in the base version.`, { path });
   }
 }
 

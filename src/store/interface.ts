@@ -112,9 +112,6 @@ export interface ProjectStore {
   /** One file of a version or the draft, or null if that tree has no such file. */
   readFile(ref: VersionRef, path: string): Promise<FileContent | null>;
 
-  /** A blob by hash; throws NotFoundError if no stored tree references it. */
-  readBlob(hash: string): Promise<Uint8Array>;
-
   /**
    * What differs between two trees. Reads only entries, never content, and
    * costs little more than the number of differing paths.

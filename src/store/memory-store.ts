@@ -60,12 +60,6 @@ export class MemoryStore implements ProjectStore {
     return entry ? { ...entry, bytes: this.blobs.get(entry.hash)! } : null;
   }
 
-  async readBlob(hash: string): Promise<Uint8Array> {
-    const bytes = this.blobs.get(hash);
-    if (!bytes) throw new NotFoundError(`No blob ${hash}.`, { hash });
-    return bytes;
-  }
-
   async delta(from: VersionRef, to: VersionRef): Promise<TreeDelta> {
     return manifestDelta(await this.manifest(from), await this.manifest(to));
   }

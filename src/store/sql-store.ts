@@ -143,7 +143,7 @@ export class SqlStore implements ProjectStore {
     return { ...row, bytes: await this.readBlob(row.hash) };
   }
 
-  async readBlob(hash: string): Promise<Uint8Array> {
+  private async readBlob(hash: string): Promise<Uint8Array> {
     const row = this.sql<{ data: ArrayBuffer }>("SELECT data FROM blobs WHERE hash = ?", hash)[0];
     if (!row) throw new NotFoundError(`No blob ${hash}.`, { hash });
     return new Uint8Array(row.data);

@@ -1,5 +1,5 @@
 import { hashBytes } from "./content";
-import { NotFoundError, StoreError, TooLargeError } from "./errors";
+import { MissingPathError, StoreError, TooLargeError } from "./errors";
 import type { Change, ChangeStats, Manifest, StoreLimits, TreeDelta } from "./interface";
 import { validatePath } from "./paths";
 
@@ -88,7 +88,7 @@ function matching(manifest: Manifest, path: string): string[] {
   const prefix = `${path}/`;
   const below = [...manifest.keys()].filter((candidate) => candidate.startsWith(prefix));
   if (below.length === 0) {
-    throw new NotFoundError(`${path} does not exist in the base version.`, { path });
+    throw new MissingPathError(path);
   }
   return below;
 }

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `npm start`: runs the API locally with `wrangler dev` (local persistence in
+// .wrangler/state, no Cloudflare account needed). The documented variables
+// are taken from .dev.vars and then from the shell (the shell wins), and
+// handed to the Worker as secrets so wrangler never prints their values.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { parseEnv } from "node:util";
+
+const VARIABLES = [
+  "API_TOKEN",
+  "ANTHROPIC_API_KEY",
+  "ANTHROPIC_BASE_URL",
+  "MODEL",
+  "PREVIEW_HOST",
+  "MAX_FILE_BYTES",
+  "MAX_FILES",
+  "MAX_VERSION_BYTES",
+];
+
+const fromFile = existsSync(".dev.vars") ? parseEnv(readFileSync(".dev.vars", "utf8")) : {};
+const values = { ...fromFile };
+for (const name of VARIABLES) {
+  if (process.env[name] !== undefined && process.env[name] !== "") values[name] = process.env[name];
+}
+
+mkdirSync(".wrangler", { recursive: true });
+const envFile = ".wrangler/dev.env";
+writeFileSync(
+  envFile,
+  Object.entries(values)
+    .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+    .join("\n") + "\n",
+  { mode: 0o600 },
+);
+
+const port = process.env.PORT ?? "8787";
+if (!/^\d+$/.test(port)) {
+  console.error(`PORT must be a number, got "${port}".`);
+  process.exit(1);
+}
+// Without a token the API is open, so it only listens on loopback.
+const host = process.env.HOST ?? "127.0.0.1";
+if (!values.API_TOKEN && !["127.0.0.1", "localhost", "::1"].includes(host)) {
+  console.error(`Refusing to listen on ${host} without API_TOKEN: the API would be open to the network.`);
+  process.exit(1);
+}
+
+const wrangler = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+const args = [wrangler, "dev", "--port", port, "--ip", host, "--env-file", envFile, ...process.argv.slice(2)];
+const child = spawn(process.execPath, args, {
+  stdio: "inherit",
+  env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
