@@ -18,18 +18,19 @@ export interface ProjectPage {
   nextCursor?: string;
 }
 
+// `seq` orders projects by creation (clocks can tie; a sequence cannot).
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS projects (
-     id TEXT PRIMARY KEY,
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
      name TEXT NOT NULL,
      head INTEGER NOT NULL,
      created_at INTEGER NOT NULL)`,
-  "CREATE INDEX IF NOT EXISTS projects_by_age ON projects (created_at DESC, id DESC)",
 ];
 
 const ready = new WeakMap<D1Database, Promise<unknown>>();
 
-type Row = { id: string; name: string; head: number; created_at: number };
+type Row = { seq: number; id: string; name: string; head: number; created_at: number };
 
 export class ProjectIndex {
   constructor(private readonly db: D1Database) {}
@@ -58,15 +59,11 @@ export class ProjectIndex {
   /** Newest first. `cursor` comes from a previous page's `nextCursor`. */
   async list(options: { limit: number; cursor?: string }): Promise<ProjectPage> {
     await this.schema();
-    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
-    const query = after
-      ? this.db
-          .prepare(
-            `SELECT * FROM projects WHERE created_at < ?1 OR (created_at = ?1 AND id < ?2)
-             ORDER BY created_at DESC, id DESC LIMIT ?3`,
-          )
-          .bind(after.createdAt, after.id, options.limit + 1)
-      : this.db.prepare("SELECT * FROM projects ORDER BY created_at DESC, id DESC LIMIT ?").bind(options.limit + 1);
+    const before = options.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor(options.cursor);
+    if (before === undefined) throw new Error("Invalid cursor; check it with decodeCursor first.");
+    const query = this.db
+      .prepare("SELECT * FROM projects WHERE seq < ? ORDER BY seq DESC LIMIT ?")
+      .bind(before, options.limit + 1);
     const rows = (await query.all<Row>()).results;
     const page = rows.slice(0, options.limit);
     const last = page.at(-1);
@@ -92,17 +89,16 @@ export class ProjectIndex {
   }
 }
 
+/** Cursors are opaque to clients: the sequence number of the last project shown. */
 function encodeCursor(row: Row): string {
-  return btoa(`${row.created_at}:${row.id}`).replace(/=+$/, "");
+  return btoa(`p${row.seq}`).replace(/=+$/, "");
 }
 
-/** Returns undefined for a cursor this index did not make. */
-export function decodeCursor(cursor: string): { createdAt: number; id: string } | undefined {
+/** The sequence number a cursor stands for, or undefined for a cursor this index did not make. */
+export function decodeCursor(cursor: string): number | undefined {
   try {
-    const [time, id] = atob(cursor).split(":");
-    const createdAt = Number(time);
-    if (!id || !Number.isSafeInteger(createdAt)) return undefined;
-    return { createdAt, id };
+    const match = /^p(\d{1,15})$/.exec(atob(cursor));
+    return match ? Number(match[1]) : undefined;
   } catch {
     return undefined;
   }

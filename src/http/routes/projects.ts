@@ -63,7 +63,7 @@ projects.openAPIRegistry.registerPath(
 );
 projects.get("/", async (c) => {
   const query = readQuery(c, ListProjectsQuery);
-  if (query.cursor !== undefined && !decodeCursor(query.cursor)) {
+  if (query.cursor !== undefined && decodeCursor(query.cursor) === undefined) {
     throw new ApiError("invalid_request", "cursor is not a cursor this server returned; omit it to start over.");
   }
   return c.json(await new ProjectIndex(c.env.PROJECT_INDEX).list(query));
