@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { structuredPatch } from "diff";
 import { comparePaths, isBinary, manifestDelta, type FileEntry, type ProjectStore, type VersionRef } from "../store";
 
@@ -26,6 +27,12 @@ export interface FileDiff {
   additions: number;
   deletions: number;
   hunks: Hunk[];
+  /**
+   * Git blob ids of both sides (all zeros for a missing side), for the patch's
+   * `index` line: git's parser needs it to read binary sections correctly.
+   * Absent for renames and dropped from the JSON form.
+   */
+  blobIds?: [string, string];
 }
 
 const NO_NEWLINE = "\\ No newline at end of file";
@@ -76,8 +83,9 @@ function pairExactRenames(deleted: Map<string, FileEntry>, added: Map<string, Fi
 function compareContent(path: string, status: FileStatus, oldBytes?: Uint8Array, newBytes?: Uint8Array): FileDiff {
   const empty = new Uint8Array();
   const [before, after] = [oldBytes ?? empty, newBytes ?? empty];
+  const blobIds: [string, string] = [gitBlobId(oldBytes), gitBlobId(newBytes)];
   if (isBinary(before) || isBinary(after)) {
-    return { path, status, binary: true, additions: 0, deletions: 0, hunks: [] };
+    return { path, status, binary: true, additions: 0, deletions: 0, hunks: [], blobIds };
   }
   const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
   const patch = structuredPatch(path, path, decoder.decode(before), decoder.decode(after), "", "", { context: 3 });
@@ -90,10 +98,17 @@ function compareContent(path: string, status: FileStatus, oldBytes?: Uint8Array,
   }));
   const count = (sign: string) =>
     hunks.reduce((sum, hunk) => sum + hunk.lines.filter((line) => line.startsWith(sign)).length, 0);
-  return { path, status, binary: false, additions: count("+"), deletions: count("-"), hunks };
+  return { path, status, binary: false, additions: count("+"), deletions: count("-"), hunks, blobIds };
 }
 
-/** The JSON form's hunks: like `FileDiff` but without no-newline markers. */
-export function withoutMarkers(file: FileDiff): FileDiff {
-  return { ...file, hunks: file.hunks.map((hunk) => ({ ...hunk, lines: hunk.lines.filter((line) => line !== NO_NEWLINE) })) };
+/** Git's object id of a blob: SHA-1 of "blob <size>\0" + content; zeros for no file. */
+function gitBlobId(bytes: Uint8Array | undefined): string {
+  if (!bytes) return "0".repeat(40);
+  return createHash("sha1").update(`blob ${bytes.byteLength}\0`).update(bytes).digest("hex");
+}
+
+/** A file of the JSON form: no no-newline markers, no blob ids. */
+export function toJsonFile(file: FileDiff): Omit<FileDiff, "blobIds"> {
+  const { blobIds: _ids, ...rest } = file;
+  return { ...rest, hunks: file.hunks.map((hunk) => ({ ...hunk, lines: hunk.lines.filter((line) => line !== NO_NEWLINE) })) };
 }

@@ -17,6 +17,10 @@ function formatFile(file: FileDiff): string {
   if (file.status === "renamed") {
     out.push("similarity index 100%", `rename from ${quote(oldPath)}`, `rename to ${quote(file.path)}`);
   }
+  if (file.blobIds) {
+    const [before, after] = file.blobIds;
+    out.push(`index ${before}..${after}${file.status === "modified" ? " 100644" : ""}`);
+  }
   const before = file.status === "added" ? "/dev/null" : quote(`a/${oldPath}`);
   const after = file.status === "deleted" ? "/dev/null" : quote(`b/${file.path}`);
   if (file.binary) {

@@ -1,2 +1,2 @@
-export { diffTrees, withoutMarkers, type FileDiff, type FileStatus, type Hunk } from "./file-diff";
+export { diffTrees, toJsonFile, type FileDiff, type FileStatus, type Hunk } from "./file-diff";
 export { formatGitPatch } from "./git-patch";

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { limitsFromEnv } from "../config";
-import { diffTrees, formatGitPatch, withoutMarkers, type FileDiff } from "../diff";
+import { diffTrees, formatGitPatch, toJsonFile, type FileDiff } from "../diff";
 import type { Env } from "../env";
 import {
   NotFoundError,
@@ -36,7 +36,7 @@ export interface RawFile {
 export interface DiffResult {
   from: VersionRef;
   to: VersionRef;
-  files: FileDiff[];
+  files: Omit<FileDiff, "blobIds">[];
 }
 
 /**
@@ -139,7 +139,7 @@ export class ProjectObject extends DurableObject<Env> {
       const from = options.from ?? (to === "draft" ? head : ((await store.version(to)).parent ?? 0));
       const files = await diffTrees(store, from, to);
       if (options.format === "git") return formatGitPatch(files);
-      return { from, to, files: files.map(withoutMarkers) };
+      return { from, to, files: files.map(toJsonFile) };
     });
   }
 
