@@ -1,0 +1,160 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type DevServer } from "./server";
+
+let server: DevServer;
+const state = mkdtempSync(join(tmpdir(), "forge-e2e-"));
+
+beforeAll(async () => {
+  server = await startServer(state);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  rmSync(state, { recursive: true, force: true });
+});
+
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(`${server.base}${path}`, init);
+  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<T>;
+}
+
+const post = <T>(path: string, body: unknown) => call<T>(path, { method: "POST", body: JSON.stringify(body) });
+
+describe("README examples", () => {
+  it("run as printed", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const block = /<!-- readme-examples[^>]*-->\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const script = `set -euo pipefail\n${block!.replaceAll("localhost:8787", `localhost:${server.port}`)}`;
+    const out = execFileSync("bash", ["-c", script], { encoding: "utf8" });
+    expect(out).toContain('"name":"demo","head":1');
+    expect(out).toContain('"version":2,"parent":1');
+    expect(out).toContain('"code":"conflict"');
+    expect(out).toContain('"head":2');
+    expect(out).toContain('export const greeting = "hi";');
+    expect(out).toContain("diff --git a/public/robots.txt b/public/robots.txt\nnew file mode 100644");
+    expect(out).toContain('"status":"added"');
+    expect(out).toContain('"version":3,"parent":2');
+    expect(out.trimEnd().endsWith("204")).toBe(true);
+  });
+});
+
+describe("git apply", () => {
+  type Files = Record<string, string | Uint8Array>;
+  const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) % 256);
+  const text = (n: number, word: string) => Array.from({ length: n }, (_, i) => `${word} ${i}`).join("\n") + "\n";
+
+  async function tree(id: string, version: number): Promise<Files> {
+    const list = await call<{ files: { path: string }[] }>(`/api/projects/${id}/files?version=${version}`);
+    const files: Files = {};
+    for (const { path } of list.files) {
+      const res = await fetch(`${server.base}/api/projects/${id}/files/${path}?version=${version}`);
+      files[path] = new Uint8Array(await res.arrayBuffer());
+    }
+    return files;
+  }
+
+  function writeTree(dir: string, files: Files): void {
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+  }
+
+  function readTree(dir: string): Record<string, Buffer> {
+    const out: Record<string, Buffer> = {};
+    const walk = (at: string) => {
+      for (const entry of readdirSync(at, { withFileTypes: true })) {
+        const full = join(at, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.name !== "change.diff") out[relative(dir, full)] = readFileSync(full);
+      }
+    };
+    walk(dir);
+    return out;
+  }
+
+  it("turns every version into every other one", async () => {
+    const { id } = await post<{ id: string }>("/api/projects", {
+      files: {
+        "src/app.ts": text(40, "app"),
+        "src/util/strings.ts": text(12, "util"),
+        "docs/guide.md": "# Guide\n\nIntro.\n",
+        "win/crlf.txt": "alpha\r\nbeta\r\ngamma\r\n",
+        "no-eol.txt": "last line without newline",
+        "with space.txt": "spaced\n",
+        "unicode/café.txt": "crème brûlée\n",
+      },
+    });
+    const changes: unknown[][] = [
+      [
+        { op: "put", path: "src/app.ts", content: text(40, "app").replace("app 3\n", "app three\n").replace("app 30\n", "") },
+        { op: "move", from: "src/util", to: "lib/util" },
+        { op: "delete", path: "docs/guide.md" },
+        { op: "put", path: "no-eol.txt", content: "last line without newline\nand one more" },
+        { op: "put", path: "win/crlf.txt", content: "alpha\r\nBETA\r\ngamma\r\ndelta" },
+        { op: "put", path: "assets/logo.bin", content: Buffer.from(bytes(300, 1)).toString("base64"), encoding: "base64" },
+        { op: "put", path: "empty.txt", content: "" },
+      ],
+      [
+        { op: "put", path: "assets/logo.bin", content: Buffer.from(bytes(300, 2)).toString("base64"), encoding: "base64" },
+        { op: "put", path: "no-eol.txt", content: "" },
+        { op: "put", path: "with space.txt", content: "spaced\nmore\n" },
+        { op: "put", path: "unicode/café.txt", content: "crème brûlée\nmille-feuille\n" },
+        { op: "move", from: "empty.txt", to: "still-empty.txt" },
+        { op: "put", path: "src/new.ts", content: "export {};\n" },
+      ],
+    ];
+    let head = 1;
+    for (const change of changes) head = (await post<{ version: number }>(`/api/projects/${id}/commits`, { base: head, changes: change })).version;
+    expect(head).toBe(3);
+
+    const trees = await Promise.all([1, 2, 3].map((v) => tree(id, v)));
+    for (const from of [1, 2, 3]) {
+      for (const to of [1, 2, 3]) {
+        if (from === to) continue;
+        const patch = await (await fetch(`${server.base}/api/projects/${id}/diff?from=${from}&to=${to}`)).text();
+        const json = await call<{ files: { path: string; oldPath?: string; binary: boolean }[] }>(
+          `/api/projects/${id}/diff?from=${from}&to=${to}&format=json`,
+        );
+        const binary = json.files.filter((f) => f.binary).map((f) => f.path);
+        const dir = mkdtempSync(join(tmpdir(), "forge-apply-"));
+        try {
+          writeTree(dir, trees[from - 1]!);
+          writeFileSync(join(dir, "change.diff"), patch);
+          // git cannot apply "Binary files … differ" without the blob; every text file must come out exact.
+          execFileSync("git", ["apply", ...binary.map((p) => `--exclude=${p}`), "change.diff"], { cwd: dir, stdio: "pipe" });
+          const got = readTree(dir);
+          const want = trees[to - 1]!;
+          const isText = (p: string) => !binary.includes(p);
+          expect(Object.keys(got).filter(isText).sort(), `${from}→${to} paths`).toEqual(Object.keys(want).filter(isText).sort());
+          for (const path of Object.keys(want).filter(isText)) {
+            expect(Buffer.from(got[path]!).equals(Buffer.from(want[path]!)), `${from}→${to} ${path}`).toBe(true);
+          }
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    }
+  });
+});
+
+describe("restart", () => {
+  it("serves the same history after the server restarts", async () => {
+    const { id } = await post<{ id: string }>("/api/projects", { files: { "a.txt": "before\n" } });
+    await post(`/api/projects/${id}/commits`, { base: 1, changes: [{ op: "put", path: "a.txt", content: "after\n" }] });
+    await server.stop();
+    server = await startServer(state, server.port);
+    const versions = await call<{ versions: { id: number }[] }>(`/api/projects/${id}/versions`);
+    expect(versions.versions.map((v) => v.id)).toEqual([2, 1]);
+    expect(await (await fetch(`${server.base}/api/projects/${id}/files/a.txt?version=1`)).text()).toBe("before\n");
+    expect(await (await fetch(`${server.base}/api/projects/${id}/files/a.txt?version=draft`)).text()).toBe("after\n");
+    const list = await call<{ projects: { id: string; head: number }[] }>("/api/projects");
+    expect(list.projects.find((p) => p.id === id)?.head).toBe(2);
+  });
+});
