@@ -33,3 +33,46 @@ describe("projects", () => {
     expect(after.projects.some((p) => p.id === id)).toBe(false);
   });
 });
+
+describe("HTTP surface", () => {
+  it("describes every route in /api/openapi.json", async () => {
+    const res = await api("/api/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = await res.json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
+    expect(doc.openapi).toBe("3.1.0");
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(routes.sort()).toEqual(
+      [
+        "POST /api/projects",
+        "GET /api/projects",
+        "GET /api/projects/{id}",
+        "DELETE /api/projects/{id}",
+        "POST /api/projects/{id}/commits",
+        "GET /api/projects/{id}/versions",
+        "GET /api/projects/{id}/versions/{version}",
+        "POST /api/projects/{id}/restore",
+        "GET /api/projects/{id}/files",
+        "GET /api/projects/{id}/files/{path}",
+        "GET /api/projects/{id}/diff",
+      ].sort(),
+    );
+  });
+
+  it("answers CORS preflights so browser clients can call the API", async () => {
+    const res = await api("/api/projects", {
+      method: "OPTIONS",
+      headers: { Origin: "http://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type" },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(res.headers.get("Access-Control-Allow-Headers")?.toLowerCase()).toContain("authorization");
+  });
+
+  it("refuses request bodies over 30 MiB with 413 before they reach the project", async () => {
+    const { id } = await createProject({ "a.txt": "a\n" });
+    const body = JSON.stringify({ base: 1, changes: [{ op: "put", path: "big.txt", content: "x".repeat(31 * 1024 * 1024) }] });
+    await expectError(await api(`/api/projects/${id}/commits`, { method: "POST", body }), 413, "too_large");
+    const versions = await (await api(`/api/projects/${id}/versions`)).json<{ versions: unknown[] }>();
+    expect(versions.versions).toHaveLength(1);
+  });
+});

@@ -1,4 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { bearerToken } from "./auth";
 import type { AppEnv } from "./context";
 import { errorResponse, handleError } from "./errors";
@@ -6,10 +8,28 @@ import { files } from "./routes/files";
 import { history } from "./routes/history";
 import { projects } from "./routes/projects";
 
+/**
+ * Largest request body. A request's content travels to the project's object
+ * in one RPC message, which the runtime caps at 32 MiB.
+ */
+export const MAX_REQUEST_BYTES = 30 * 1024 * 1024;
+
 /** The HTTP API of API.md, mounted under `/api`. */
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  // Browsers' preflight requests carry no token, so CORS answers them before auth.
+  app.use("/api/*", cors({ origin: "*", exposeHeaders: ["ETag"], maxAge: 600 }));
   app.use("/api/*", bearerToken());
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_REQUEST_BYTES,
+      onError: (c) =>
+        errorResponse(c, "too_large", `The request body is over ${MAX_REQUEST_BYTES} bytes; split the change into several commits.`, {
+          limit: MAX_REQUEST_BYTES,
+        }),
+    }),
+  );
   app.route("/api/projects", projects);
   app.route("/api/projects", history);
   app.route("/api/projects", files);
