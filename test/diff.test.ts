@@ -170,3 +170,21 @@ describe("diff", () => {
     );
   });
 });
+
+describe("line diff fallback", () => {
+  it("replaces the whole file when the line diff runs out of time, and the patch still applies", async () => {
+    const { applyPatch } = await import("diff");
+    const { textHunks } = await import("../src/diff/file-diff");
+    // Every 10th line is shared, so a completed line diff keeps them as context.
+    const oldText = Array.from({ length: 3000 }, (_, i) => (i % 10 ? `old ${i}` : `same ${i}`)).join("\n") + "\n";
+    const newText = Array.from({ length: 2500 }, (_, i) => (i % 10 ? `new ${i}` : `same ${i}`)).join("\n");
+    expect(textHunks(oldText, newText, 60_000)[0]!.lines).toContain(" same 10");
+    const hunks = textHunks(oldText, newText, 1);
+    expect(hunks).toHaveLength(1);
+    expect(hunks[0]!.lines.some((line) => line.startsWith(" "))).toBe(false);
+    expect(hunks[0]).toMatchObject({ oldStart: 1, oldLines: 3000, newStart: 1, newLines: 2500 });
+    expect(hunks[0]!.lines.at(-1)).toBe("\\ No newline at end of file");
+    const patch = { oldFileName: "f", newFileName: "f", oldHeader: undefined, newHeader: undefined, hunks };
+    expect(applyPatch(oldText, patch)).toBe(newText);
+  });
+});

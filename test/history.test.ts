@@ -32,6 +32,13 @@ describe("commits", () => {
     expect(result.changed).toEqual(["a.txt", "dir/b.txt", "dir/c.txt", "img.bin", "lib/b.txt"]);
     expect(await paths(id)).toEqual(["a.txt", "img.bin", "lib/b.txt"]);
     expect(await paths(id, 1)).toEqual(["a.txt", "dir/b.txt", "dir/c.txt"]);
+    // The working tree keeps no empty directory behind the move.
+    const stub = env.PROJECTS.get(env.PROJECTS.idFromName(id));
+    const top = await runInDurableObject(stub, async (instance: ProjectObject) => {
+      const store = (instance as unknown as { store: { workspace: { readDir(p: string): Promise<{ name: string }[]> } } }).store;
+      return (await store.workspace.readDir("/")).map((entry) => entry.name).sort();
+    });
+    expect(top).toEqual(["a.txt", "img.bin", "lib"]);
     expect(await fileText(id, "a.txt", 1)).toBe("a\n");
     const bin = await api(`/api/projects/${id}/files/img.bin`);
     expect(new Uint8Array(await bin.arrayBuffer())).toEqual(new Uint8Array([0, 1, 2, 255]));

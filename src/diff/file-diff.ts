@@ -37,6 +37,9 @@ export interface FileDiff {
 
 const NO_NEWLINE = "\\ No newline at end of file";
 
+/** A line diff that takes longer than this falls back to replacing the whole file. */
+const DIFF_TIMEOUT_MS = 2_000;
+
 /**
  * The per-file differences between two trees, in path order; `from` 0 is the
  * empty tree before version 1. Reads content only for paths whose hashes
@@ -88,17 +91,42 @@ function compareContent(path: string, status: FileStatus, oldBytes?: Uint8Array,
     return { path, status, binary: true, additions: 0, deletions: 0, hunks: [], blobIds };
   }
   const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
-  const patch = structuredPatch(path, path, decoder.decode(before), decoder.decode(after), "", "", { context: 3 });
-  const hunks = patch.hunks.map((hunk) => ({
+  const hunks = textHunks(decoder.decode(before), decoder.decode(after));
+  const count = (sign: string) =>
+    hunks.reduce((sum, hunk) => sum + hunk.lines.filter((line) => line.startsWith(sign)).length, 0);
+  return { path, status, binary: false, additions: count("+"), deletions: count("-"), hunks, blobIds };
+}
+
+/** Line hunks with 3 lines of context, in git's numbering. */
+export function textHunks(oldText: string, newText: string, timeoutMs = DIFF_TIMEOUT_MS): Hunk[] {
+  const patch =
+    structuredPatch("", "", oldText, newText, "", "", { context: 3, timeout: timeoutMs }) ?? replaceAll(oldText, newText);
+  return patch.hunks.map((hunk) => ({
     oldStart: hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart,
     oldLines: hunk.oldLines,
     newStart: hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart,
     newLines: hunk.newLines,
     lines: hunk.lines,
   }));
-  const count = (sign: string) =>
-    hunks.reduce((sum, hunk) => sum + hunk.lines.filter((line) => line.startsWith(sign)).length, 0);
-  return { path, status, binary: false, additions: count("+"), deletions: count("-"), hunks, blobIds };
+}
+
+/**
+ * One hunk that deletes every old line and adds every new one: a correct
+ * (if unhelpful) patch for files whose line diff would take too long.
+ */
+function replaceAll(oldText: string, newText: string): { hunks: Hunk[] } {
+  const side = (text: string, sign: string) => {
+    if (text === "") return [];
+    const lines = text.split("\n");
+    const complete = lines.at(-1) === "";
+    if (complete) lines.pop();
+    const out = lines.map((line) => sign + line);
+    return complete ? out : [...out, NO_NEWLINE];
+  };
+  const [removed, added] = [side(oldText, "-"), side(newText, "+")];
+  const count = (lines: string[]) => lines.filter((line) => line !== NO_NEWLINE).length;
+  // In jsdiff's numbering (a start is 1 even for an empty side); callers convert to git's.
+  return { hunks: [{ oldStart: 1, oldLines: count(removed), newStart: 1, newLines: count(added), lines: [...removed, ...added] }] };
 }
 
 /** Git's object id of a blob: SHA-1 of "blob <size>\0" + content; zeros for no file. */

@@ -224,6 +224,7 @@ export class SqlStore implements ProjectStore {
       const entry = plan.manifest.get(path);
       if (!entry) {
         await this.workspace.rm(`/${path}`, { force: true });
+        await this.removeEmptyParents(path);
         continue;
       }
       const bytes = plan.blobs.get(entry.hash) ?? (await this.readBlob(entry.hash));
@@ -233,6 +234,14 @@ export class SqlStore implements ProjectStore {
       else await this.workspace.writeFileBytes(`/${path}`, bytes, mime);
     }
     this.storage.sql.exec("DELETE FROM draft_dirty");
+  }
+
+  /** Directories exist only through their files, as in git: drop the ones a delete emptied. */
+  private async removeEmptyParents(path: string): Promise<void> {
+    for (let dir = path.slice(0, path.lastIndexOf("/")); dir !== ""; dir = dir.slice(0, Math.max(dir.lastIndexOf("/"), 0))) {
+      if ((await this.workspace.readDir(`/${dir}`, { limit: 1 })).length > 0) return;
+      await this.workspace.rm(`/${dir}`, { force: true });
+    }
   }
 
   private onDraftChange(event: WorkspaceChangeEvent): void {
