@@ -149,12 +149,27 @@ describe("restart", () => {
     const { id } = await post<{ id: string }>("/api/projects", { files: { "a.txt": "before\n" } });
     await post(`/api/projects/${id}/commits`, { base: 1, changes: [{ op: "put", path: "a.txt", content: "after\n" }] });
     await server.stop();
-    server = await startServer(state, server.port);
+    server = await startServer(state, { port: server.port });
     const versions = await call<{ versions: { id: number }[] }>(`/api/projects/${id}/versions`);
     expect(versions.versions.map((v) => v.id)).toEqual([2, 1]);
     expect(await (await fetch(`${server.base}/api/projects/${id}/files/a.txt?version=1`)).text()).toBe("before\n");
     expect(await (await fetch(`${server.base}/api/projects/${id}/files/a.txt?version=draft`)).text()).toBe("after\n");
     const list = await call<{ projects: { id: string; head: number }[] }>("/api/projects");
     expect(list.projects.find((p) => p.id === id)?.head).toBe(2);
+  });
+});
+
+describe("configuration from the shell", () => {
+  it("hands API_TOKEN to the Worker", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "forge-e2e-token-"));
+    const secured = await startServer(dir, { env: { API_TOKEN: "from-the-shell" } });
+    try {
+      expect((await fetch(`${secured.base}/api/projects`)).status).toBe(401);
+      const ok = await fetch(`${secured.base}/api/projects`, { headers: { Authorization: "Bearer from-the-shell" } });
+      expect(ok.status).toBe(200);
+    } finally {
+      await secured.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

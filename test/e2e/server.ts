@@ -19,10 +19,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(persistTo: string, port?: number): Promise<DevServer> {
-  const chosen = port ?? (await freePort());
+/** `env` is added to the shell environment of `npm start` (API_TOKEN is cleared unless given). */
+export async function startServer(persistTo: string, options: { port?: number; env?: Record<string, string> } = {}): Promise<DevServer> {
+  const chosen = options.port ?? (await freePort());
   const child = spawn(process.execPath, ["scripts/dev.mjs", "--persist-to", persistTo, "--show-interactive-dev-session=false"], {
-    env: { ...process.env, PORT: String(chosen), API_TOKEN: "", CI: "true" },
+    env: { ...process.env, API_TOKEN: "", ...options.env, PORT: String(chosen), CI: "true" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -34,7 +35,9 @@ export async function startServer(persistTo: string, port?: number): Promise<Dev
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
     try {
-      if ((await fetch(`${base}/api/projects`)).ok) break;
+      // Any HTTP answer (401 included, when a token is set) means the Worker is up.
+      await fetch(`${base}/`);
+      break;
     } catch {
       // not listening yet
     }
