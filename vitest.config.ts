@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { fakeNpm } from "./test/fake-npm.ts";
 
 export default defineConfig({
   test: {
@@ -10,7 +11,11 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { MAX_FILE_BYTES: "65536", MAX_FILES: "50", MAX_VERSION_BYTES: "262144" } },
+            miniflare: {
+              bindings: { MAX_FILE_BYTES: "65536", MAX_FILES: "50", MAX_VERSION_BYTES: "262144" },
+              // Every outbound fetch of workerd (dynamic workers included) lands here: no network in tests.
+              outboundService: fakeNpm,
+            },
           }),
         ],
         test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"] },

@@ -1,0 +1,211 @@
+import { createApp, installDependencies, InMemoryFileSystem, type CreateAppResult } from "@cloudflare/worker-bundler";
+import { parse as parseJsonc } from "jsonc-parser";
+import { hashBytes, utf8OrNull } from "../store";
+import { readProjectConfig, type ProjectConfig } from "./config";
+import { cssInjectionPlugin } from "./css-plugin";
+import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry } from "./html";
+import { unresolvedErrors, unresolvedImportsPlugin, type Unresolved } from "./imports";
+import type { BuildError, BuildOutput, BuildResult, DependencyCache } from "./interface";
+
+export interface BuildInput {
+  /** The tree to build, path → bytes. */
+  files: Map<string, Uint8Array>;
+  dependencies: DependencyCache;
+  /** npm registry base URL. */
+  registry: string;
+}
+
+const SERVER_ENTRIES = ["src/server", "src/index"].flatMap((base) => [".ts", ".tsx", ".js", ".jsx"].map((ext) => base + ext));
+/** A server for static-only apps (index.html, no server entry): everything not an asset is a 404. */
+const STATIC_SERVER = { path: ".build/static-server.js", code: 'export default { fetch: () => new Response("Not found", { status: 404 }) };\n' };
+
+class BuildFailure extends Error {
+  constructor(readonly errors: BuildError[]) {
+    super(errors.map((e) => e.message).join("; "));
+  }
+}
+
+/**
+ * Builds a tree into a worker and its static assets. Never throws for a bad
+ * project: syntax errors, failed installs, unresolvable imports and missing
+ * entries come back as located errors in a failed result.
+ */
+export async function buildProject(input: BuildInput): Promise<BuildResult> {
+  const started = Date.now();
+  const warnings: string[] = [];
+  try {
+    const output = await build(input, warnings);
+    return { ok: true, errors: [], warnings, durationMs: Date.now() - started, output };
+  } catch (error) {
+    const errors = error instanceof BuildFailure ? error.errors : bundlerErrors(error);
+    return { ok: false, errors, warnings, durationMs: Date.now() - started };
+  }
+}
+
+async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput> {
+  const text = new Map<string, string>();
+  for (const [path, bytes] of input.files) {
+    const decoded = utf8OrNull(bytes);
+    if (decoded !== null) text.set(path, decoded);
+  }
+  const read = (path: string) => text.get(path) ?? null;
+  const { config, errors: configErrors } = readProjectConfig(read);
+  if (configErrors.length > 0) throw new BuildFailure(configErrors);
+
+  const html = read("index.html");
+  const clients = html === null ? [] : await findClientEntries(html);
+  const serverEntry = findServerEntry(config, read, html !== null);
+  const missing = clients.filter((entry) => read(entry.path) === null);
+  if (missing.length > 0) {
+    throw new BuildFailure(
+      missing.map((entry) => ({ ...locateInHtml(html!, entry.src), message: `index.html loads ${entry.src}, which does not exist.` })),
+    );
+  }
+
+  const fs = new InMemoryFileSystem(Object.fromEntries(text));
+  await installDependenciesInto(fs, read("package.json"), input, warnings);
+  fs.write(STATIC_SERVER.path, STATIC_SERVER.code);
+
+  const nodejsCompat = config.compatibilityFlags.some((flag) => flag === "nodejs_compat" || flag === "nodejs_compat_v2");
+  const unresolved: Unresolved[] = [];
+  const options = {
+    files: fs,
+    assets: publicAssets(input.files),
+    jsx: "automatic" as const,
+    ...jsxImportSource(read),
+  };
+  // createApp runs one plugin list for client and server bundles, so each side is built on its own.
+  const client = clients.length > 0
+    ? await createApp({
+        ...options,
+        server: STATIC_SERVER.path,
+        client: clients.map((entry) => entry.path),
+        __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [
+          unresolvedImportsPlugin("browser", false, unresolved),
+          cssInjectionPlugin((path) => fs.read(path)),
+        ],
+      })
+    : undefined;
+  const server = await createApp({
+    ...options,
+    server: serverEntry ?? STATIC_SERVER.path,
+    __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [unresolvedImportsPlugin("worker", nodejsCompat, unresolved)],
+  });
+  if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, read));
+  warnings.push(...(server.warnings ?? []), ...(client?.warnings ?? []));
+  return toOutput(server, client, clients, html, serverEntry !== undefined, config);
+}
+
+function findServerEntry(config: ProjectConfig, read: (path: string) => string | null, hasHtml: boolean): string | undefined {
+  if (config.main !== undefined) {
+    if (read(config.main) === null) {
+      throw new BuildFailure([{ file: config.file, message: `main = "${config.main}" in ${config.file}, but that file does not exist.` }]);
+    }
+    return config.main;
+  }
+  const found = SERVER_ENTRIES.find((path) => read(path) !== null);
+  if (!found && !hasHtml) {
+    throw new BuildFailure([
+      {
+        message: `Nothing to build: no server entry and no index.html. Tried (in order): main in wrangler.toml/wrangler.jsonc, ${SERVER_ENTRIES.join(", ")}; or add an index.html for a static app.`,
+      },
+    ]);
+  }
+  return found;
+}
+
+/** Installs package.json dependencies, from the cache when this exact set was installed before. */
+async function installDependenciesInto(
+  fs: InMemoryFileSystem,
+  packageJson: string | null,
+  input: BuildInput,
+  warnings: string[],
+): Promise<void> {
+  if (packageJson === null) return;
+  let dependencies: Record<string, string>;
+  try {
+    const parsed = JSON.parse(packageJson) as { dependencies?: Record<string, string> };
+    dependencies = parsed.dependencies ?? {};
+  } catch (error) {
+    throw new BuildFailure([{ file: "package.json", message: `package.json is not valid JSON: ${(error as Error).message}` }]);
+  }
+  const names = Object.keys(dependencies).sort();
+  if (names.length === 0) return;
+  const key = hashBytes(
+    new TextEncoder().encode(JSON.stringify([input.registry, names.map((name) => [name, dependencies[name]])])),
+  );
+  const cached = await input.dependencies.get(key);
+  if (cached) {
+    for (const [path, content] of Object.entries(cached)) fs.write(path, content);
+    return;
+  }
+  const installed = await installDependencies(fs, { registry: input.registry });
+  // The bundler only warns about failed installs; a missing package is a build error for us.
+  if (installed.warnings.length > 0) {
+    throw new BuildFailure(installed.warnings.map((message) => ({ file: "package.json", message })));
+  }
+  const files: Record<string, string> = {};
+  for (const path of fs.list("node_modules/")) files[path] = fs.read(path)!;
+  await input.dependencies.put(key, files);
+  warnings.push(`Installed ${installed.installed.join(", ")}.`);
+}
+
+/** Files under public/ are served at the root, byte for byte. */
+function publicAssets(files: Map<string, Uint8Array>): Record<string, string | ArrayBuffer> {
+  const assets: Record<string, string | ArrayBuffer> = {};
+  for (const [path, bytes] of files) {
+    if (path.startsWith("public/")) assets[`/${path.slice("public/".length)}`] = bytes.slice().buffer;
+  }
+  return assets;
+}
+
+function jsxImportSource(read: (path: string) => string | null): { jsxImportSource?: string } {
+  const tsconfig = read("tsconfig.json");
+  if (tsconfig === null) return {};
+  const source = (parseJsonc(tsconfig) as { compilerOptions?: { jsxImportSource?: unknown } } | undefined)?.compilerOptions
+    ?.jsxImportSource;
+  return typeof source === "string" ? { jsxImportSource: source } : {};
+}
+
+async function toOutput(
+  server: CreateAppResult,
+  client: CreateAppResult | undefined,
+  clients: ClientEntry[],
+  html: string | null,
+  hasServer: boolean,
+  config: ProjectConfig,
+): Promise<BuildOutput> {
+  const modules: Record<string, string> = {};
+  for (const [name, module] of Object.entries(server.modules)) {
+    if (typeof module !== "string") throw new BuildFailure([{ message: `Unsupported module type for ${name}.` }]);
+    modules[name] = module;
+  }
+  const assets: Record<string, string | Uint8Array> = {};
+  for (const [path, content] of Object.entries({ ...server.assets, ...client?.assets })) {
+    assets[path] = typeof content === "string" ? content : new Uint8Array(content);
+  }
+  if (html !== null) {
+    const bundles = new Map(clients.map((entry, i) => [entry.src, client?.clientBundles?.[i] ?? entry.src]));
+    assets["/index.html"] = await rewriteClientEntries(html, bundles);
+  }
+  return {
+    ...(hasServer ? { mainModule: server.mainModule, modules } : { modules: {} }),
+    assets,
+    compatibilityDate: config.compatibilityDate,
+    compatibilityFlags: config.compatibilityFlags,
+  };
+}
+
+/** esbuild's errors carry locations; our files appear as `virtual:<path>`. */
+function bundlerErrors(error: unknown): BuildError[] {
+  const located = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
+  if (Array.isArray(located) && located.length > 0) {
+    return located.map((item) => ({
+      ...(item.location
+        ? { file: item.location.file.replace(/^virtual:/, ""), line: item.location.line, column: item.location.column + 1 }
+        : {}),
+      message: item.text,
+    }));
+  }
+  return [{ message: error instanceof Error ? error.message : String(error) }];
+}

@@ -1,0 +1,3 @@
+export * from "./interface";
+export { buildProject, type BuildInput } from "./build";
+export { MAX_COMPATIBILITY_DATE } from "./config";

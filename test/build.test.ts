@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import { buildProject, type DependencyCache } from "../src/build";
+import { STARTER_FILES } from "../src/store";
+
+const REGISTRY = "https://registry.npmjs.org";
+const enc = new TextEncoder();
+
+function memoryCache(): DependencyCache & { puts: number } {
+  const sets = new Map<string, Record<string, string>>();
+  return {
+    puts: 0,
+    async get(key) {
+      return sets.get(key) ?? null;
+    },
+    async put(key, files) {
+      this.puts++;
+      sets.set(key, files);
+    },
+  };
+}
+
+function tree(files: Record<string, string | Uint8Array>): Map<string, Uint8Array> {
+  return new Map(Object.entries(files).map(([path, content]) => [path, typeof content === "string" ? enc.encode(content) : content]));
+}
+
+async function registryRequests(): Promise<Record<string, number>> {
+  return (await fetch(`${REGISTRY}/-/fake/requests`)).json();
+}
+
+describe("build", () => {
+  it("builds the starter: Hono server, React client with CSS, rewritten index.html", async () => {
+    const cache = memoryCache();
+    const result = await buildProject({ files: tree(STARTER_FILES), dependencies: cache, registry: REGISTRY });
+    expect(result.errors).toEqual([]);
+    expect(result.ok).toBe(true);
+    const output = result.output!;
+    expect(output.mainModule).toBe("bundle.js");
+    expect(output.modules["bundle.js"]).toContain("Hello from the server");
+    const html = output.assets["/index.html"] as string;
+    expect(html).toContain('<script type="module" src="/main.js"></script>');
+    const client = output.assets["/main.js"] as string;
+    expect(client).toContain("createRoot");
+    expect(client).toContain("style.textContent");
+    expect(client).toContain("max-width: 40rem");
+    expect(output.compatibilityDate).toBe("2026-04-26");
+    expect(cache.puts).toBe(1);
+  });
+
+  it("reuses an installed dependency set without asking the registry again", async () => {
+    const cache = memoryCache();
+    const files = {
+      "package.json": JSON.stringify({ dependencies: { "tiny-greet": "^1.0.0" } }),
+      "src/index.ts": 'import { greet } from "tiny-greet";\nexport default { fetch: () => new Response(greet("you")) };\n',
+    };
+    const first = await buildProject({ files: tree(files), dependencies: cache, registry: REGISTRY });
+    expect(first.ok).toBe(true);
+    const before = (await registryRequests())["tiny-greet"];
+    const second = await buildProject({
+      files: tree({ ...files, "src/extra.ts": "export const x = 1;\n" }),
+      dependencies: cache,
+      registry: REGISTRY,
+    });
+    expect(second.ok).toBe(true);
+    expect(second.output!.modules["bundle.js"]).toContain("Hello, ");
+    expect((await registryRequests())["tiny-greet"]).toBe(before);
+    expect(cache.puts).toBe(1);
+  });
+
+  it("serves public/ files byte for byte and builds a static-only app", async () => {
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 255, 1]);
+    const result = await buildProject({
+      files: tree({ "index.html": "<h1>Static</h1>\n", "public/logo.png": png, "public/robots.txt": "User-agent: *\n" }),
+      dependencies: memoryCache(),
+      registry: REGISTRY,
+    });
+    expect(result.ok).toBe(true);
+    expect(result.output!.mainModule).toBeUndefined();
+    expect(result.output!.assets["/logo.png"]).toEqual(png);
+    expect(new TextDecoder().decode(result.output!.assets["/robots.txt"] as Uint8Array)).toBe("User-agent: *\n");
+  });
+});
+
+describe("build errors are located", () => {
+  const fails = async (files: Record<string, string>) => {
+    const result = await buildProject({ files: tree(files), dependencies: memoryCache(), registry: REGISTRY });
+    expect(result.ok).toBe(false);
+    expect(result.output).toBeUndefined();
+    return result.errors;
+  };
+
+  it("syntax errors", async () => {
+    const errors = await fails({ "src/index.ts": "export default {\n  fetch() { return new Response( }\n};\n" });
+    expect(errors).toEqual([{ file: "src/index.ts", line: 2, column: 34, message: 'Unexpected "}"' }]);
+  });
+
+  it("packages the registry does not have", async () => {
+    const errors = await fails({
+      "package.json": JSON.stringify({ dependencies: { "no-such-package-anywhere": "^1.0.0" } }),
+      "src/index.ts": 'import x from "no-such-package-anywhere";\nexport default { fetch: () => new Response(String(x)) };\n',
+    });
+    expect(errors[0]!.file).toBe("package.json");
+    expect(errors[0]!.message).toContain("no-such-package-anywhere");
+  });
+
+  it("bare imports that are not dependencies", async () => {
+    const errors = await fails({ "src/index.ts": 'export default { fetch: () => new Response("ok") };\nimport "left-pad";\n' });
+    expect(errors).toEqual([
+      { file: "src/index.ts", line: 2, column: 8, message: 'Cannot resolve the package "left-pad" (is it in package.json dependencies?)' },
+    ]);
+  });
+
+  it("relative imports of missing files, on the server and the client", async () => {
+    const errors = await fails({
+      "src/index.ts": 'import { x } from "./nope";\nexport default { fetch: () => new Response(x) };\n',
+    });
+    expect(errors).toEqual([{ file: "src/index.ts", line: 1, column: 19, message: 'Cannot resolve the relative import "./nope"' }]);
+    const client = await fails({
+      "index.html": '<script type="module" src="/src/main.ts"></script>\n',
+      "src/main.ts": 'import "./gone.js";\n',
+    });
+    expect(client).toEqual([{ file: "src/main.ts", line: 1, column: 8, message: 'Cannot resolve the relative import "./gone.js"' }]);
+  });
+
+  it("missing entries", async () => {
+    expect(await fails({ "wrangler.toml": 'main = "src/worker.ts"\n', "src/index.ts": "export default {};\n" })).toEqual([
+      { file: "wrangler.toml", message: 'main = "src/worker.ts" in wrangler.toml, but that file does not exist.' },
+    ]);
+    expect((await fails({ "README.md": "# nothing\n" }))[0]!.message).toContain("Nothing to build");
+    expect(await fails({ "index.html": '<body>\n  <script type="module" src="/src/app.tsx"></script>\n' })).toEqual([
+      { file: "index.html", line: 2, column: 30, message: "index.html loads /src/app.tsx, which does not exist." },
+    ]);
+  });
+});

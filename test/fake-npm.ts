@@ -1,0 +1,123 @@
+// A fake npm registry, served to workerd through the Workers Vitest pool's
+// outboundService (Node side): packuments and gzipped `package/…` tarballs,
+// built from packages installed in this repository's node_modules plus a few
+// fixtures, so builds install real packages without any network.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { gzipSync } from "node:zlib";
+
+export const REGISTRY = "https://registry.npmjs.org";
+
+type Package = { name: string; version: string; dependencies: Record<string, string>; files: Map<string, Buffer> };
+
+const FIXTURES: Record<string, { version: string; files: Record<string, string> }> = {
+  "tiny-greet": {
+    version: "1.2.0",
+    files: {
+      "package.json": JSON.stringify({ name: "tiny-greet", version: "1.2.0", type: "module", main: "index.js" }),
+      "index.js": 'export function greet(name) { return `Hello, ${name}!`; }\n',
+    },
+  },
+};
+const FROM_NODE_MODULES = ["hono", "react", "react-dom", "scheduler"];
+
+const packages = new Map<string, Package>();
+const tarballs = new Map<string, Buffer>();
+const requests = new Map<string, number>();
+
+function load(name: string): Package | undefined {
+  if (packages.has(name)) return packages.get(name);
+  let pkg: Package | undefined;
+  const fixture = FIXTURES[name];
+  if (fixture) {
+    pkg = { name, version: fixture.version, dependencies: {}, files: new Map(Object.entries(fixture.files).map(([p, c]) => [p, Buffer.from(c)])) };
+  } else if (FROM_NODE_MODULES.includes(name)) {
+    const dir = join(process.cwd(), "node_modules", name);
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string; dependencies?: Record<string, string> };
+    const files = new Map<string, Buffer>();
+    const walk = (at: string) => {
+      for (const entry of readdirSync(at)) {
+        const full = join(at, entry);
+        if (statSync(full).isDirectory()) walk(full);
+        else files.set(relative(dir, full), readFileSync(full));
+      }
+    };
+    walk(dir);
+    pkg = { name, version: manifest.version, dependencies: manifest.dependencies ?? {}, files };
+  }
+  if (pkg) packages.set(name, pkg);
+  return pkg;
+}
+
+/** Handles one outbound request of workerd; anything but the registry is refused. */
+export async function fakeNpm(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  if (`${url.protocol}//${url.host}` !== REGISTRY) {
+    return new Response(`No network in tests: ${request.method} ${url.href}`, { status: 502 });
+  }
+  if (url.pathname === "/-/fake/requests") return Response.json(Object.fromEntries(requests));
+  const tarball = /^\/((?:@[^/]+\/)?[^/]+)\/-\/[^/]+\.tgz$/.exec(decodeURIComponent(url.pathname));
+  if (tarball) {
+    const pkg = load(tarball[1]!);
+    if (!pkg) return new Response("not found", { status: 404 });
+    return new Response(tarballOf(pkg), { headers: { "Content-Type": "application/octet-stream" } });
+  }
+  const name = decodeURIComponent(url.pathname.slice(1));
+  requests.set(name, (requests.get(name) ?? 0) + 1);
+  const pkg = load(name);
+  if (!pkg) return Response.json({ error: "Not found" }, { status: 404 });
+  const base = name.split("/").at(-1);
+  return Response.json({
+    name,
+    "dist-tags": { latest: pkg.version },
+    versions: {
+      [pkg.version]: {
+        name,
+        version: pkg.version,
+        dependencies: pkg.dependencies,
+        dist: { tarball: `${REGISTRY}/${name}/-/${base}-${pkg.version}.tgz` },
+      },
+    },
+  });
+}
+
+function tarballOf(pkg: Package): Buffer {
+  const key = `${pkg.name}@${pkg.version}`;
+  let tgz = tarballs.get(key);
+  if (!tgz) {
+    const blocks: Buffer[] = [];
+    for (const [path, content] of pkg.files) {
+      blocks.push(tarHeader(`package/${path}`, content.length), content, Buffer.alloc((512 - (content.length % 512)) % 512));
+    }
+    blocks.push(Buffer.alloc(1024));
+    tgz = gzipSync(Buffer.concat(blocks));
+    tarballs.set(key, tgz);
+  }
+  return tgz;
+}
+
+/** A ustar header; long names are split into prefix (155) + name (100) as ustar allows. */
+function tarHeader(path: string, size: number): Buffer {
+  const header = Buffer.alloc(512);
+  let name = path;
+  let prefix = "";
+  if (Buffer.byteLength(path) > 100) {
+    const cut = path.lastIndexOf("/", 155);
+    prefix = path.slice(0, cut);
+    name = path.slice(cut + 1);
+  }
+  header.write(name, 0, 100);
+  header.write("0000644\0", 100);
+  header.write("0000000\0", 108);
+  header.write("0000000\0", 116);
+  header.write(`${size.toString(8).padStart(11, "0")}\0`, 124);
+  header.write("00000000000\0", 136);
+  header.write("        ", 148);
+  header.write("0", 156);
+  header.write("ustar\0", 257);
+  header.write("00", 263);
+  header.write(prefix, 345, 155);
+  const checksum = header.reduce((sum, byte) => sum + byte, 0);
+  header.write(`${checksum.toString(8).padStart(6, "0")}\0 `, 148);
+  return header;
+}
