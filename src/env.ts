@@ -7,6 +7,7 @@ import type { ProjectObject } from "./project/project-object";
 export interface Env {
   PROJECTS: DurableObjectNamespace<ProjectObject>;
   PROJECT_INDEX: D1Database;
+  LOADER: WorkerLoader;
   /** When set, every `/api/*` request needs `Authorization: Bearer <API_TOKEN>`. */
   API_TOKEN?: string;
   ANTHROPIC_API_KEY?: string;
@@ -14,6 +15,8 @@ export interface Env {
   MODEL?: string;
   /** Host suffix of preview origins, e.g. `preview.example.com`. */
   PREVIEW_HOST?: string;
+  /** npm registry for project dependencies (default https://registry.npmjs.org). */
+  NPM_REGISTRY?: string;
   /** Store limits; see `src/config.ts`. */
   MAX_FILE_BYTES?: string;
   MAX_FILES?: string;

@@ -1,9 +1,18 @@
+import type { Env } from "./env";
 import { createApp } from "./http/app";
+import { projectStub } from "./http/project-stub";
+import { parsePreviewHost } from "./preview";
 
 export { ProjectObject } from "./project/project-object";
 
 const app = createApp();
 
 export default {
-  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-} satisfies ExportedHandler<import("./env").Env>;
+  /** Preview origins go to their project's object; every other host is the API. */
+  async fetch(request, env, ctx) {
+    const target = parsePreviewHost(new URL(request.url).host, env.PREVIEW_HOST);
+    if (!target) return app.fetch(request, env, ctx);
+    const label = new URL(request.url).hostname.split(".")[0]!;
+    return projectStub(env, target.projectId).preview(request, target.ref, label);
+  },
+} satisfies ExportedHandler<Env>;

@@ -54,6 +54,7 @@ describe("HTTP surface", () => {
         "GET /api/projects/{id}/files",
         "GET /api/projects/{id}/files/{path}",
         "GET /api/projects/{id}/diff",
+        "POST /api/projects/{id}/builds",
       ].sort(),
     );
   });

@@ -4,6 +4,7 @@ import { cors } from "hono/cors";
 import { bearerToken } from "./auth";
 import type { AppEnv } from "./context";
 import { errorResponse, handleError } from "./errors";
+import { builds } from "./routes/builds";
 import { files } from "./routes/files";
 import { history } from "./routes/history";
 import { projects } from "./routes/projects";
@@ -33,6 +34,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/api/projects", projects);
   app.route("/api/projects", history);
   app.route("/api/projects", files);
+  app.route("/api/projects", builds);
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -71,6 +71,7 @@ export const CommitResultSchema = z
 
 export const VersionSchema = z
   .object({
+    build: z.object({ ok: z.boolean(), errors: z.array(z.object({ message: z.string() }).passthrough()), durationMs: z.number() }).optional(),
     id: z.number().int(),
     parent: z.number().int().nullable(),
     message: z.string(),
@@ -119,3 +120,26 @@ export const ErrorSchema = z
     error: z.object({ code: z.string(), message: z.string() }).catchall(z.unknown()),
   })
   .openapi("Error");
+
+export const BuildBody = z
+  .object({ version: z.union([z.number().int().positive(), z.literal("draft")]).optional() })
+  .openapi("BuildRequest");
+
+const BuildErrorSchema = z.object({
+  file: z.string().optional(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+  message: z.string(),
+});
+
+export const BuildSchema = z
+  .object({
+    version: VersionRef,
+    ok: z.boolean(),
+    durationMs: z.number(),
+    errors: z.array(BuildErrorSchema),
+    warnings: z.array(z.string()),
+    cached: z.boolean(),
+    previewUrl: z.string().optional(),
+  })
+  .openapi("Build");

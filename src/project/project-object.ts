@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { limitsFromEnv } from "../config";
 import { diffTrees, formatGitPatch, toJsonFile, type FileDiff } from "../diff";
 import type { Env } from "../env";
+import type { BuildError } from "../build";
 import {
   NotFoundError,
   SqlStore,
@@ -13,6 +14,7 @@ import {
   type VersionInfo,
   type VersionRef,
 } from "../store";
+import { ProjectBuilds, type BuildSummary } from "./builds";
 import { capture, type Outcome } from "./outcome";
 import { ProjectIndex } from "./project-index";
 
@@ -47,11 +49,13 @@ export interface DiffResult {
  */
 export class ProjectObject extends DurableObject<Env> {
   private store: SqlStore | undefined;
+  private builds: ProjectBuilds | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
-      if (this.projectRow()) this.store = await SqlStore.open(ctx.storage, limitsFromEnv(env));
+      const row = this.projectRow();
+      if (row) this.attach(row.id, await SqlStore.open(ctx.storage, limitsFromEnv(env)));
     });
   }
 
@@ -71,7 +75,7 @@ export class ProjectObject extends DurableObject<Env> {
         "CREATE TABLE project (id TEXT NOT NULL, name TEXT NOT NULL, created_at INTEGER NOT NULL)",
       );
       this.ctx.storage.sql.exec("INSERT INTO project VALUES (?, ?, ?)", input.id, input.name, createdAt);
-      this.store = store;
+      this.attach(input.id, store);
       return { id: input.id, name: input.name, head: 1, createdAt: new Date(createdAt).toISOString() };
     });
   }
@@ -89,6 +93,7 @@ export class ProjectObject extends DurableObject<Env> {
     return capture(async () => {
       if (!this.projectRow()) throw this.missing();
       this.store = undefined;
+      this.builds = undefined;
       await this.ctx.storage.deleteAll();
     });
   }
@@ -105,8 +110,29 @@ export class ProjectObject extends DurableObject<Env> {
     return capture(() => this.opened().versions());
   }
 
-  version(id: number): Promise<Outcome<VersionInfo>> {
-    return capture(() => this.opened().version(id));
+  /** A version, with its build status once it was built. */
+  version(id: number): Promise<Outcome<VersionInfo & { build?: { ok: boolean; errors: BuildError[]; durationMs: number } }>> {
+    return capture(async () => {
+      const info = await this.opened().version(id);
+      const build = await this.builder().status(id);
+      return build ? { ...info, build } : info;
+    });
+  }
+
+  /** Builds a version (default head) or the draft, reusing a stored result of the same tree. */
+  build(ref: VersionRef | undefined): Promise<Outcome<BuildSummary>> {
+    return capture(async () => this.builder().build(ref ?? (await this.opened().head())));
+  }
+
+  /**
+   * Answers a request to a preview origin. `label` names the origin in pages.
+   * Unknown projects and versions get a 404 page, a failed build a 502 page.
+   */
+  async preview(request: Request, ref: "head" | VersionRef, label: string): Promise<Response> {
+    if (!this.store || !this.builds) return notFoundPage(`There is no project ${label.split("--")[0]}.`);
+    const version = ref === "head" ? await this.store.head() : ref;
+    if (version !== "draft" && version > (await this.store.head())) return notFoundPage(`There is no version ${version}.`);
+    return this.builds.serve(request, version, label);
   }
 
   /** `ref` undefined means head. */
@@ -143,6 +169,20 @@ export class ProjectObject extends DurableObject<Env> {
     });
   }
 
+  private attach(projectId: string, store: SqlStore): void {
+    this.store = store;
+    this.builds = new ProjectBuilds(this.ctx.storage, store, {
+      projectId,
+      registry: this.env.NPM_REGISTRY || "https://registry.npmjs.org",
+      loader: this.env.LOADER,
+    });
+  }
+
+  private builder(): ProjectBuilds {
+    if (!this.builds) throw this.missing();
+    return this.builds;
+  }
+
   private opened(): SqlStore {
     if (!this.store) throw this.missing();
     return this.store;
@@ -170,4 +210,11 @@ export class ProjectObject extends DurableObject<Env> {
   private missing(): NotFoundError {
     return new NotFoundError("Project not found.");
   }
+}
+
+function notFoundPage(message: string): Response {
+  return new Response(`<!doctype html><title>Not found</title><h1>Not found</h1><p>${message}</p>\n`, {
+    status: 404,
+    headers: { "Content-Type": "text/html; charset=utf-8" },
+  });
 }

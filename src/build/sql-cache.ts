@@ -1,0 +1,121 @@
+import type { BuildError, BuildResult, DependencyCache } from "./interface";
+import { gunzip, gzip, packOutput, unpackOutput } from "./serialize";
+
+/** Bumped when the bundling changes, so stored results of an older pipeline are not reused. */
+const PIPELINE = "b1";
+/** A Durable Object SQLite row holds at most 2 MB. */
+const CHUNK_BYTES = 1_900_000;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS build_results (
+    key TEXT PRIMARY KEY,
+    ok INTEGER NOT NULL,
+    errors TEXT NOT NULL,
+    warnings TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS build_chunks (
+    key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (key, seq)
+  ) WITHOUT ROWID;
+`;
+
+/**
+ * Build results by tree hash and installed dependency sets, in a Durable
+ * Object's SQLite database. Large values (a bundle, a node_modules tree) are
+ * gzipped and split into rows under the 2 MB row limit; each value is written
+ * in one transaction, so a reader sees all of it or none.
+ */
+export class SqlBuildCache {
+  constructor(private readonly storage: DurableObjectStorage) {
+    storage.sql.exec(SCHEMA);
+  }
+
+  readonly dependencies: DependencyCache = {
+    get: async (key) => {
+      const bytes = this.readChunks(`deps:${key}`);
+      return bytes ? (JSON.parse(await gunzip(bytes)) as Record<string, string>) : null;
+    },
+    put: async (key, files) => {
+      this.writeChunks(`deps:${key}`, await gzip(JSON.stringify(files)));
+    },
+  };
+
+  /** Whether `tree` was built and how it went, without loading the output. */
+  buildStatus(tree: string): { ok: boolean; errors: BuildError[]; durationMs: number } | null {
+    const row = this.storage.sql
+      .exec<{ ok: number; errors: string; duration_ms: number }>("SELECT ok, errors, duration_ms FROM build_results WHERE key = ?", `${PIPELINE}:${tree}`)
+      .toArray()[0];
+    return row ? { ok: row.ok === 1, errors: JSON.parse(row.errors) as BuildError[], durationMs: row.duration_ms } : null;
+  }
+
+  /** The stored result of building `tree`, or null if it was never built. */
+  async getBuild(tree: string): Promise<BuildResult | null> {
+    const key = `${PIPELINE}:${tree}`;
+    const row = this.storage.sql
+      .exec<{ ok: number; errors: string; warnings: string; duration_ms: number }>("SELECT * FROM build_results WHERE key = ?", key)
+      .toArray()[0];
+    if (!row) return null;
+    const result: BuildResult = {
+      ok: row.ok === 1,
+      errors: JSON.parse(row.errors) as BuildError[],
+      warnings: JSON.parse(row.warnings) as string[],
+      durationMs: row.duration_ms,
+    };
+    if (result.ok) {
+      const bytes = this.readChunks(`build:${key}`);
+      if (!bytes) return null;
+      result.output = await unpackOutput(bytes);
+    }
+    return result;
+  }
+
+  async putBuild(tree: string, result: BuildResult): Promise<void> {
+    const key = `${PIPELINE}:${tree}`;
+    const packed = result.output ? await packOutput(result.output) : undefined;
+    this.storage.transactionSync(() => {
+      if (packed) this.writeChunks(`build:${key}`, packed);
+      this.storage.sql.exec(
+        "INSERT OR REPLACE INTO build_results (key, ok, errors, warnings, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        key,
+        result.ok ? 1 : 0,
+        JSON.stringify(result.errors),
+        JSON.stringify(result.warnings),
+        result.durationMs,
+        Date.now(),
+      );
+    });
+  }
+
+  private readChunks(key: string): Uint8Array | null {
+    const rows = this.storage.sql
+      .exec<{ data: ArrayBuffer }>("SELECT data FROM build_chunks WHERE key = ? ORDER BY seq", key)
+      .toArray();
+    if (rows.length === 0) return null;
+    const total = rows.reduce((sum, row) => sum + row.data.byteLength, 0);
+    const bytes = new Uint8Array(total);
+    let offset = 0;
+    for (const row of rows) {
+      bytes.set(new Uint8Array(row.data), offset);
+      offset += row.data.byteLength;
+    }
+    return bytes;
+  }
+
+  private writeChunks(key: string, bytes: Uint8Array): void {
+    this.storage.transactionSync(() => {
+      this.storage.sql.exec("DELETE FROM build_chunks WHERE key = ?", key);
+      for (let seq = 0, offset = 0; offset < bytes.byteLength; seq++, offset += CHUNK_BYTES) {
+        this.storage.sql.exec(
+          "INSERT INTO build_chunks (key, seq, data) VALUES (?, ?, ?)",
+          key,
+          seq,
+          bytes.subarray(offset, offset + CHUNK_BYTES),
+        );
+      }
+    });
+  }
+}

@@ -1,0 +1,28 @@
+import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import { unwrap } from "../../project/outcome";
+import type { AppEnv } from "../context";
+import { previewUrl, projectStub } from "../project-stub";
+import { projectId, readJson } from "../request";
+import { BuildBody, BuildSchema } from "../schemas";
+import { errors, json, jsonBody } from "./openapi-helpers";
+
+export const builds = new OpenAPIHono<AppEnv>();
+
+builds.openAPIRegistry.registerPath(
+  createRoute({
+    method: "post",
+    path: "/{id}/builds",
+    summary: "Build a version (default head) or the draft; an identical tree reuses its stored result",
+    request: { params: z.object({ id: z.string() }), body: jsonBody(BuildBody) },
+    responses: { 200: json("The build result (ok false with located errors when it failed)", BuildSchema), ...errors(400, 404) },
+  }),
+);
+builds.post("/:id/builds", async (c) => {
+  const id = projectId(c.req.param("id"));
+  const body = await readJson(c, BuildBody);
+  const result = unwrap(await projectStub(c.env, id).build(body.version));
+  return c.json({
+    ...result,
+    ...(result.ok ? { previewUrl: previewUrl(c.req.url, c.env, id, result.version) } : {}),
+  });
+});

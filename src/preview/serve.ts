@@ -1,0 +1,47 @@
+import { buildAssetManifest, createMemoryStorage, handleAssetRequest, type AssetManifest, type AssetStorage } from "@cloudflare/worker-bundler";
+import type { BuildOutput } from "../build";
+import { hashBytes } from "../store";
+
+/** A built version ready to answer requests: its assets and its worker. */
+export interface LoadedPreview {
+  manifest: AssetManifest;
+  storage: AssetStorage;
+  /** Content-derived Worker Loader id: the same id always yields the same code. */
+  loaderId: string;
+  output: BuildOutput;
+}
+
+export async function loadPreview(projectId: string, output: BuildOutput): Promise<LoadedPreview> {
+  const assets = Object.fromEntries(
+    Object.entries(output.assets).map(([path, content]) => [path, typeof content === "string" ? content : content.slice().buffer]),
+  );
+  const code = JSON.stringify([output.mainModule, output.modules, output.compatibilityDate, output.compatibilityFlags]);
+  return {
+    manifest: await buildAssetManifest(assets),
+    storage: createMemoryStorage(assets),
+    loaderId: `${projectId}:${hashBytes(new TextEncoder().encode(code))}`,
+    output,
+  };
+}
+
+/**
+ * Answers a preview request: static assets from the host, everything else
+ * from the app's dynamic worker, which gets no bindings and no network.
+ */
+export async function servePreview(request: Request, preview: LoadedPreview, loader: WorkerLoader): Promise<Response> {
+  const asset = await handleAssetRequest(request, preview.manifest, preview.storage, {
+    not_found_handling: preview.output.mainModule ? "none" : "single-page-application",
+  });
+  if (asset) return asset;
+  const { mainModule, modules, compatibilityDate, compatibilityFlags } = preview.output;
+  if (!mainModule) return new Response("Not found", { status: 404 });
+  const worker = loader.get(preview.loaderId, () => ({
+    mainModule,
+    modules,
+    compatibilityDate,
+    compatibilityFlags,
+    env: {},
+    globalOutbound: null,
+  }));
+  return worker.getEntrypoint().fetch(request);
+}

@@ -1,0 +1,100 @@
+import { buildProject, SqlBuildCache, type BuildError, type BuildResult } from "../build";
+import { buildErrorPage, loadPreview, servePreview, type LoadedPreview } from "../preview";
+import { treeHash, type ProjectStore, type VersionRef } from "../store";
+
+/** What a build request answers (API.md, Builds). */
+export interface BuildSummary {
+  version: VersionRef;
+  ok: boolean;
+  durationMs: number;
+  errors: BuildError[];
+  warnings: string[];
+  /** True when the stored result of an identical tree was reused. */
+  cached: boolean;
+}
+
+const LOADED_PREVIEWS = 16;
+
+/**
+ * Builds and previews of one project. Results are stored by tree hash, so an
+ * identical tree (another version, a restore, the draft) or a restarted
+ * object never bundles again; concurrent requests for one tree share a build.
+ */
+export class ProjectBuilds {
+  private readonly cache: SqlBuildCache;
+  private readonly running = new Map<string, Promise<BuildResult>>();
+  /** Most recently used last. */
+  private readonly loaded = new Map<string, LoadedPreview>();
+
+  constructor(
+    storage: DurableObjectStorage,
+    private readonly store: ProjectStore,
+    private readonly options: { projectId: string; registry: string; loader: WorkerLoader },
+  ) {
+    this.cache = new SqlBuildCache(storage);
+  }
+
+  async build(ref: VersionRef): Promise<BuildSummary> {
+    const tree = await this.treeOf(ref);
+    const stored = await this.cache.getBuild(tree);
+    const result = stored ?? (await this.buildTree(ref, tree));
+    return {
+      version: ref,
+      ok: result.ok,
+      durationMs: result.durationMs,
+      errors: result.errors,
+      warnings: result.warnings,
+      cached: stored !== null,
+    };
+  }
+
+  /** The stored build status of a version, if it was built. */
+  async status(ref: VersionRef): Promise<{ ok: boolean; errors: BuildError[]; durationMs: number } | null> {
+    return this.cache.buildStatus(await this.treeOf(ref));
+  }
+
+  /** Serves a preview request, building on demand; a failed build answers 502 with its errors. */
+  async serve(request: Request, ref: VersionRef, label: string): Promise<Response> {
+    const tree = await this.treeOf(ref);
+    let preview = this.loaded.get(tree);
+    if (!preview) {
+      const result = (await this.cache.getBuild(tree)) ?? (await this.buildTree(ref, tree));
+      if (!result.ok || !result.output) return buildErrorPage(label, result.errors);
+      preview = await loadPreview(this.options.projectId, result.output);
+    }
+    this.loaded.delete(tree);
+    this.loaded.set(tree, preview);
+    if (this.loaded.size > LOADED_PREVIEWS) this.loaded.delete(this.loaded.keys().next().value!);
+    return servePreview(request, preview, this.options.loader);
+  }
+
+  private buildTree(ref: VersionRef, tree: string): Promise<BuildResult> {
+    let running = this.running.get(tree);
+    if (!running) {
+      running = (async () => {
+        const result = await buildProject({
+          files: await this.readTree(ref),
+          dependencies: this.cache.dependencies,
+          registry: this.options.registry,
+        });
+        await this.cache.putBuild(tree, result);
+        return result;
+      })().finally(() => this.running.delete(tree));
+      this.running.set(tree, running);
+    }
+    return running;
+  }
+
+  private async treeOf(ref: VersionRef): Promise<string> {
+    if (ref === "draft") return treeHash(await this.store.manifest("draft"));
+    return (await this.store.version(ref)).tree;
+  }
+
+  private async readTree(ref: VersionRef): Promise<Map<string, Uint8Array>> {
+    const files = new Map<string, Uint8Array>();
+    for (const path of (await this.store.manifest(ref)).keys()) {
+      files.set(path, (await this.store.readFile(ref, path))!.bytes);
+    }
+    return files;
+  }
+}
