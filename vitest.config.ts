@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { fakeNpm } from "./test/fake-npm.ts";
+import { fakeNetwork } from "./test/fake-network.ts";
 
 export default defineConfig({
   test: {
@@ -14,7 +14,7 @@ export default defineConfig({
             miniflare: {
               bindings: { MAX_FILE_BYTES: "65536", MAX_FILES: "50", MAX_VERSION_BYTES: "262144" },
               // Every outbound fetch of workerd (dynamic workers included) lands here: no network in tests.
-              outboundService: fakeNpm,
+              outboundService: fakeNetwork,
             },
           }),
         ],

@@ -27,6 +27,10 @@ declare global {
   namespace Cloudflare {
     // Types `env` from "cloudflare:workers" (and the test pool's env) as ours.
     interface Env extends HostEnv {}
+    // Types `exports` from "cloudflare:workers" (loopback bindings of our entrypoints).
+    interface GlobalProps {
+      mainModule: typeof import("./index");
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { projectStub } from "./http/project-stub";
 import { parsePreviewHost } from "./preview";
 
 export { ProjectObject } from "./project/project-object";
+export { AppEgress, AppKV, AppTail } from "./project/entrypoints";
 
 const app = createApp();
 

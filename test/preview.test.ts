@@ -86,14 +86,105 @@ describe("previews", () => {
 });
 
 describe("sandbox", () => {
-  it("gives the app no network", async () => {
-    const { id } = await createProject({
-      "src/index.ts":
-        'export default { async fetch() { try { await fetch("https://example.com/"); return new Response("reached"); } catch (e) { return new Response(String(e), { status: 500 }); } } };\n',
+  // The app fetches ?url=…, reports what came back (or the error), and what of the host it can see.
+  const prober = `export default {
+  async fetch(request, env) {
+    const target = new URL(request.url).searchParams.get("url");
+    const seen = { envKeys: Object.keys(env), globals: typeof globalThis.API_TOKEN };
+    try {
+      const res = await fetch(target);
+      return Response.json({ ...seen, status: res.status, body: await res.json() });
+    } catch (error) {
+      return Response.json({ ...seen, error: String(error) });
+    }
+  },
+};
+`;
+
+  it("blocks the network unless a host is allowed, and injects secrets the app never sees", async () => {
+    const { id } = await createProject({ "src/index.ts": prober });
+    const probe = async (url: string) =>
+      (await preview(id, `/?url=${encodeURIComponent(url)}`)).json<{ envKeys: string[]; error?: string; status?: number; body?: { headers: Record<string, string> } }>();
+
+    const denied = await probe("https://echo.example.test/data");
+    expect(denied.error).toContain("Network access to echo.example.test is blocked by the preview sandbox");
+    expect(denied.error).toContain("allowedHosts");
+    expect(denied.envKeys).toEqual(["KV"]);
+
+    const put = await api(`/api/projects/${id}/settings`, {
+      method: "PUT",
+      json: { allowedHosts: ["echo.example.test"], secrets: [{ host: "echo.example.test", header: "Authorization", value: "Bearer s3cret" }] },
     });
-    const res = await preview(id);
-    const text = await res.text();
-    expect(text).not.toBe("reached");
-    expect(res.status).toBe(500);
+    expect(put.status).toBe(200);
+    expect(await put.json()).toEqual({ allowedHosts: ["echo.example.test"], secrets: [{ host: "echo.example.test", header: "Authorization" }] });
+    const settings = await (await api(`/api/projects/${id}/settings`)).text();
+    expect(settings).not.toContain("s3cret");
+
+    const allowed = await probe("https://echo.example.test/data");
+    expect(allowed.status).toBe(200);
+    expect(allowed.body!.headers.authorization).toBe("Bearer s3cret");
+    expect(JSON.stringify(allowed.envKeys)).not.toContain("s3cret");
+    expect((await probe("https://example.com/")).error).toContain("blocked");
+  });
+
+  it("refuses bad settings", async () => {
+    const { id } = await createProject({ "src/index.ts": prober });
+    const put = (json: unknown) => api(`/api/projects/${id}/settings`, { method: "PUT", json });
+    expect((await put({ allowedHosts: ["not a host"] })).status).toBe(400);
+    expect((await put({ allowedHosts: [], secrets: [{ host: "x.example", header: "X-Key", value: "v" }] })).status).toBe(400);
+    expect((await put({ allowedHosts: ["x.example"], secrets: [{ host: "x.example", header: "Bad Header", value: "v" }] })).status).toBe(400);
+    expect(await (await api(`/api/projects/${id}/settings`)).json()).toEqual({ allowedHosts: [], secrets: [] });
+  });
+
+  it("keeps env.KV per project across versions, and apart from other projects", async () => {
+    const counter = (step: number) => `export default {
+  async fetch(request, env) {
+    const count = Number((await env.KV.get("count")) ?? 0) + ${step};
+    await env.KV.put("count", String(count), { metadata: { step: ${step} } });
+    const listed = await env.KV.list({ prefix: "co" });
+    return Response.json({ count, keys: listed.keys.map((k) => k.name), json: await env.KV.get("count", "json") });
+  },
+};
+`;
+    const { id } = await createProject({ "src/index.ts": counter(1) });
+    expect(await (await preview(id)).json()).toEqual({ count: 1, keys: ["count"], json: 1 });
+    expect(await (await preview(id)).json()).toMatchObject({ count: 2 });
+    await commit(id, 1, [{ op: "put", path: "src/index.ts", content: counter(10) }]);
+    expect(await (await preview(id)).json()).toMatchObject({ count: 12 });
+    expect(await (await preview(`${id}--v1`)).json()).toMatchObject({ count: 13 });
+    const other = await createProject({ "src/index.ts": counter(1) });
+    expect(await (await preview(other.id)).json()).toMatchObject({ count: 1 });
+  });
+
+  it("records console output and uncaught exceptions in the project's logs", async () => {
+    const { id } = await createProject({
+      "src/index.ts": `export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === "/boom") throw new Error("kaboom");
+    console.log("served", url.pathname, { n: 1 });
+    console.warn("careful");
+    return new Response("ok");
+  },
+};
+`,
+    });
+    expect(await (await preview(id, "/hello")).text()).toBe("ok");
+    expect((await preview(id, "/boom")).status).toBe(500);
+    type Logs = { entries: { version: string; level: string; message: string; url?: string }[]; cursor: string };
+    let logs: Logs = { entries: [], cursor: "0" };
+    for (let i = 0; i < 50 && logs.entries.length < 3; i++) {
+      logs = await (await api(`/api/projects/${id}/logs`)).json<Logs>();
+      if (logs.entries.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(logs.entries).toEqual([
+      { ts: expect.any(String), version: "1", level: "log", message: 'served /hello {"n":1}', url: "http://" + id + ".preview.localhost:8787/hello" },
+      { ts: expect.any(String), version: "1", level: "warn", message: "careful", url: "http://" + id + ".preview.localhost:8787/hello" },
+      { ts: expect.any(String), version: "1", level: "exception", message: "Error: kaboom", url: "http://" + id + ".preview.localhost:8787/boom" },
+    ]);
+    const after = await (await api(`/api/projects/${id}/logs?after=${logs.cursor}`)).json<Logs>();
+    expect(after.entries).toEqual([]);
+    expect(after.cursor).toBe(logs.cursor);
+    expect((await api(`/api/projects/${id}/logs?after=x`)).status).toBe(400);
   });
 });

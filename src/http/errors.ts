@@ -22,6 +22,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_path: 400,
   invalid_content: 400,
   path_conflict: 400,
+  invalid_settings: 400,
   unauthorized: 401,
   not_found: 404,
   missing_path: 400,

@@ -143,3 +143,40 @@ export const BuildSchema = z
     previewUrl: z.string().optional(),
   })
   .openapi("Build");
+
+export const SettingsBody = z
+  .object({
+    allowedHosts: z.array(z.string().max(253)).max(100).default([]),
+    secrets: z
+      .array(z.object({ host: z.string().max(253), header: z.string().min(1).max(100), value: z.string().max(8192) }))
+      .max(50)
+      .default([]),
+  })
+  .openapi("SettingsUpdate");
+
+export const SettingsSchema = z
+  .object({
+    allowedHosts: z.array(z.string()),
+    secrets: z.array(z.object({ host: z.string(), header: z.string() })),
+  })
+  .openapi("Settings");
+
+export const LogsQuery = z.object({
+  version: z.string().regex(/^(?:[1-9]\d*|draft)$/, "a version number or draft").optional(),
+  after: z.coerce.number().int().nonnegative().optional().openapi({ type: "string", description: "The cursor of the previous answer" }),
+});
+
+export const LogsSchema = z
+  .object({
+    entries: z.array(
+      z.object({
+        ts: z.string(),
+        version: z.string(),
+        level: z.enum(["log", "info", "warn", "error", "exception"]),
+        message: z.string(),
+        url: z.string().optional(),
+      }),
+    ),
+    cursor: z.string(),
+  })
+  .openapi("Logs");

@@ -11,7 +11,14 @@ export interface LoadedPreview {
   output: BuildOutput;
 }
 
-export async function loadPreview(projectId: string, output: BuildOutput): Promise<LoadedPreview> {
+/** What the host gives an app's worker: its bindings, its only way out, and where its logs go. */
+export interface SandboxBindings {
+  env: Record<string, unknown>;
+  globalOutbound: Fetcher;
+  tails: Fetcher[];
+}
+
+export async function loadPreview(projectId: string, version: string, output: BuildOutput): Promise<LoadedPreview> {
   const assets = Object.fromEntries(
     Object.entries(output.assets).map(([path, content]) => [path, typeof content === "string" ? content : content.slice().buffer]),
   );
@@ -19,16 +26,22 @@ export async function loadPreview(projectId: string, output: BuildOutput): Promi
   return {
     manifest: await buildAssetManifest(assets),
     storage: createMemoryStorage(assets),
-    loaderId: `${projectId}:${hashBytes(new TextEncoder().encode(code))}`,
+    // The version is part of the id because the worker's log props name it.
+    loaderId: `${projectId}:${version}:${hashBytes(new TextEncoder().encode(code))}`,
     output,
   };
 }
 
 /**
  * Answers a preview request: static assets from the host, everything else
- * from the app's dynamic worker, which gets no bindings and no network.
+ * from the app's dynamic worker, which gets only the sandbox's bindings.
  */
-export async function servePreview(request: Request, preview: LoadedPreview, loader: WorkerLoader): Promise<Response> {
+export async function servePreview(
+  request: Request,
+  preview: LoadedPreview,
+  loader: WorkerLoader,
+  sandbox: () => SandboxBindings,
+): Promise<Response> {
   const asset = await handleAssetRequest(request, preview.manifest, preview.storage, {
     not_found_handling: preview.output.mainModule ? "none" : "single-page-application",
   });
@@ -40,8 +53,15 @@ export async function servePreview(request: Request, preview: LoadedPreview, loa
     modules,
     compatibilityDate,
     compatibilityFlags,
-    env: {},
-    globalOutbound: null,
+    ...sandbox(),
   }));
-  return worker.getEntrypoint().fetch(request);
+  try {
+    return await worker.getEntrypoint().fetch(request);
+  } catch (error) {
+    // As a deployed Worker would: an uncaught exception is a 500 (its details go to the logs).
+    return new Response(`The app threw an uncaught exception: ${String(error)}\nSee GET /api/projects/:id/logs.\n`, {
+      status: 500,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
 }

@@ -1,5 +1,5 @@
 import { buildProject, SqlBuildCache, type BuildError, type BuildResult } from "../build";
-import { buildErrorPage, loadPreview, servePreview, type LoadedPreview } from "../preview";
+import { buildErrorPage, loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "../preview";
 import { treeHash, type ProjectStore, type VersionRef } from "../store";
 
 /** What a build request answers (API.md, Builds). */
@@ -29,7 +29,13 @@ export class ProjectBuilds {
   constructor(
     storage: DurableObjectStorage,
     private readonly store: ProjectStore,
-    private readonly options: { projectId: string; registry: string; loader: WorkerLoader },
+    private readonly options: {
+      projectId: string;
+      registry: string;
+      loader: WorkerLoader;
+      /** The bindings of a version's worker; `version` is a number or "draft". */
+      sandbox: (version: string) => SandboxBindings;
+    },
   ) {
     this.cache = new SqlBuildCache(storage);
   }
@@ -56,16 +62,17 @@ export class ProjectBuilds {
   /** Serves a preview request, building on demand; a failed build answers 502 with its errors. */
   async serve(request: Request, ref: VersionRef, label: string): Promise<Response> {
     const tree = await this.treeOf(ref);
-    let preview = this.loaded.get(tree);
+    const key = `${ref}:${tree}`;
+    let preview = this.loaded.get(key);
     if (!preview) {
       const result = (await this.cache.getBuild(tree)) ?? (await this.buildTree(ref, tree));
       if (!result.ok || !result.output) return buildErrorPage(label, result.errors);
-      preview = await loadPreview(this.options.projectId, result.output);
+      preview = await loadPreview(this.options.projectId, String(ref), result.output);
     }
-    this.loaded.delete(tree);
-    this.loaded.set(tree, preview);
+    this.loaded.delete(key);
+    this.loaded.set(key, preview);
     if (this.loaded.size > LOADED_PREVIEWS) this.loaded.delete(this.loaded.keys().next().value!);
-    return servePreview(request, preview, this.options.loader);
+    return servePreview(request, preview, this.options.loader, () => this.options.sandbox(String(ref)));
   }
 
   private buildTree(ref: VersionRef, tree: string): Promise<BuildResult> {

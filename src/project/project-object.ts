@@ -1,4 +1,4 @@
-import { DurableObject } from "cloudflare:workers";
+import { DurableObject, exports } from "cloudflare:workers";
 import { limitsFromEnv } from "../config";
 import { diffTrees, formatGitPatch, toJsonFile, type FileDiff } from "../diff";
 import type { Env } from "../env";
@@ -14,7 +14,11 @@ import {
   type VersionInfo,
   type VersionRef,
 } from "../store";
+import type { EgressPolicy } from "../preview";
+import { AppKvStore, type KvValueType } from "./app-kv";
 import { ProjectBuilds, type BuildSummary } from "./builds";
+import { ProjectLogs, type LogEntry, type NewLogEntry } from "./logs";
+import { ProjectSettings, type PublicSettings } from "./settings";
 import { capture, type Outcome } from "./outcome";
 import { ProjectIndex } from "./project-index";
 
@@ -41,6 +45,14 @@ export interface DiffResult {
   files: Omit<FileDiff, "blobIds">[];
 }
 
+interface Parts {
+  store: SqlStore;
+  builds: ProjectBuilds;
+  settings: ProjectSettings;
+  kv: AppKvStore;
+  logs: ProjectLogs;
+}
+
 /**
  * One project: its store (history + draft) in this object's SQLite database.
  * Every method returns an Outcome so refusals keep their code across RPC.
@@ -48,8 +60,8 @@ export interface DiffResult {
  * created, or deleted): everything but `create` answers not_found.
  */
 export class ProjectObject extends DurableObject<Env> {
-  private store: SqlStore | undefined;
-  private builds: ProjectBuilds | undefined;
+  /** Set while this object holds a project; every part lives in its SQLite database. */
+  private parts: Parts | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -92,8 +104,7 @@ export class ProjectObject extends DurableObject<Env> {
   destroy(): Promise<Outcome<void>> {
     return capture(async () => {
       if (!this.projectRow()) throw this.missing();
-      this.store = undefined;
-      this.builds = undefined;
+      this.parts = undefined;
       await this.ctx.storage.deleteAll();
     });
   }
@@ -129,10 +140,11 @@ export class ProjectObject extends DurableObject<Env> {
    * Unknown projects and versions get a 404 page, a failed build a 502 page.
    */
   async preview(request: Request, ref: "head" | VersionRef, label: string): Promise<Response> {
-    if (!this.store || !this.builds) return notFoundPage(`There is no project ${label.split("--")[0]}.`);
-    const version = ref === "head" ? await this.store.head() : ref;
-    if (version !== "draft" && version > (await this.store.head())) return notFoundPage(`There is no version ${version}.`);
-    return this.builds.serve(request, version, label);
+    if (!this.parts) return notFoundPage(`There is no project ${label.split("--")[0]}.`);
+    const { store, builds } = this.parts;
+    const version = ref === "head" ? await store.head() : ref;
+    if (version !== "draft" && version > (await store.head())) return notFoundPage(`There is no version ${version}.`);
+    return builds.serve(request, version, label);
   }
 
   /** `ref` undefined means head. */
@@ -169,23 +181,70 @@ export class ProjectObject extends DurableObject<Env> {
     });
   }
 
+  getSettings(): Promise<Outcome<PublicSettings>> {
+    return capture(async () => this.part("settings").view());
+  }
+
+  putSettings(policy: EgressPolicy): Promise<Outcome<PublicSettings>> {
+    return capture(async () => this.part("settings").replace(policy));
+  }
+
+  logs(options: { after?: number; version?: string }): Promise<Outcome<{ entries: LogEntry[]; cursor: string }>> {
+    return capture(async () => this.part("logs").list(options));
+  }
+
+  // The sandbox's entrypoints (entrypoints.ts) call these for the app.
+
+  egressPolicy(): EgressPolicy {
+    return this.part("settings").policy();
+  }
+
+  kvGet(key: string, type: KvValueType) {
+    return this.part("kv").get(key, type);
+  }
+
+  kvPut(key: string, value: string | ArrayBuffer, options?: { expiration?: number; expirationTtl?: number; metadata?: unknown }): void {
+    this.part("kv").put(key, value, options);
+  }
+
+  kvDelete(key: string): void {
+    this.part("kv").delete(key);
+  }
+
+  kvList(options?: { prefix?: string; limit?: number; cursor?: string }) {
+    return this.part("kv").list(options);
+  }
+
+  /** Logs of a deleted project are dropped. */
+  appendLogs(entries: NewLogEntry[]): void {
+    this.parts?.logs.append(entries);
+  }
+
   private attach(projectId: string, store: SqlStore): void {
-    this.store = store;
-    this.builds = new ProjectBuilds(this.ctx.storage, store, {
+    const sql = this.ctx.storage.sql;
+    const builds = new ProjectBuilds(this.ctx.storage, store, {
       projectId,
       registry: this.env.NPM_REGISTRY || "https://registry.npmjs.org",
       loader: this.env.LOADER,
+      sandbox: (version) => {
+        const props = { props: { projectId, version } };
+        return { env: { KV: exports.AppKV(props) }, globalOutbound: exports.AppEgress(props), tails: [exports.AppTail(props)] };
+      },
     });
+    this.parts = { store, builds, settings: new ProjectSettings(sql), kv: new AppKvStore(sql), logs: new ProjectLogs(sql) };
+  }
+
+  private part<K extends keyof Parts>(name: K): Parts[K] {
+    if (!this.parts) throw this.missing();
+    return this.parts[name];
   }
 
   private builder(): ProjectBuilds {
-    if (!this.builds) throw this.missing();
-    return this.builds;
+    return this.part("builds");
   }
 
   private opened(): SqlStore {
-    if (!this.store) throw this.missing();
-    return this.store;
+    return this.part("store");
   }
 
   /** Copies a new head into the project list; the list is a cache, so a failure here only logs. */

@@ -12,6 +12,7 @@ export const STORE_ERROR_CODES = [
   "conflict",
   "too_large",
   "project_exists",
+  "invalid_settings",
 ] as const;
 
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];

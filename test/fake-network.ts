@@ -1,7 +1,11 @@
-// A fake npm registry, served to workerd through the Workers Vitest pool's
-// outboundService (Node side): packuments and gzipped `package/…` tarballs,
-// built from packages installed in this repository's node_modules plus a few
-// fixtures, so builds install real packages without any network.
+// The outside world of the tests, served to workerd through the Workers
+// Vitest pool's outboundService (Node side):
+// - a fake npm registry: packuments and gzipped `package/…` tarballs built
+//   from packages installed in this repository's node_modules plus a few
+//   fixtures, so builds install real packages without any network;
+// - an echo API at https://echo.example.test that answers with the request
+//   it received (to see what a preview's sandbox lets through);
+// - nothing else: any other host gets a 502.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -49,9 +53,14 @@ function load(name: string): Package | undefined {
   return pkg;
 }
 
-/** Handles one outbound request of workerd; anything but the registry is refused. */
-export async function fakeNpm(request: Request): Promise<Response> {
+export const ECHO = "https://echo.example.test";
+
+/** Handles one outbound request of workerd. */
+export async function fakeNetwork(request: Request): Promise<Response> {
   const url = new URL(request.url);
+  if (`${url.protocol}//${url.host}` === ECHO) {
+    return Response.json({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers) });
+  }
   if (`${url.protocol}//${url.host}` !== REGISTRY) {
     return new Response(`No network in tests: ${request.method} ${url.href}`, { status: 502 });
   }

@@ -1,0 +1,80 @@
+/**
+ * The `env.KV` of a project's app: a key-value store with the Workers KV
+ * method shapes, kept in the project's SQLite database so every version of
+ * the app sees the same data.
+ */
+export type KvValueType = "text" | "json" | "arrayBuffer";
+
+export interface KvListResult {
+  keys: { name: string; expiration?: number; metadata?: unknown }[];
+  list_complete: boolean;
+  cursor?: string;
+}
+
+const MAX_VALUE_BYTES = 1_000_000;
+
+export class AppKvStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS app_kv (
+      key TEXT PRIMARY KEY, value BLOB NOT NULL, metadata TEXT, expiration INTEGER)`);
+  }
+
+  get(key: string, type: KvValueType = "text"): string | ArrayBuffer | unknown | null {
+    const row = this.live(key);
+    if (!row) return null;
+    if (type === "arrayBuffer") return row.value;
+    const text = new TextDecoder().decode(row.value);
+    return type === "json" ? (JSON.parse(text) as unknown) : text;
+  }
+
+  put(key: string, value: string | ArrayBuffer, options: { expiration?: number; expirationTtl?: number; metadata?: unknown } = {}): void {
+    if (key === "" || new TextEncoder().encode(key).byteLength > 512) throw new Error("KV keys must be 1 to 512 bytes long.");
+    const bytes = typeof value === "string" ? new TextEncoder().encode(value) : new Uint8Array(value);
+    if (bytes.byteLength > MAX_VALUE_BYTES) throw new Error(`KV values are limited to ${MAX_VALUE_BYTES} bytes here.`);
+    const expiration = options.expirationTtl ? Math.floor(Date.now() / 1000) + options.expirationTtl : options.expiration ?? null;
+    const metadata = options.metadata === undefined ? null : JSON.stringify(options.metadata);
+    this.sql.exec("INSERT OR REPLACE INTO app_kv (key, value, metadata, expiration) VALUES (?, ?, ?, ?)", key, bytes, metadata, expiration);
+  }
+
+  delete(key: string): void {
+    this.sql.exec("DELETE FROM app_kv WHERE key = ?", key);
+  }
+
+  list(options: { prefix?: string; limit?: number; cursor?: string } = {}): KvListResult {
+    const limit = Math.min(Math.max(options.limit ?? 1000, 1), 1000);
+    const prefix = options.prefix ?? "";
+    const after = options.cursor ? atob(options.cursor) : "";
+    const rows = this.sql
+      .exec<{ key: string; metadata: string | null; expiration: number | null }>(
+        `SELECT key, metadata, expiration FROM app_kv
+         WHERE key > ? AND substr(key, 1, ?) = ? AND (expiration IS NULL OR expiration > ?)
+         ORDER BY key LIMIT ?`,
+        after,
+        prefix.length,
+        prefix,
+        Math.floor(Date.now() / 1000),
+        limit + 1,
+      )
+      .toArray();
+    const page = rows.slice(0, limit);
+    const keys = page.map((row) => ({
+      name: row.key,
+      ...(row.expiration !== null ? { expiration: row.expiration } : {}),
+      ...(row.metadata !== null ? { metadata: JSON.parse(row.metadata) as unknown } : {}),
+    }));
+    const complete = rows.length <= limit;
+    return complete ? { keys, list_complete: true } : { keys, list_complete: false, cursor: btoa(page.at(-1)!.key) };
+  }
+
+  private live(key: string): { value: ArrayBuffer } | undefined {
+    const row = this.sql
+      .exec<{ value: ArrayBuffer; expiration: number | null }>("SELECT value, expiration FROM app_kv WHERE key = ?", key)
+      .toArray()[0];
+    if (!row) return undefined;
+    if (row.expiration !== null && row.expiration <= Math.floor(Date.now() / 1000)) {
+      this.delete(key);
+      return undefined;
+    }
+    return row;
+  }
+}

@@ -1,0 +1,77 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import type { Env } from "../env";
+import { applyEgressPolicy } from "../preview/egress-policy";
+import type { KvValueType } from "./app-kv";
+import type { NewLogEntry } from "./logs";
+
+/**
+ * Capabilities handed to a project's dynamic workers as loopback bindings.
+ * Their props (which project, which version) are set by the host and never
+ * visible to the app, so an app can reach only its own project's KV, logs and
+ * allowed hosts.
+ */
+export interface SandboxProps {
+  projectId: string;
+  version: string;
+}
+
+function project(env: Env, props: SandboxProps) {
+  return env.PROJECTS.get(env.PROJECTS.idFromName(props.projectId));
+}
+
+/** The app's only way out: every fetch of the app arrives here. */
+export class AppEgress extends WorkerEntrypoint<Env, SandboxProps> {
+  override async fetch(request: Request): Promise<Response> {
+    const policy = await project(this.env, this.ctx.props).egressPolicy();
+    return fetch(applyEgressPolicy(policy, request));
+  }
+}
+
+/** `env.KV` of the app, with the Workers KV method shapes. */
+export class AppKV extends WorkerEntrypoint<Env, SandboxProps> {
+  get(key: string, type: KvValueType | { type: KvValueType } = "text") {
+    return project(this.env, this.ctx.props).kvGet(key, typeof type === "string" ? type : type.type);
+  }
+
+  put(key: string, value: string | ArrayBuffer | ArrayBufferView, options?: { expiration?: number; expirationTtl?: number; metadata?: unknown }) {
+    const bytes = typeof value === "string" || value instanceof ArrayBuffer ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice().buffer;
+    return project(this.env, this.ctx.props).kvPut(key, bytes, options);
+  }
+
+  delete(key: string) {
+    return project(this.env, this.ctx.props).kvDelete(key);
+  }
+
+  list(options?: { prefix?: string; limit?: number; cursor?: string }) {
+    return project(this.env, this.ctx.props).kvList(options);
+  }
+}
+
+/** Receives the console output and exceptions of each request the app served. */
+export class AppTail extends WorkerEntrypoint<Env, SandboxProps> {
+  override async tail(events: TraceItem[]): Promise<void> {
+    const entries: NewLogEntry[] = [];
+    for (const event of events) {
+      const url = (event.event as { request?: { url?: string } } | null)?.request?.url;
+      for (const log of event.logs) {
+        const level = (["log", "info", "warn", "error"] as const).find((l) => l === log.level) ?? "log";
+        entries.push({ ts: log.timestamp, version: this.ctx.props.version, level, message: format(log.message), ...(url ? { url } : {}) });
+      }
+      for (const exception of event.exceptions) {
+        entries.push({
+          ts: exception.timestamp,
+          version: this.ctx.props.version,
+          level: "exception",
+          message: `${exception.name}: ${exception.message}`,
+          ...(url ? { url } : {}),
+        });
+      }
+    }
+    if (entries.length > 0) await project(this.env, this.ctx.props).appendLogs(entries);
+  }
+}
+
+function format(message: unknown): string {
+  const parts = Array.isArray(message) ? message : [message];
+  return parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" ");
+}
