@@ -30,3 +30,11 @@ export async function expectError(res: Response, status: number, code: string): 
   if (typeof body.error.message !== "string" || body.error.message.length === 0) throw new Error(`no message: ${text}`);
   return body.error;
 }
+
+/**
+ * The draft's Workspace inside a project's object (for runInDurableObject):
+ * tests edit it the way the agent's tools will.
+ */
+export function workspaceOf(instance: unknown): import("@cloudflare/shell").Workspace {
+  return (instance as { parts: { store: { workspace: import("@cloudflare/shell").Workspace } } }).parts.store.workspace;
+}

@@ -2,7 +2,7 @@ import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ProjectObject } from "../src/project/project-object";
-import { api, commit, createProject, expectError } from "./helpers";
+import { api, commit, createProject, expectError, workspaceOf } from "./helpers";
 
 type Version = { id: number; parent: number | null; message: string; author: string; tree: string; stats: Record<string, number> };
 
@@ -35,8 +35,7 @@ describe("commits", () => {
     // The working tree keeps no empty directory behind the move.
     const stub = env.PROJECTS.get(env.PROJECTS.idFromName(id));
     const top = await runInDurableObject(stub, async (instance: ProjectObject) => {
-      const store = (instance as unknown as { store: { workspace: { readDir(p: string): Promise<{ name: string }[]> } } }).store;
-      return (await store.workspace.readDir("/")).map((entry) => entry.name).sort();
+      return (await workspaceOf(instance).readDir("/")).map((entry) => entry.name).sort();
     });
     expect(top).toEqual(["a.txt", "img.bin", "lib"]);
     expect(await fileText(id, "a.txt", 1)).toBe("a\n");
@@ -106,10 +105,10 @@ describe("commits", () => {
     const stub = env.PROJECTS.get(env.PROJECTS.idFromName(id));
     // Fail the working-tree write of the second file, after history rows and the first file were written.
     const outcome = await runInDurableObject(stub, async (instance: ProjectObject) => {
-      const store = (instance as unknown as { store: { workspace: { writeFile: (...args: unknown[]) => Promise<void> } } }).store;
-      const original = store.workspace.writeFile.bind(store.workspace);
+      const workspace = workspaceOf(instance);
+      const original = workspace.writeFile.bind(workspace);
       let calls = 0;
-      store.workspace.writeFile = async (...args: unknown[]) => {
+      workspace.writeFile = async (...args: Parameters<typeof original>) => {
         if (++calls === 2) throw new Error("disk full");
         return original(...args);
       };
@@ -125,7 +124,7 @@ describe("commits", () => {
       } catch (error) {
         return (error as Error).message;
       } finally {
-        store.workspace.writeFile = original;
+        workspace.writeFile = original;
       }
     });
     expect(outcome).toBe("disk full");
@@ -202,10 +201,10 @@ describe("files", () => {
     const stub = env.PROJECTS.get(env.PROJECTS.idFromName(id));
     // Edit the working tree the way the agent's tools do: through the Workspace.
     await runInDurableObject(stub, async (instance: ProjectObject) => {
-      const store = (instance as unknown as { store: { workspace: { writeFile(p: string, c: string): Promise<void>; rm(p: string): Promise<void> } } }).store;
-      await store.workspace.writeFile("/a.txt", "edited\n");
-      await store.workspace.writeFile("/c/new.txt", "new\n");
-      await store.workspace.rm("/b.txt");
+      const workspace = workspaceOf(instance);
+      await workspace.writeFile("/a.txt", "edited\n");
+      await workspace.writeFile("/c/new.txt", "new\n");
+      await workspace.rm("/b.txt");
     });
     expect(await paths(id, "draft")).toEqual(["a.txt", "c/new.txt"]);
     expect(await fileText(id, "a.txt", "draft")).toBe("edited\n");
