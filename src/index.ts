@@ -1,7 +1,7 @@
 import type { Env } from "./env";
 import { createApp } from "./http/app";
 import { projectStub } from "./http/project-stub";
-import { parsePreviewHost } from "./preview";
+import { checkPreviewAccess, parsePreviewHost } from "./preview";
 
 export { ProjectObject } from "./project/project-object";
 export { AppEgress, AppKV, AppTail } from "./project/entrypoints";
@@ -13,7 +13,9 @@ export default {
   async fetch(request, env, ctx) {
     const target = parsePreviewHost(new URL(request.url).host, env.PREVIEW_HOST);
     if (!target) return app.fetch(request, env, ctx);
+    const checked = await checkPreviewAccess(request, env.API_TOKEN, target.projectId);
+    if (checked instanceof Response) return checked;
     const label = new URL(request.url).hostname.split(".")[0]!;
-    return projectStub(env, target.projectId).preview(request, target.ref, label);
+    return projectStub(env, target.projectId).preview(checked, target.ref, label);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,7 +1,7 @@
-import { abortAllDurableObjects } from "cloudflare:test";
+import { abortAllDurableObjects, createExecutionContext, env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import worker from "../src/index";
 import { api, commit, createProject } from "./helpers";
-import { SELF } from "cloudflare:test";
 
 const preview = (label: string, path = "/", init?: RequestInit) => SELF.fetch(`http://${label}.preview.localhost:8787${path}`, init);
 
@@ -186,5 +186,34 @@ describe("sandbox", () => {
     expect(after.entries).toEqual([]);
     expect(after.cursor).toBe(logs.cursor);
     expect((await api(`/api/projects/${id}/logs?after=x`)).status).toBe(400);
+  });
+});
+
+describe("preview access when API_TOKEN is set", () => {
+  it("needs the token from previewUrl, trades it for an HttpOnly cookie and hides it from the app", async () => {
+    const secured = { ...env, API_TOKEN: "api-secret" };
+    const call = (url: string, init?: RequestInit) =>
+      worker.fetch!(new Request(url, init) as Request<unknown, IncomingRequestCfProperties>, secured, createExecutionContext());
+    const created = await call("http://localhost:8787/api/projects", {
+      method: "POST",
+      headers: { Authorization: "Bearer api-secret" },
+      body: JSON.stringify({ files: { "src/index.ts": 'export default { fetch: (r) => new Response("cookie=" + (r.headers.get("Cookie") ?? "")) };\n' } }),
+    });
+    const { id, previewUrl } = await created.json<{ id: string; previewUrl: string }>();
+    expect(previewUrl).toMatch(new RegExp(`^http://${id}\\.preview\\.localhost:8787/\\?access=[\\w-]+$`));
+
+    expect((await call(`http://${id}.preview.localhost:8787/`)).status).toBe(401);
+    expect((await call(`http://${id}.preview.localhost:8787/?access=wrong`)).status).toBe(401);
+    const exchange = await call(previewUrl, { redirect: "manual" });
+    expect(exchange.status).toBe(302);
+    expect(exchange.headers.get("Location")).toBe("/");
+    const cookie = exchange.headers.get("Set-Cookie")!;
+    expect(cookie).toContain("HttpOnly");
+    const pair = cookie.split(";")[0]!;
+    const page = await call(`http://${id}--v1.preview.localhost:8787/`, { headers: { Cookie: `${pair}; theme=dark` } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toBe("cookie=theme=dark");
+    const other = await createProject({ "src/index.ts": 'export default { fetch: () => new Response("other") };\n' });
+    expect((await call(`http://${other.id}.preview.localhost:8787/`, { headers: { Cookie: pair } })).status).toBe(401);
   });
 });

@@ -2,3 +2,4 @@ export { parsePreviewHost, previewOrigin, type PreviewTarget } from "./host";
 export { buildErrorPage } from "./error-page";
 export { loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "./serve";
 export { applyEgressPolicy, hostAllowed, type EgressPolicy } from "./egress-policy";
+export { checkPreviewAccess, previewAccessToken } from "./access";

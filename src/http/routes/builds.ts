@@ -23,6 +23,6 @@ builds.post("/:id/builds", async (c) => {
   const result = unwrap(await projectStub(c.env, id).build(body.version));
   return c.json({
     ...result,
-    ...(result.ok ? { previewUrl: previewUrl(c.req.url, c.env, id, result.version) } : {}),
+    ...(result.ok ? { previewUrl: await previewUrl(c.req.url, c.env, id, result.version) } : {}),
   });
 });

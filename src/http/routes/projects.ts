@@ -48,7 +48,7 @@ projects.post("/", async (c) => {
       await stub.destroy();
       throw error;
     }
-    return c.json({ ...info, previewUrl: previewUrl(c.req.url, c.env, id) }, 201);
+    return c.json({ ...info, previewUrl: await previewUrl(c.req.url, c.env, id) }, 201);
   }
 });
 
@@ -81,7 +81,7 @@ projects.openAPIRegistry.registerPath(
 projects.get("/:id", async (c) => {
   const id = projectId(c.req.param("id"));
   const info = unwrap(await projectStub(c.env, id).info());
-  return c.json({ ...info, previewUrl: previewUrl(c.req.url, c.env, id) });
+  return c.json({ ...info, previewUrl: await previewUrl(c.req.url, c.env, id) });
 });
 
 projects.openAPIRegistry.registerPath(

@@ -1,0 +1,55 @@
+import { timingSafeEqual } from "hono/utils/buffer";
+
+const COOKIE = "preview_access";
+
+/**
+ * When the API needs a token, so do previews: `previewUrl` carries
+ * `?access=<token>` (an HMAC of the project id under API_TOKEN, so nothing is
+ * stored and a new API_TOKEN revokes every link), which the preview trades
+ * for an HttpOnly cookie on its own origin.
+ */
+export async function previewAccessToken(apiToken: string, projectId: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(apiToken), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`preview:${projectId}`));
+  return Buffer.from(mac).toString("base64url");
+}
+
+/**
+ * Checks a preview request. Returns a response to send instead (the cookie
+ * exchange redirect, or 401), or the request to serve with our cookie
+ * removed, so the app never sees the token.
+ */
+export async function checkPreviewAccess(request: Request, apiToken: string | undefined, projectId: string): Promise<Response | Request> {
+  if (!apiToken) return request;
+  const expected = await previewAccessToken(apiToken, projectId);
+  const url = new URL(request.url);
+  const offered = url.searchParams.get("access");
+  if (offered !== null) {
+    if (!(await timingSafeEqual(expected, offered))) return denied();
+    url.searchParams.delete("access");
+    const secure = url.protocol === "https:" ? "; Secure" : "";
+    return new Response(null, {
+      status: 302,
+      headers: {
+        Location: url.pathname + url.search,
+        "Set-Cookie": `${COOKIE}=${expected}; Path=/; HttpOnly; SameSite=Lax${secure}`,
+        "Cache-Control": "no-store",
+      },
+    });
+  }
+  const cookies = (request.headers.get("Cookie") ?? "").split(/;\s*/).filter(Boolean);
+  const ours = cookies.find((cookie) => cookie.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1);
+  if (ours === undefined || !(await timingSafeEqual(expected, ours))) return denied();
+  const headers = new Headers(request.headers);
+  const others = cookies.filter((cookie) => !cookie.startsWith(`${COOKIE}=`));
+  if (others.length > 0) headers.set("Cookie", others.join("; "));
+  else headers.delete("Cookie");
+  return new Request(request, { headers });
+}
+
+function denied(): Response {
+  return new Response(
+    "<!doctype html><title>Access needed</title><h1>Access needed</h1><p>Open this preview through the <code>previewUrl</code> the API returns (it carries an access token).</p>\n",
+    { status: 401, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } },
+  );
+}
