@@ -64,6 +64,12 @@ export async function fakeNetwork(request: Request): Promise<Response> {
   if (`${url.protocol}//${url.host}` !== REGISTRY) {
     return new Response(`No network in tests: ${request.method} ${url.href}`, { status: 502 });
   }
+  return fakeRegistry(request);
+}
+
+/** The registry alone, at whatever origin it is served from. */
+export async function fakeRegistry(request: Request): Promise<Response> {
+  const url = new URL(request.url);
   if (url.pathname === "/-/fake/requests") return Response.json(Object.fromEntries(requests));
   const tarball = /^\/((?:@[^/]+\/)?[^/]+)\/-\/[^/]+\.tgz$/.exec(decodeURIComponent(url.pathname));
   if (tarball) {
@@ -84,7 +90,7 @@ export async function fakeNetwork(request: Request): Promise<Response> {
         name,
         version: pkg.version,
         dependencies: pkg.dependencies,
-        dist: { tarball: `${REGISTRY}/${name}/-/${base}-${pkg.version}.tgz` },
+        dist: { tarball: `${url.origin}/${name}/-/${base}-${pkg.version}.tgz` },
       },
     },
   });
@@ -129,4 +135,17 @@ function tarHeader(path: string, size: number): Buffer {
   const checksum = header.reduce((sum, byte) => sum + byte, 0);
   header.write(`${checksum.toString(8).padStart(6, "0")}\0 `, 148);
   return header;
+}
+
+/** Serves the fake registry over HTTP on a loopback port, for a real `npm start` server. */
+export async function serveFakeRegistry(): Promise<{ url: string; close(): Promise<void> }> {
+  const { createServer } = await import("node:http");
+  const server = createServer(async (req, res) => {
+    const response = await fakeRegistry(new Request(`http://${req.headers.host}${req.url}`, { method: req.method }));
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

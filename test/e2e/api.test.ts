@@ -3,17 +3,22 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveFakeRegistry } from "../fake-network";
 import { startServer, type DevServer } from "./server";
 
 let server: DevServer;
+let registry: Awaited<ReturnType<typeof serveFakeRegistry>>;
 const state = mkdtempSync(join(tmpdir(), "forge-e2e-"));
 
 beforeAll(async () => {
-  server = await startServer(state);
+  // Dependencies come from a fake registry on loopback: the suite needs no network.
+  registry = await serveFakeRegistry();
+  server = await startServer(state, { env: { NPM_REGISTRY: registry.url } });
 });
 
 afterAll(async () => {
   await server?.stop();
+  await registry?.close();
   rmSync(state, { recursive: true, force: true });
 });
 
@@ -39,6 +44,8 @@ describe("README examples", () => {
     expect(out).toContain('export const greeting = "hi";');
     expect(out).toContain("diff --git a/public/robots.txt b/public/robots.txt\nnew file mode 100644");
     expect(out).toContain('"status":"added"');
+    expect(out).toContain('"version":2,"ok":true');
+    expect(out).toContain('{"message":"Hello from the server"}');
     expect(out).toContain('"version":3,"parent":2');
     expect(out.trimEnd().endsWith("204")).toBe(true);
   });
@@ -149,7 +156,7 @@ describe("restart", () => {
     const { id } = await post<{ id: string }>("/api/projects", { files: { "a.txt": "before\n" } });
     await post(`/api/projects/${id}/commits`, { base: 1, changes: [{ op: "put", path: "a.txt", content: "after\n" }] });
     await server.stop();
-    server = await startServer(state, { port: server.port });
+    server = await startServer(state, { port: server.port, env: { NPM_REGISTRY: registry.url } });
     const versions = await call<{ versions: { id: number }[] }>(`/api/projects/${id}/versions`);
     expect(versions.versions.map((v) => v.id)).toEqual([2, 1]);
     expect(await (await fetch(`${server.base}/api/projects/${id}/files/a.txt?version=1`)).text()).toBe("before\n");
