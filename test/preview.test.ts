@@ -69,6 +69,18 @@ describe("previews", () => {
     expect(await (await preview(id)).text()).toBe("one");
   });
 
+  it("keeps installed dependencies across a restart: an edit after it asks the registry nothing", async () => {
+    const requests = async () => (await (await fetch("https://registry.npmjs.org/-/fake/requests")).json<Record<string, number>>())["react-dom"] ?? 0;
+    const { id } = await createProject();
+    expect(await build(id)).toMatchObject({ ok: true, cached: false });
+    const before = await requests();
+    await abortAllDurableObjects();
+    await commit(id, 1, [{ op: "put", path: "src/server.ts", content: server("After restart") }]);
+    expect(await build(id)).toMatchObject({ version: 2, ok: true, cached: false });
+    expect(await (await preview(id, "/api/hello")).json()).toEqual({ message: "After restart" });
+    expect(await requests()).toBe(before);
+  });
+
   it("previews the draft", async () => {
     const { id } = await createProject({ "src/index.ts": 'export default { fetch: () => new Response("draft") };\n' });
     expect(await (await preview(`${id}--draft`)).text()).toBe("draft");

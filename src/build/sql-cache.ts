@@ -30,17 +30,25 @@ const SCHEMA = `
  * in one transaction, so a reader sees all of it or none.
  */
 export class SqlBuildCache {
+  /** The last dependency set used, kept decoded: consecutive edits of a project share it. */
+  private recentDependencies: { key: string; files: Record<string, string> } | undefined;
+
   constructor(private readonly storage: DurableObjectStorage) {
     storage.sql.exec(SCHEMA);
   }
 
   readonly dependencies: DependencyCache = {
     get: async (key) => {
+      if (this.recentDependencies?.key === key) return this.recentDependencies.files;
       const bytes = this.readChunks(`deps:${key}`);
-      return bytes ? (JSON.parse(await gunzip(bytes)) as Record<string, string>) : null;
+      if (!bytes) return null;
+      const files = JSON.parse(await gunzip(bytes)) as Record<string, string>;
+      this.recentDependencies = { key, files };
+      return files;
     },
     put: async (key, files) => {
       this.writeChunks(`deps:${key}`, await gzip(JSON.stringify(files)));
+      this.recentDependencies = { key, files };
     },
   };
 

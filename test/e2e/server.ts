@@ -5,6 +5,8 @@ import { createServer } from "node:net";
 export interface DevServer {
   port: number;
   base: string;
+  /** Process (and process group) id of the server. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ export async function startServer(persistTo: string, options: { port?: number; e
     kill(child);
     throw new Error(`server did not start within 90 s:\n${output}`);
   }
-  return { port: chosen, base, stop: () => stop(child) };
+  return { port: chosen, base, pid: child.pid!, stop: () => stop(child) };
 }
 
 function kill(child: ChildProcess): void {

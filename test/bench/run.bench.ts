@@ -1,0 +1,150 @@
+// `npm run bench`: edit→preview latency on the reference app through a real
+// `npm start` server (wrangler dev, local workerd), against the baseline of a
+// full rebuild from scratch for every edit; cold preview after a restart; and
+// memory per loaded preview. Writes bench-results.json and prints a table.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { serveFakeRegistry } from "../fake-network";
+import { startServer, type DevServer } from "../e2e/server";
+import { edit, REFERENCE_APP } from "./reference-app";
+
+const EDITS = Number(process.env.BENCH_EDITS ?? 24);
+const FULL_REBUILDS = Number(process.env.BENCH_FULL_REBUILDS ?? 20);
+const MEMORY_VERSIONS = Number(process.env.BENCH_MEMORY_VERSIONS ?? 200);
+
+test("benchmark", { timeout: 60 * 60_000 }, async () => {
+  const registry = await serveFakeRegistry();
+  const state = mkdtempSync(join(tmpdir(), "forge-bench-"));
+  let server = await startServer(state, { env: { NPM_REGISTRY: registry.url } });
+  const env = { NPM_REGISTRY: registry.url };
+  try {
+    const api = async <T>(path: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${server.base}${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return res.json() as Promise<T>;
+    };
+    const waitFor = async (label: string, path: string, contains: string) => {
+      for (let i = 0; i < 2_000; i++) {
+        const { status, body } = await get(server.port, `${label}.preview.localhost:${server.port}`, path);
+        if (status === 200 && body.includes(contains)) return;
+        if (status !== 200 && status !== 502) throw new Error(`${label}${path}: ${status} ${body.slice(0, 300)}`);
+      }
+      throw new Error(`${label}${path} never showed ${contains}`);
+    };
+
+    // The reference app, built once (this first build installs the dependencies).
+    const { id } = await api<{ id: string }>("/api/projects", { files: REFERENCE_APP });
+    await waitFor(id, "/api/hello", "hello 0");
+
+    const editToPreview: number[] = [];
+    for (let i = 1, head = 1; i <= EDITS; i++) {
+      const change = edit(i);
+      const started = performance.now();
+      head = (await api<{ version: number }>(`/api/projects/${id}/commits`, { base: head, changes: [{ op: "put", path: change.path, content: change.content }] })).version;
+      await waitFor(id, change.check.path, change.check.contains);
+      editToPreview.push(performance.now() - started);
+    }
+
+    // Baseline: every edit rebuilt from scratch (a new project: fresh install + bundle).
+    const fullRebuild: number[] = [];
+    for (let i = 1; i <= FULL_REBUILDS; i++) {
+      const change = edit(EDITS + i);
+      const started = performance.now();
+      const fresh = await api<{ id: string }>("/api/projects", { files: { ...REFERENCE_APP, [change.path]: change.content } });
+      await waitFor(fresh.id, change.check.path, change.check.contains);
+      fullRebuild.push(performance.now() - started);
+    }
+
+    // Cold preview: after a restart, the first request to each built version.
+    await server.stop();
+    server = await startServer(state, { port: server.port, env });
+    const coldPreview: number[] = [];
+    for (let v = EDITS + 1; v >= Math.max(1, EDITS - 6); v--) {
+      const started = performance.now();
+      const { status } = await get(server.port, `${id}--v${v}.preview.localhost:${server.port}`, "/api/hello");
+      expect(status).toBe(200);
+      coldPreview.push(performance.now() - started);
+    }
+
+    // Memory: the runtime's resident memory before and after loading many distinct versions.
+    const small = await api<{ id: string }>("/api/projects", {
+      files: {
+        "package.json": JSON.stringify({ dependencies: { hono: "^4.13.0" } }),
+        "src/server.ts": 'import { Hono } from "hono";\nexport default new Hono().get("/", (c) => c.text("v1"));\n',
+      },
+    });
+    await waitFor(small.id, "/", "v1");
+    for (let v = 2; v <= MEMORY_VERSIONS + 1; v++) {
+      await api(`/api/projects/${small.id}/commits`, {
+        base: v - 1,
+        changes: [{ op: "put", path: "src/server.ts", content: `import { Hono } from "hono";\nexport default new Hono().get("/", (c) => c.text("v${v}"));\n` }],
+      });
+      await api(`/api/projects/${small.id}/builds`, { version: v });
+    }
+    const before = runtimeRssKb(server.pid);
+    for (let v = 2; v <= MEMORY_VERSIONS + 1; v++) await waitFor(`${small.id}--v${v}`, "/", `v${v}`);
+    const after = runtimeRssKb(server.pid);
+
+    const results = {
+      editToPreview: { p50Ms: round(percentile(editToPreview, 50)), p95Ms: round(percentile(editToPreview, 95)), n: editToPreview.length },
+      fullRebuild: { p50Ms: round(percentile(fullRebuild, 50)), p95Ms: round(percentile(fullRebuild, 95)), n: fullRebuild.length },
+      coldPreview: { p50Ms: round(percentile(coldPreview, 50)) },
+      memoryPerPreviewKb: Math.round((after - before) / MEMORY_VERSIONS),
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    };
+    writeFileSync("bench-results.json", `${JSON.stringify(results, null, 2)}\n`);
+    console.log(
+      [
+        "",
+        `| measure | p50 | p95 | n |`,
+        `| --- | --- | --- | --- |`,
+        `| edit → preview | ${results.editToPreview.p50Ms} ms | ${results.editToPreview.p95Ms} ms | ${results.editToPreview.n} |`,
+        `| full rebuild per edit (baseline) | ${results.fullRebuild.p50Ms} ms | ${results.fullRebuild.p95Ms} ms | ${results.fullRebuild.n} |`,
+        `| cold preview after restart | ${results.coldPreview.p50Ms} ms | | ${coldPreview.length} |`,
+        `| memory per loaded preview | ${results.memoryPerPreviewKb} KiB | | ${MEMORY_VERSIONS} |`,
+        `machine: ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGb} GiB, Node ${results.machine.node}`,
+      ].join("\n"),
+    );
+  } finally {
+    await server.stop();
+    await registry.close();
+    rmSync(state, { recursive: true, force: true });
+  }
+});
+
+/** A GET with a preview Host header, sent to loopback (Node does not resolve *.localhost itself). */
+function get(port: number, host: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path, headers: { Host: host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** Resident memory of the workerd processes started for this server. */
+function runtimeRssKb(serverPid: number): number {
+  const table = execFileSync("ps", ["-eo", "pid=,pgid=,rss=,comm="], { encoding: "utf8" });
+  return table
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, pgid, , comm]) => Number(pgid) === serverPid && comm?.includes("workerd"))
+    .reduce((sum, [, , rss]) => sum + Number(rss), 0);
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
