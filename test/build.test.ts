@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildProject, type DependencyCache } from "../src/build";
+import { buildProject, type DependencyCache, type VendorCache } from "../src/build";
 import { STARTER_FILES } from "../src/store";
 
 const REGISTRY = "https://registry.npmjs.org";
@@ -19,6 +19,11 @@ function memoryCache(): DependencyCache & { puts: number } {
   };
 }
 
+function memoryVendors(): VendorCache {
+  const vendors = new Map<string, string>();
+  return { get: async (key) => vendors.get(key) ?? null, put: async (key, code) => void vendors.set(key, code) };
+}
+
 function tree(files: Record<string, string | Uint8Array>): Map<string, Uint8Array> {
   return new Map(Object.entries(files).map(([path, content]) => [path, typeof content === "string" ? enc.encode(content) : content]));
 }
@@ -30,16 +35,22 @@ async function registryRequests(): Promise<Record<string, number>> {
 describe("build", () => {
   it("builds the starter: Hono server, React client with CSS, rewritten index.html", async () => {
     const cache = memoryCache();
-    const result = await buildProject({ files: tree(STARTER_FILES), dependencies: cache, registry: REGISTRY });
+    const result = await buildProject({ files: tree(STARTER_FILES), dependencies: cache, vendors: memoryVendors(), registry: REGISTRY });
     expect(result.errors).toEqual([]);
     expect(result.ok).toBe(true);
     const output = result.output!;
     expect(output.mainModule).toBe("bundle.js");
     expect(output.modules["bundle.js"]).toContain("Hello from the server");
     const html = output.assets["/index.html"] as string;
-    expect(html).toContain('<script type="module" src="/main.js"></script>');
+    const vendorPath = /<script type="module" src="(\/_deps\/[0-9a-f]{16}\.js)"><\/script>\s*<script type="module" src="\/main.js"><\/script>/.exec(html)?.[1];
+    expect(vendorPath).toBeDefined();
+    // The dependencies are pre-bundled apart from the app's own code.
+    const vendor = output.assets[vendorPath!] as string;
+    expect(vendor).toContain("createRoot");
+    expect(vendor).toMatch(/"react-dom\/client": require_client\(\)|"react-dom\/client":/);
     const client = output.assets["/main.js"] as string;
-    expect(client).toContain("createRoot");
+    expect(client).not.toContain("function createRoot");
+    expect(client).toContain('globalThis.__appDependencies["react-dom/client"]');
     expect(client).toContain("style.textContent");
     expect(client).toContain("max-width: 40rem");
     expect(output.compatibilityDate).toBe("2026-04-26");
@@ -52,12 +63,13 @@ describe("build", () => {
       "package.json": JSON.stringify({ dependencies: { "tiny-greet": "^1.0.0" } }),
       "src/index.ts": 'import { greet } from "tiny-greet";\nexport default { fetch: () => new Response(greet("you")) };\n',
     };
-    const first = await buildProject({ files: tree(files), dependencies: cache, registry: REGISTRY });
+    const first = await buildProject({ files: tree(files), dependencies: cache, vendors: memoryVendors(), registry: REGISTRY });
     expect(first.ok).toBe(true);
     const before = (await registryRequests())["tiny-greet"];
     const second = await buildProject({
       files: tree({ ...files, "src/extra.ts": "export const x = 1;\n" }),
       dependencies: cache,
+      vendors: memoryVendors(),
       registry: REGISTRY,
     });
     expect(second.ok).toBe(true);
@@ -71,6 +83,7 @@ describe("build", () => {
     const result = await buildProject({
       files: tree({ "index.html": "<h1>Static</h1>\n", "public/logo.png": png, "public/robots.txt": "User-agent: *\n" }),
       dependencies: memoryCache(),
+      vendors: memoryVendors(),
       registry: REGISTRY,
     });
     expect(result.ok).toBe(true);
@@ -82,7 +95,7 @@ describe("build", () => {
 
 describe("build errors are located", () => {
   const fails = async (files: Record<string, string>) => {
-    const result = await buildProject({ files: tree(files), dependencies: memoryCache(), registry: REGISTRY });
+    const result = await buildProject({ files: tree(files), dependencies: memoryCache(), vendors: memoryVendors(), registry: REGISTRY });
     expect(result.ok).toBe(false);
     expect(result.output).toBeUndefined();
     return result.errors;

@@ -5,12 +5,14 @@ import { readProjectConfig, type ProjectConfig } from "./config";
 import { cssInjectionPlugin } from "./css-plugin";
 import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry } from "./html";
 import { unresolvedErrors, unresolvedImportsPlugin, type Unresolved } from "./imports";
-import type { BuildError, BuildOutput, BuildResult, DependencyCache } from "./interface";
+import type { BuildError, BuildOutput, BuildResult, DependencyCache, VendorCache } from "./interface";
+import { dependencyShimPlugin, vendorEntry } from "./vendor";
 
 export interface BuildInput {
   /** The tree to build, path → bytes. */
   files: Map<string, Uint8Array>;
   dependencies: DependencyCache;
+  vendors: VendorCache;
   /** npm registry base URL. */
   registry: string;
 }
@@ -63,7 +65,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   }
 
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
-  await installDependenciesInto(fs, read("package.json"), input, warnings);
+  const dependencyKey = await installDependenciesInto(fs, read("package.json"), input, warnings);
   fs.write(STATIC_SERVER.path, STATIC_SERVER.code);
 
   const nodejsCompat = config.compatibilityFlags.some((flag) => flag === "nodejs_compat" || flag === "nodejs_compat_v2");
@@ -75,12 +77,14 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
     ...jsxImportSource(read),
   };
   // createApp runs one plugin list for client and server bundles, so each side is built on its own.
+  const usedDependencies = new Set<string>();
   const client = clients.length > 0
     ? await createApp({
         ...options,
         server: STATIC_SERVER.path,
         client: clients.map((entry) => entry.path),
         __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [
+          ...(dependencyKey ? [dependencyShimPlugin(usedDependencies)] : []),
           unresolvedImportsPlugin("browser", false, unresolved),
           cssInjectionPlugin((path) => fs.read(path)),
         ],
@@ -93,7 +97,36 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   });
   if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, read));
   warnings.push(...(server.warnings ?? []), ...(client?.warnings ?? []));
-  return toOutput(server, client, clients, html, serverEntry !== undefined, config);
+  const vendor =
+    dependencyKey && usedDependencies.size > 0
+      ? await vendorScript(fs, [...usedDependencies].sort(), dependencyKey, input.vendors, options)
+      : undefined;
+  return toOutput(server, client, clients, html, serverEntry !== undefined, config, vendor);
+}
+
+/** The pre-bundled dependencies of the client, built once per dependency set and import list. */
+async function vendorScript(
+  fs: InMemoryFileSystem,
+  specifiers: string[],
+  dependencyKey: string,
+  vendors: VendorCache,
+  options: { files: InMemoryFileSystem; jsx: "automatic"; jsxImportSource?: string },
+): Promise<{ path: string; code: string }> {
+  const key = hashBytes(new TextEncoder().encode(JSON.stringify([dependencyKey, specifiers])));
+  const path = `/_deps/${key.slice(0, 16)}.js`;
+  const cached = await vendors.get(key);
+  if (cached !== null) return { path, code: cached };
+  const entry = ".build/vendor.js";
+  fs.write(entry, vendorEntry(specifiers));
+  const result = await createApp({
+    ...options,
+    server: STATIC_SERVER.path,
+    client: entry,
+    __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [cssInjectionPlugin((file) => fs.read(file))],
+  });
+  const code = String(result.assets[result.clientBundles![0]!]);
+  await vendors.put(key, code);
+  return { path, code };
 }
 
 function findServerEntry(config: ProjectConfig, read: (path: string) => string | null, hasHtml: boolean): string | undefined {
@@ -114,14 +147,17 @@ function findServerEntry(config: ProjectConfig, read: (path: string) => string |
   return found;
 }
 
-/** Installs package.json dependencies, from the cache when this exact set was installed before. */
+/**
+ * Installs package.json dependencies, from the cache when this exact set was
+ * installed before. Returns the dependency set's key, or undefined if none.
+ */
 async function installDependenciesInto(
   fs: InMemoryFileSystem,
   packageJson: string | null,
   input: BuildInput,
   warnings: string[],
-): Promise<void> {
-  if (packageJson === null) return;
+): Promise<string | undefined> {
+  if (packageJson === null) return undefined;
   let dependencies: Record<string, string>;
   try {
     const parsed = JSON.parse(packageJson) as { dependencies?: Record<string, string> };
@@ -130,14 +166,14 @@ async function installDependenciesInto(
     throw new BuildFailure([{ file: "package.json", message: `package.json is not valid JSON: ${(error as Error).message}` }]);
   }
   const names = Object.keys(dependencies).sort();
-  if (names.length === 0) return;
+  if (names.length === 0) return undefined;
   const key = hashBytes(
     new TextEncoder().encode(JSON.stringify([input.registry, names.map((name) => [name, dependencies[name]])])),
   );
   const cached = await input.dependencies.get(key);
   if (cached) {
     for (const [path, content] of Object.entries(cached)) fs.write(path, content);
-    return;
+    return key;
   }
   const installed = await installDependencies(fs, { registry: input.registry });
   // The bundler only warns about failed installs; a missing package is a build error for us.
@@ -148,6 +184,7 @@ async function installDependenciesInto(
   for (const path of fs.list("node_modules/")) files[path] = fs.read(path)!;
   await input.dependencies.put(key, files);
   warnings.push(`Installed ${installed.installed.join(", ")}.`);
+  return key;
 }
 
 /** Files under public/ are served at the root, byte for byte. */
@@ -174,6 +211,7 @@ async function toOutput(
   html: string | null,
   hasServer: boolean,
   config: ProjectConfig,
+  vendor: { path: string; code: string } | undefined,
 ): Promise<BuildOutput> {
   const modules: Record<string, string> = {};
   for (const [name, module] of Object.entries(server.modules)) {
@@ -184,9 +222,10 @@ async function toOutput(
   for (const [path, content] of Object.entries({ ...server.assets, ...client?.assets })) {
     assets[path] = typeof content === "string" ? content : new Uint8Array(content);
   }
+  if (vendor) assets[vendor.path] = vendor.code;
   if (html !== null) {
     const bundles = new Map(clients.map((entry, i) => [entry.src, client?.clientBundles?.[i] ?? entry.src]));
-    assets["/index.html"] = await rewriteClientEntries(html, bundles);
+    assets["/index.html"] = await rewriteClientEntries(html, bundles, vendor?.path);
   }
   return {
     ...(hasServer ? { mainModule: server.mainModule, modules } : { modules: {} }),

@@ -26,13 +26,18 @@ export async function findClientEntries(html: string): Promise<ClientEntry[]> {
   return entries;
 }
 
-/** Points each entry's script tag at its bundle. */
-export async function rewriteClientEntries(html: string, bundles: Map<string, string>): Promise<string> {
+/** Points each entry's script tag at its bundle; `vendor` is loaded just before the first. */
+export async function rewriteClientEntries(html: string, bundles: Map<string, string>, vendor?: string): Promise<string> {
+  let first = true;
   return new HTMLRewriter()
     .on(MODULE_SCRIPT, {
       element(element) {
         const bundle = bundles.get(element.getAttribute("src")!);
-        if (bundle) element.setAttribute("src", bundle);
+        if (!bundle) return;
+        // Module scripts run in document order, so the vendor's table is ready before the app.
+        if (vendor && first) element.before(`<script type="module" src="${vendor}"></script>\n    `, { html: true });
+        first = false;
+        element.setAttribute("src", bundle);
       },
     })
     .transform(new Response(html))

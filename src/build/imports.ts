@@ -12,12 +12,16 @@ export interface Unresolved {
 }
 
 type ResolveArgs = { path: string; importer: string; namespace: string; resolveDir: string; kind: string; pluginData?: unknown };
-type PluginBuild = {
+
+/** The slice of esbuild's plugin API our plugins use (the bundler keeps esbuild's types private). */
+export type PluginBuild = {
   onResolve(options: { filter: RegExp }, callback: (args: ResolveArgs) => unknown): void;
+  onLoad(options: { filter: RegExp; namespace: string }, callback: (args: { path: string }) => unknown): void;
   resolve(path: string, options: Omit<ResolveArgs, "path">): Promise<{ path: string; namespace: string; external: boolean; errors: unknown[] }>;
 };
 
-const CHECKING = Symbol("checking");
+/** Marks the nested resolutions our plugins ask for, so they skip their own. */
+export const CHECKING = Symbol("checking");
 
 /**
  * worker-bundler marks an import it cannot resolve as external and leaves it

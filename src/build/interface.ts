@@ -37,3 +37,9 @@ export interface DependencyCache {
   get(key: string): Promise<Record<string, string> | null>;
   put(key: string, files: Record<string, string>): Promise<void>;
 }
+
+/** Pre-bundled vendor scripts (see vendor.ts), keyed by dependency set and the imports used. */
+export interface VendorCache {
+  get(key: string): Promise<string | null>;
+  put(key: string, code: string): Promise<void>;
+}

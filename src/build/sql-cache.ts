@@ -1,4 +1,4 @@
-import type { BuildError, BuildResult, DependencyCache } from "./interface";
+import type { BuildError, BuildResult, DependencyCache, VendorCache } from "./interface";
 import { gunzip, gzip, packOutput, unpackOutput } from "./serialize";
 
 /** Bumped when the bundling changes, so stored results of an older pipeline are not reused. */
@@ -51,6 +51,29 @@ export class SqlBuildCache {
       this.recentDependencies = { key, files };
     },
   };
+
+  private readonly recentVendors = new Map<string, string>();
+
+  readonly vendors: VendorCache = {
+    get: async (key) => {
+      const memo = this.recentVendors.get(key);
+      if (memo !== undefined) return memo;
+      const bytes = this.readChunks(`vendor:${key}`);
+      if (!bytes) return null;
+      const code = await gunzip(bytes);
+      this.remember(key, code);
+      return code;
+    },
+    put: async (key, code) => {
+      this.writeChunks(`vendor:${key}`, await gzip(code));
+      this.remember(key, code);
+    },
+  };
+
+  private remember(key: string, code: string): void {
+    this.recentVendors.set(key, code);
+    if (this.recentVendors.size > 4) this.recentVendors.delete(this.recentVendors.keys().next().value!);
+  }
 
   /** Whether `tree` was built and how it went, without loading the output. */
   buildStatus(tree: string): { ok: boolean; errors: BuildError[]; durationMs: number } | null {

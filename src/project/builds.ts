@@ -82,6 +82,7 @@ export class ProjectBuilds {
         const result = await buildProject({
           files: await this.readTree(ref),
           dependencies: this.cache.dependencies,
+          vendors: this.cache.vendors,
           registry: this.options.registry,
         });
         await this.cache.putBuild(tree, result);
