@@ -39,8 +39,12 @@ describe("build", () => {
     expect(result.errors).toEqual([]);
     expect(result.ok).toBe(true);
     const output = result.output!;
-    expect(output.mainModule).toBe("bundle.js");
-    expect(output.modules["bundle.js"]).toContain("Hello from the server");
+    // The server's dependencies (hono) are pre-bundled too, in a module the entry runs first.
+    expect(output.mainModule).toBe("index.js");
+    expect(output.modules["index.js"]).toBe('import "./dependencies.js";\nexport * from "./app.js";\nexport { default } from "./app.js";\n');
+    expect(output.modules["app.js"]).toContain("Hello from the server");
+    expect(output.modules["app.js"]).not.toContain("class Hono");
+    expect(output.modules["dependencies.js"]).toContain("Hono");
     const html = output.assets["/index.html"] as string;
     const vendorPath = /<script type="module" src="(\/_deps\/[0-9a-f]{16}\.js)"><\/script>\s*<script type="module" src="\/main.js"><\/script>/.exec(html)?.[1];
     expect(vendorPath).toBeDefined();
@@ -73,7 +77,7 @@ describe("build", () => {
       registry: REGISTRY,
     });
     expect(second.ok).toBe(true);
-    expect(second.output!.modules["bundle.js"]).toContain("Hello, ");
+    expect(second.output!.modules["dependencies.js"]).toContain("Hello, ");
     expect((await registryRequests())["tiny-greet"]).toBe(before);
     expect(cache.puts).toBe(1);
   });

@@ -6,7 +6,7 @@ import { cssInjectionPlugin } from "./css-plugin";
 import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry } from "./html";
 import { unresolvedErrors, unresolvedImportsPlugin, type Unresolved } from "./imports";
 import type { BuildError, BuildOutput, BuildResult, DependencyCache, VendorCache } from "./interface";
-import { dependencyShimPlugin, vendorEntry } from "./vendor";
+import { buildVendor, dependencyShimPlugin, serverModules } from "./vendor";
 
 export interface BuildInput {
   /** The tree to build, path → bytes. */
@@ -90,43 +90,25 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
         ],
       })
     : undefined;
+  const serverDependencies = new Set<string>();
   const server = await createApp({
     ...options,
     server: serverEntry ?? STATIC_SERVER.path,
-    __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [unresolvedImportsPlugin("worker", nodejsCompat, unresolved)],
+    __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [
+      ...(dependencyKey ? [dependencyShimPlugin(serverDependencies)] : []),
+      unresolvedImportsPlugin("worker", nodejsCompat, unresolved),
+    ],
   });
   if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, read));
   warnings.push(...(server.warnings ?? []), ...(client?.warnings ?? []));
-  const vendor =
-    dependencyKey && usedDependencies.size > 0
-      ? await vendorScript(fs, [...usedDependencies].sort(), dependencyKey, input.vendors, options)
+  const vendor = (side: "browser" | "worker", used: Set<string>) =>
+    dependencyKey && used.size > 0
+      ? buildVendor({ fs, side, specifiers: [...used].sort(), dependencyKey, cache: input.vendors, bundle: options, server: STATIC_SERVER.path })
       : undefined;
-  return toOutput(server, client, clients, html, serverEntry !== undefined, config, vendor);
-}
-
-/** The pre-bundled dependencies of the client, built once per dependency set and import list. */
-async function vendorScript(
-  fs: InMemoryFileSystem,
-  specifiers: string[],
-  dependencyKey: string,
-  vendors: VendorCache,
-  options: { files: InMemoryFileSystem; jsx: "automatic"; jsxImportSource?: string },
-): Promise<{ path: string; code: string }> {
-  const key = hashBytes(new TextEncoder().encode(JSON.stringify([dependencyKey, specifiers])));
-  const path = `/_deps/${key.slice(0, 16)}.js`;
-  const cached = await vendors.get(key);
-  if (cached !== null) return { path, code: cached };
-  const entry = ".build/vendor.js";
-  fs.write(entry, vendorEntry(specifiers));
-  const result = await createApp({
-    ...options,
-    server: STATIC_SERVER.path,
-    client: entry,
-    __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [cssInjectionPlugin((file) => fs.read(file))],
+  return toOutput(server, client, clients, html, serverEntry !== undefined, config, {
+    browser: await vendor("browser", usedDependencies),
+    worker: await vendor("worker", serverDependencies),
   });
-  const code = String(result.assets[result.clientBundles![0]!]);
-  await vendors.put(key, code);
-  return { path, code };
 }
 
 function findServerEntry(config: ProjectConfig, read: (path: string) => string | null, hasHtml: boolean): string | undefined {
@@ -211,13 +193,14 @@ async function toOutput(
   html: string | null,
   hasServer: boolean,
   config: ProjectConfig,
-  vendor: { path: string; code: string } | undefined,
+  vendors: { browser?: { key: string; code: string }; worker?: { key: string; code: string } },
 ): Promise<BuildOutput> {
-  const modules: Record<string, string> = {};
-  for (const [name, module] of Object.entries(server.modules)) {
-    if (typeof module !== "string") throw new BuildFailure([{ message: `Unsupported module type for ${name}.` }]);
-    modules[name] = module;
+  const bundle = server.modules[server.mainModule];
+  if (typeof bundle !== "string" || Object.keys(server.modules).length !== 1) {
+    throw new BuildFailure([{ message: "The server bundle came out in an unexpected shape (expected one JavaScript module)." }]);
   }
+  const { mainModule, modules } = serverModules(bundle, vendors.worker?.code);
+  const vendor = vendors.browser && { path: `/_deps/${vendors.browser.key.slice(0, 16)}.js`, code: vendors.browser.code };
   const assets: Record<string, string | Uint8Array> = {};
   for (const [path, content] of Object.entries({ ...server.assets, ...client?.assets })) {
     assets[path] = typeof content === "string" ? content : new Uint8Array(content);
@@ -228,7 +211,7 @@ async function toOutput(
     assets["/index.html"] = await rewriteClientEntries(html, bundles, vendor?.path);
   }
   return {
-    ...(hasServer ? { mainModule: server.mainModule, modules } : { modules: {} }),
+    ...(hasServer ? { mainModule, modules } : { modules: {} }),
     assets,
     compatibilityDate: config.compatibilityDate,
     compatibilityFlags: config.compatibilityFlags,

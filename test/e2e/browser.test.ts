@@ -40,7 +40,7 @@ describe("preview in a browser", () => {
     await page.getByText("Hello from the server").waitFor({ timeout: 30_000 });
     expect(await page.locator("h1").textContent()).toBe("Starter app");
     // The stylesheet imported by src/main.tsx is applied.
-    expect(await page.locator("main").evaluate((el) => getComputedStyle(el).maxWidth)).toBe("640px");
+    expect(await page.locator("main").evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { maxWidth: string } }).getComputedStyle(el).maxWidth)).toBe("640px");
     expect(errors).toEqual([]);
     await page.close();
   });
