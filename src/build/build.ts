@@ -4,7 +4,7 @@ import { hashBytes, utf8OrNull } from "../store";
 import { readProjectConfig, type ProjectConfig } from "./config";
 import { cssInjectionPlugin } from "./css-plugin";
 import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry } from "./html";
-import { unresolvedErrors, unresolvedImportsPlugin, type Unresolved } from "./imports";
+import { unresolvedErrors, unresolvedImportsPlugin, type PluginBuild, type Unresolved } from "./imports";
 import type { BuildError, BuildOutput, BuildResult, DependencyCache, VendorCache } from "./interface";
 import { buildVendor, dependencyShimPlugin, serverModules } from "./vendor";
 
@@ -76,39 +76,50 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
     jsx: "automatic" as const,
     ...jsxImportSource(read),
   };
-  // createApp runs one plugin list for client and server bundles, so each side is built on its own.
   const usedDependencies = new Set<string>();
-  const client = clients.length > 0
-    ? await createApp({
-        ...options,
-        server: STATIC_SERVER.path,
-        client: clients.map((entry) => entry.path),
-        __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [
+  const serverDependencies = new Set<string>();
+  const result = await createApp({
+    ...options,
+    server: serverEntry ?? STATIC_SERVER.path,
+    client: clients.map((entry) => entry.path),
+    __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [
+      perSidePlugin(new Set(clients.map((entry) => entry.path)), {
+        browser: [
           ...(dependencyKey ? [dependencyShimPlugin(usedDependencies)] : []),
           unresolvedImportsPlugin("browser", false, unresolved),
           cssInjectionPlugin((path) => fs.read(path)),
         ],
-      })
-    : undefined;
-  const serverDependencies = new Set<string>();
-  const server = await createApp({
-    ...options,
-    server: serverEntry ?? STATIC_SERVER.path,
-    __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [
-      ...(dependencyKey ? [dependencyShimPlugin(serverDependencies)] : []),
-      unresolvedImportsPlugin("worker", nodejsCompat, unresolved),
+        worker: [
+          ...(dependencyKey ? [dependencyShimPlugin(serverDependencies)] : []),
+          unresolvedImportsPlugin("worker", nodejsCompat, unresolved),
+        ],
+      }),
     ],
   });
   if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, read));
-  warnings.push(...(server.warnings ?? []), ...(client?.warnings ?? []));
+  warnings.push(...(result.warnings ?? []));
   const vendor = (side: "browser" | "worker", used: Set<string>) =>
     dependencyKey && used.size > 0
       ? buildVendor({ fs, side, specifiers: [...used].sort(), dependencyKey, cache: input.vendors, bundle: options, server: STATIC_SERVER.path })
       : undefined;
-  return toOutput(server, client, clients, html, serverEntry !== undefined, config, {
+  return toOutput(result, clients, html, serverEntry !== undefined, config, {
     browser: await vendor("browser", usedDependencies),
     worker: await vendor("worker", serverDependencies),
   });
+}
+
+/**
+ * createApp gives every bundle (each client entry, then the server) the same
+ * plugins; this one picks the browser's or the worker's set by entry point.
+ */
+function perSidePlugin(clientEntries: Set<string>, plugins: Record<"browser" | "worker", { setup(build: PluginBuild): void }[]>) {
+  return {
+    name: "per-side",
+    setup(build: PluginBuild & { initialOptions: { entryPoints?: unknown } }) {
+      const [entry] = (build.initialOptions.entryPoints ?? []) as string[];
+      for (const plugin of plugins[entry !== undefined && clientEntries.has(entry) ? "browser" : "worker"]) plugin.setup(build);
+    },
+  };
 }
 
 function findServerEntry(config: ProjectConfig, read: (path: string) => string | null, hasHtml: boolean): string | undefined {
@@ -187,27 +198,26 @@ function jsxImportSource(read: (path: string) => string | null): { jsxImportSour
 }
 
 async function toOutput(
-  server: CreateAppResult,
-  client: CreateAppResult | undefined,
+  result: CreateAppResult,
   clients: ClientEntry[],
   html: string | null,
   hasServer: boolean,
   config: ProjectConfig,
   vendors: { browser?: { key: string; code: string }; worker?: { key: string; code: string } },
 ): Promise<BuildOutput> {
-  const bundle = server.modules[server.mainModule];
-  if (typeof bundle !== "string" || Object.keys(server.modules).length !== 1) {
+  const bundle = result.modules[result.mainModule];
+  if (typeof bundle !== "string" || Object.keys(result.modules).length !== 1) {
     throw new BuildFailure([{ message: "The server bundle came out in an unexpected shape (expected one JavaScript module)." }]);
   }
   const { mainModule, modules } = serverModules(bundle, vendors.worker?.code);
   const vendor = vendors.browser && { path: `/_deps/${vendors.browser.key.slice(0, 16)}.js`, code: vendors.browser.code };
   const assets: Record<string, string | Uint8Array> = {};
-  for (const [path, content] of Object.entries({ ...server.assets, ...client?.assets })) {
+  for (const [path, content] of Object.entries(result.assets)) {
     assets[path] = typeof content === "string" ? content : new Uint8Array(content);
   }
   if (vendor) assets[vendor.path] = vendor.code;
   if (html !== null) {
-    const bundles = new Map(clients.map((entry, i) => [entry.src, client?.clientBundles?.[i] ?? entry.src]));
+    const bundles = new Map(clients.map((entry, i) => [entry.src, result.clientBundles?.[i] ?? entry.src]));
     assets["/index.html"] = await rewriteClientEntries(html, bundles, vendor?.path);
   }
   return {
