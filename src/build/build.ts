@@ -4,9 +4,9 @@ import { hashBytes, utf8OrNull } from "../store";
 import { readProjectConfig, type ProjectConfig } from "./config";
 import { cssInjectionPlugin } from "./css-plugin";
 import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry } from "./html";
-import { unresolvedErrors, unresolvedImportsPlugin, type PluginBuild, type Unresolved } from "./imports";
+import { importsPlugin, unresolvedErrors, type PluginBuild, type Unresolved } from "./imports";
 import type { BuildError, BuildOutput, BuildResult, DependencyCache, VendorCache } from "./interface";
-import { buildVendor, dependencyShimPlugin, serverModules } from "./vendor";
+import { buildVendor, serverModules, shimSource } from "./vendor";
 
 export interface BuildInput {
   /** The tree to build, path → bytes. */
@@ -78,6 +78,8 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   };
   const usedDependencies = new Set<string>();
   const serverDependencies = new Set<string>();
+  const fsRead = (path: string) => fs.read(path);
+  const shims = (used: Set<string>) => (dependencyKey ? { used, source: shimSource } : undefined);
   const result = await createApp({
     ...options,
     server: serverEntry ?? STATIC_SERVER.path,
@@ -85,27 +87,32 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
     __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [
       perSidePlugin(new Set(clients.map((entry) => entry.path)), {
         browser: [
-          ...(dependencyKey ? [dependencyShimPlugin(usedDependencies)] : []),
-          unresolvedImportsPlugin("browser", false, unresolved),
-          cssInjectionPlugin((path) => fs.read(path)),
+          importsPlugin({ runtime: "browser", nodejsCompat: false, read: fsRead, found: unresolved, shims: shims(usedDependencies) }),
+          cssInjectionPlugin(fsRead),
         ],
-        worker: [
-          ...(dependencyKey ? [dependencyShimPlugin(serverDependencies)] : []),
-          unresolvedImportsPlugin("worker", nodejsCompat, unresolved),
-        ],
+        worker: [importsPlugin({ runtime: "worker", nodejsCompat, read: fsRead, found: unresolved, shims: shims(serverDependencies) })],
       }),
     ],
   });
-  if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, read));
+  if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
   warnings.push(...(result.warnings ?? []));
   const vendor = (side: "browser" | "worker", used: Set<string>) =>
     dependencyKey && used.size > 0
-      ? buildVendor({ fs, side, specifiers: [...used].sort(), dependencyKey, cache: input.vendors, bundle: options, server: STATIC_SERVER.path })
+      ? buildVendor({
+          fs,
+          side,
+          specifiers: [...used].sort(),
+          dependencyKey,
+          cache: input.vendors,
+          bundle: options,
+          server: STATIC_SERVER.path,
+          nodejsCompat,
+          found: unresolved,
+        })
       : undefined;
-  return toOutput(result, clients, html, serverEntry !== undefined, config, {
-    browser: await vendor("browser", usedDependencies),
-    worker: await vendor("worker", serverDependencies),
-  });
+  const vendors = { browser: await vendor("browser", usedDependencies), worker: await vendor("worker", serverDependencies) };
+  if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
+  return toOutput(result, clients, html, serverEntry !== undefined, config, vendors);
 }
 
 /**

@@ -23,32 +23,77 @@ export type PluginBuild = {
 /** Marks the nested resolutions our plugins ask for, so they skip their own. */
 export const CHECKING = Symbol("checking");
 
+/** Bare imports of dependencies to turn into shims (see vendor.ts). */
+export interface DependencyShims {
+  used: Set<string>;
+  source(specifier: string): string;
+}
+
 /**
- * worker-bundler marks an import it cannot resolve as external and leaves it
- * in the bundle, so the worker would only fail when loaded (`No such
- * module`). This plugin asks the rest of the chain to resolve every import
- * and records the ones that end up external without being provided by the
- * runtime, with the file that imports them.
+ * Checks every import as it is resolved. worker-bundler marks an import it
+ * cannot resolve as external and leaves it in the bundle, so the worker would
+ * only fail when loaded (`No such module`); such imports are recorded with
+ * the file that makes them. Relative imports are checked against the files
+ * directly (as the bundler resolves them), bare ones by asking the rest of
+ * the plugin chain once. With `shims`, bare imports of installed
+ * dependencies from the project's own files become shim modules.
  */
-export function unresolvedImportsPlugin(runtime: "worker" | "browser", nodejsCompat: boolean, found: Unresolved[]) {
+export function importsPlugin(options: {
+  runtime: "worker" | "browser";
+  nodejsCompat: boolean;
+  read: (path: string) => string | null;
+  found: Unresolved[];
+  shims?: DependencyShims;
+}) {
+  const { runtime, nodejsCompat, read, found, shims } = options;
   const provided = (specifier: string) =>
     runtime === "worker" &&
     (specifier.startsWith("cloudflare:") ||
       (nodejsCompat && (specifier.startsWith("node:") || NODE_BUILTINS.has(specifier.split("/")[0]!))));
   return {
-    name: "unresolved-imports",
+    name: "imports",
     setup(build: PluginBuild) {
       build.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind === "entry-point" || args.pluginData === CHECKING) return undefined;
-        const { path: _path, ...options } = args;
-        const result = await build.resolve(args.path, { ...options, pluginData: CHECKING });
-        if (result.external && !provided(args.path)) {
-          found.push({ specifier: args.path, importer: args.importer.replace(/^virtual:/, "") });
+        const importer = args.importer.replace(/^virtual:/, "");
+        if (args.path.startsWith(".") || args.path.startsWith("/")) {
+          if (!args.path.endsWith(".css") && resolveRelative(args.resolveDir, args.path, read) === undefined) {
+            found.push({ specifier: args.path, importer });
+          }
+          return undefined;
         }
-        return { path: result.path, namespace: result.namespace, external: result.external };
+        if (provided(args.path)) return undefined;
+        const { path: _path, ...rest } = args;
+        const result = await build.resolve(args.path, { ...rest, pluginData: CHECKING });
+        if (result.external) {
+          found.push({ specifier: args.path, importer });
+          return undefined;
+        }
+        if (shims && !importer.startsWith("node_modules/") && result.path.startsWith("node_modules/")) {
+          shims.used.add(args.path);
+          return { path: args.path, namespace: "dependency-shim" };
+        }
+        return { path: result.path, namespace: result.namespace };
       });
+      if (shims) {
+        build.onLoad({ filter: /.*/, namespace: "dependency-shim" }, (args) => ({ contents: shims.source(args.path), loader: "js" }));
+      }
     },
   };
+}
+
+const EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mts", ".mjs"];
+
+/** A relative import's file, probed the way worker-bundler's resolver does; undefined if none. */
+function resolveRelative(resolveDir: string, relative: string, read: (path: string) => string | null): string | undefined {
+  const parts = resolveDir.replace(/^virtual:/, "").replace(/^\//, "").split("/").filter(Boolean);
+  for (const part of relative.split("/")) {
+    if (part === "..") parts.pop();
+    else if (part !== ".") parts.push(part);
+  }
+  const base = parts.join("/");
+  const candidates = [base, ...EXTENSIONS.map((ext) => base + ext), ...EXTENSIONS.map((ext) => `${base}/index${ext}`)];
+  return candidates.find((candidate) => read(candidate) !== null);
 }
 
 /** Located build errors for unresolved imports: the position of the quoted specifier in its importer. */

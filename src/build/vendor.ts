@@ -1,7 +1,7 @@
 import { createApp, type InMemoryFileSystem } from "@cloudflare/worker-bundler";
 import { hashBytes } from "../store";
 import { cssInjectionPlugin } from "./css-plugin";
-import { CHECKING, type PluginBuild } from "./imports";
+import { importsPlugin, type Unresolved } from "./imports";
 import type { VendorCache } from "./interface";
 
 /** Where the browser finds pre-bundled dependencies: the vendor script fills it before the app runs. */
@@ -16,26 +16,9 @@ const GLOBAL = "__appDependencies";
  * An edit then re-bundles only the app's code. The same holds for the
  * server: its vendor is a module the worker's entry imports before the app.
  */
-export function dependencyShimPlugin(used: Set<string>) {
-  return {
-    name: "dependency-shim",
-    setup(build: PluginBuild) {
-      build.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.pluginData === CHECKING || args.path.includes(":")) return undefined;
-        if (args.importer.replace(/^virtual:/, "").startsWith("node_modules/")) return undefined;
-        const { path: _path, ...options } = args;
-        const resolved = await build.resolve(args.path, { ...options, pluginData: CHECKING });
-        // Unresolvable imports are left to the unresolved-imports plugin to report.
-        if (resolved.external || !resolved.path.startsWith("node_modules/")) return undefined;
-        used.add(args.path);
-        return { path: args.path, namespace: "dependency-shim" };
-      });
-      build.onLoad({ filter: /.*/, namespace: "dependency-shim" }, (args) => ({
-        contents: `module.exports = globalThis.${GLOBAL}[${JSON.stringify(args.path)}];\n`,
-        loader: "js",
-      }));
-    },
-  };
+/** The module a bare import of a dependency becomes in the app's bundle. */
+export function shimSource(specifier: string): string {
+  return `module.exports = globalThis.${GLOBAL}[${JSON.stringify(specifier)}];\n`;
 }
 
 /** The entry of a vendor bundle: requires each used dependency into the global table. */
@@ -57,6 +40,9 @@ export async function buildVendor(options: {
   bundle: { jsx: "automatic"; jsxImportSource?: string };
   /** A trivial server entry, for building the browser side. */
   server: string;
+  nodejsCompat: boolean;
+  /** Imports the dependencies make that cannot be resolved are added here. */
+  found: Unresolved[];
 }): Promise<{ key: string; code: string }> {
   const { fs, side, specifiers } = options;
   const key = hashBytes(new TextEncoder().encode(JSON.stringify([options.dependencyKey, side, specifiers])));
@@ -64,12 +50,20 @@ export async function buildVendor(options: {
   if (cached !== null) return { key, code: cached };
   const entry = `.build/${side}-vendor.js`;
   fs.write(entry, vendorEntry(specifiers));
-  const plugins = [cssInjectionPlugin((file) => fs.read(file))];
+  const read = (file: string) => fs.read(file);
+  const checks = importsPlugin({ runtime: side, nodejsCompat: side === "worker" && options.nodejsCompat, read, found: options.found });
   const result =
     side === "browser"
-      ? await createApp({ ...options.bundle, files: fs, server: options.server, client: entry, __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: plugins })
-      : await createApp({ ...options.bundle, files: fs, server: entry });
+      ? await createApp({
+          ...options.bundle,
+          files: fs,
+          server: options.server,
+          client: entry,
+          __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [checks, cssInjectionPlugin(read)],
+        })
+      : await createApp({ ...options.bundle, files: fs, server: entry, __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [checks] });
   const code = side === "browser" ? String(result.assets[result.clientBundles![0]!]) : String(result.modules[result.mainModule]);
+  if (options.found.length > 0) return { key, code };
   await options.cache.put(key, code);
   return { key, code };
 }
