@@ -1,35 +1,58 @@
+import { hashBytes } from "../store";
 import type { BuildOutput } from "./interface";
 
-/** BuildOutput ⇄ gzipped JSON bytes (binary assets as base64). */
-export async function packOutput(output: BuildOutput): Promise<Uint8Array> {
+/** A stored build: every module and asset by content hash, so a vendor bundle shared by many builds is stored once. */
+export interface OutputManifest {
+  mainModule?: string;
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+  modules: Record<string, string>;
+  assets: Record<string, { hash: string; binary: boolean }>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function splitOutput(output: BuildOutput): { manifest: OutputManifest; blobs: Map<string, Uint8Array> } {
+  const blobs = new Map<string, Uint8Array>();
+  const add = (bytes: Uint8Array) => {
+    const hash = hashBytes(bytes);
+    blobs.set(hash, bytes);
+    return hash;
+  };
+  const modules = Object.fromEntries(Object.entries(output.modules).map(([name, code]) => [name, add(encoder.encode(code))]));
   const assets = Object.fromEntries(
     Object.entries(output.assets).map(([path, content]) => [
       path,
-      typeof content === "string" ? { text: content } : { base64: Buffer.from(content).toString("base64") },
+      typeof content === "string" ? { hash: add(encoder.encode(content)), binary: false } : { hash: add(content), binary: true },
     ]),
   );
-  return gzip(JSON.stringify({ ...output, assets }));
+  const { mainModule, compatibilityDate, compatibilityFlags } = output;
+  return { manifest: { ...(mainModule ? { mainModule } : {}), compatibilityDate, compatibilityFlags, modules, assets }, blobs };
 }
 
-export async function unpackOutput(bytes: Uint8Array): Promise<BuildOutput> {
-  const raw = JSON.parse(await gunzip(bytes)) as Omit<BuildOutput, "assets"> & {
-    assets: Record<string, { text: string } | { base64: string }>;
-  };
-  const assets = Object.fromEntries(
-    Object.entries(raw.assets).map(([path, content]) => [
-      path,
-      "text" in content ? content.text : new Uint8Array(Buffer.from(content.base64, "base64")),
-    ]),
-  );
-  return { ...raw, assets };
+export async function joinOutput(manifest: OutputManifest, read: (hash: string) => Promise<Uint8Array>): Promise<BuildOutput> {
+  const modules: Record<string, string> = {};
+  for (const [name, hash] of Object.entries(manifest.modules)) modules[name] = decoder.decode(await read(hash));
+  const assets: Record<string, string | Uint8Array> = {};
+  for (const [path, { hash, binary }] of Object.entries(manifest.assets)) {
+    const bytes = await read(hash);
+    assets[path] = binary ? bytes : decoder.decode(bytes);
+  }
+  const { mainModule, compatibilityDate, compatibilityFlags } = manifest;
+  return { ...(mainModule ? { mainModule } : {}), modules, assets, compatibilityDate, compatibilityFlags };
 }
 
-export async function gzip(text: string): Promise<Uint8Array> {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+export async function gzip(data: string | Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([data]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+export async function gunzipBytes(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 export async function gunzip(bytes: Uint8Array): Promise<string> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Response(stream).text();
+  return decoder.decode(await gunzipBytes(bytes));
 }

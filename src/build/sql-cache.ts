@@ -1,18 +1,19 @@
 import type { BuildError, BuildResult, DependencyCache, VendorCache } from "./interface";
-import { gunzip, gzip, packOutput, unpackOutput } from "./serialize";
+import { gunzip, gunzipBytes, gzip, joinOutput, splitOutput, type OutputManifest } from "./serialize";
 
 /** Bumped when the bundling changes, so stored results of an older pipeline are not reused. */
-const PIPELINE = "b1";
+const PIPELINE = "b2";
 /** A Durable Object SQLite row holds at most 2 MB. */
 const CHUNK_BYTES = 1_900_000;
 
 const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS build_results (
+  CREATE TABLE IF NOT EXISTS builds (
     key TEXT PRIMARY KEY,
     ok INTEGER NOT NULL,
     errors TEXT NOT NULL,
     warnings TEXT NOT NULL,
     duration_ms INTEGER NOT NULL,
+    output TEXT,
     created_at INTEGER NOT NULL
   );
   CREATE TABLE IF NOT EXISTS build_chunks (
@@ -24,10 +25,12 @@ const SCHEMA = `
 `;
 
 /**
- * Build results by tree hash and installed dependency sets, in a Durable
- * Object's SQLite database. Large values (a bundle, a node_modules tree) are
- * gzipped and split into rows under the 2 MB row limit; each value is written
- * in one transaction, so a reader sees all of it or none.
+ * Build results by tree hash, installed dependency sets and vendor bundles,
+ * in a Durable Object's SQLite database. A build's modules and assets are
+ * stored by content hash (a vendor bundle shared by every build is stored
+ * once). Large values are gzipped and split into rows under the 2 MB row
+ * limit; each value is written in one transaction, so a reader sees all of
+ * it or none.
  */
 export class SqlBuildCache {
   /** The last dependency set used, kept decoded: consecutive edits of a project share it. */
@@ -78,7 +81,7 @@ export class SqlBuildCache {
   /** Whether `tree` was built and how it went, without loading the output. */
   buildStatus(tree: string): { ok: boolean; errors: BuildError[]; durationMs: number } | null {
     const row = this.storage.sql
-      .exec<{ ok: number; errors: string; duration_ms: number }>("SELECT ok, errors, duration_ms FROM build_results WHERE key = ?", `${PIPELINE}:${tree}`)
+      .exec<{ ok: number; errors: string; duration_ms: number }>("SELECT ok, errors, duration_ms FROM builds WHERE key = ?", `${PIPELINE}:${tree}`)
       .toArray()[0];
     return row ? { ok: row.ok === 1, errors: JSON.parse(row.errors) as BuildError[], durationMs: row.duration_ms } : null;
   }
@@ -87,7 +90,10 @@ export class SqlBuildCache {
   async getBuild(tree: string): Promise<BuildResult | null> {
     const key = `${PIPELINE}:${tree}`;
     const row = this.storage.sql
-      .exec<{ ok: number; errors: string; warnings: string; duration_ms: number }>("SELECT * FROM build_results WHERE key = ?", key)
+      .exec<{ ok: number; errors: string; warnings: string; duration_ms: number; output: string | null }>(
+        "SELECT * FROM builds WHERE key = ?",
+        key,
+      )
       .toArray()[0];
     if (!row) return null;
     const result: BuildResult = {
@@ -96,29 +102,40 @@ export class SqlBuildCache {
       warnings: JSON.parse(row.warnings) as string[],
       durationMs: row.duration_ms,
     };
-    if (result.ok) {
-      const bytes = this.readChunks(`build:${key}`);
-      if (!bytes) return null;
-      result.output = await unpackOutput(bytes);
+    if (row.output !== null) {
+      result.output = await joinOutput(JSON.parse(row.output) as OutputManifest, async (hash) => {
+        const bytes = this.readChunks(`blob:${hash}`);
+        if (!bytes) throw new Error(`Stored build ${tree} misses blob ${hash}.`);
+        return gunzipBytes(bytes);
+      });
     }
     return result;
   }
 
   async putBuild(tree: string, result: BuildResult): Promise<void> {
     const key = `${PIPELINE}:${tree}`;
-    const packed = result.output ? await packOutput(result.output) : undefined;
+    const split = result.output ? splitOutput(result.output) : undefined;
+    const fresh = new Map<string, Uint8Array>();
+    for (const [hash, bytes] of split?.blobs ?? []) {
+      if (!this.hasChunks(`blob:${hash}`)) fresh.set(hash, await gzip(bytes));
+    }
     this.storage.transactionSync(() => {
-      if (packed) this.writeChunks(`build:${key}`, packed);
+      for (const [hash, packed] of fresh) this.writeChunks(`blob:${hash}`, packed);
       this.storage.sql.exec(
-        "INSERT OR REPLACE INTO build_results (key, ok, errors, warnings, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO builds (key, ok, errors, warnings, duration_ms, output, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         key,
         result.ok ? 1 : 0,
         JSON.stringify(result.errors),
         JSON.stringify(result.warnings),
         result.durationMs,
+        split ? JSON.stringify(split.manifest) : null,
         Date.now(),
       );
     });
+  }
+
+  private hasChunks(key: string): boolean {
+    return this.storage.sql.exec("SELECT 1 FROM build_chunks WHERE key = ? LIMIT 1", key).toArray().length > 0;
   }
 
   private readChunks(key: string): Uint8Array | null {
