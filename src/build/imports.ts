@@ -57,10 +57,15 @@ export function importsPlugin(options: {
         if (args.kind === "entry-point" || args.pluginData === CHECKING) return undefined;
         const importer = args.importer.replace(/^virtual:/, "");
         if (args.path.startsWith(".") || args.path.startsWith("/")) {
-          if (!args.path.endsWith(".css") && resolveRelative(args.resolveDir, args.path, read) === undefined) {
+          if (args.path.endsWith(".css")) return undefined;
+          const resolved = resolveRelative(args.resolveDir, args.path, read);
+          if (resolved === undefined) {
             found.push({ specifier: args.path, importer });
+            return undefined;
           }
-          return undefined;
+          // Answer as worker-bundler's own resolver would (its "virtual" namespace loads the file),
+          // which saves esbuild-wasm a second call into JavaScript for every import.
+          return { path: resolved, namespace: "virtual" };
         }
         if (provided(args.path)) return undefined;
         const { path: _path, ...rest } = args;
