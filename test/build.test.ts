@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildProject, type DependencyCache, type VendorCache } from "../src/build";
+import { buildProject, type BundleMemo, type DependencyCache, type VendorCache } from "../src/build";
 import { STARTER_FILES } from "../src/store";
 
 const REGISTRY = "https://registry.npmjs.org";
@@ -80,6 +80,45 @@ describe("build", () => {
     expect(second.output!.modules["dependencies.js"]).toContain("Hello, ");
     expect((await registryRequests())["tiny-greet"]).toBe(before);
     expect(cache.puts).toBe(1);
+  });
+
+  it("re-bundles only the side an edit touched", async () => {
+    const memo: BundleMemo = {};
+    const common = { dependencies: memoryCache(), vendors: memoryVendors(), registry: REGISTRY, memo };
+    const first = await buildProject({ files: tree(STARTER_FILES), ...common });
+    expect(first.ok).toBe(true);
+    const client = memo.browser!;
+    const server = memo.worker!;
+    expect([...client.inputs.keys()]).toEqual(expect.arrayContaining(["src/App.tsx", "src/styles.css", "src/main.tsx"]));
+    expect([...server.inputs.keys()]).toContain("src/server.ts");
+
+    // A server edit keeps the client bundle (the very same object) and re-bundles the server.
+    const serverEdit = await buildProject({
+      files: tree({ ...STARTER_FILES, "src/server.ts": STARTER_FILES["src/server.ts"]!.replace("Hello from the server", "Edited server") }),
+      ...common,
+    });
+    expect(memo.browser).toBe(client);
+    expect(memo.worker).not.toBe(server);
+    expect(serverEdit.output!.modules["app.js"]).toContain("Edited server");
+    expect(serverEdit.output!.assets["/main.js"]).toBe(first.output!.assets["/main.js"]);
+
+    // A component edit re-bundles the client only.
+    const serverAfter = memo.worker;
+    const clientEdit = await buildProject({
+      files: tree({
+        ...STARTER_FILES,
+        "src/server.ts": STARTER_FILES["src/server.ts"]!.replace("Hello from the server", "Edited server"),
+        "src/App.tsx": STARTER_FILES["src/App.tsx"]!.replace("Starter app", "Edited client"),
+      }),
+      ...common,
+    });
+    expect(memo.worker).toBe(serverAfter);
+    expect(clientEdit.output!.assets["/main.js"]).toContain("Edited client");
+    expect(clientEdit.output!.modules["app.js"]).toContain("Edited server");
+
+    // Adding a file at a path the client probed (./App resolved to ./App.tsx) invalidates it.
+    await buildProject({ files: tree({ ...STARTER_FILES, "src/App.ts": "export const App = () => null;\n" }), ...common });
+    expect(memo.browser!.inputs.get("src/App.ts")).not.toBeNull();
   });
 
   it("serves public/ files byte for byte and builds a static-only app", async () => {

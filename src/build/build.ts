@@ -1,4 +1,4 @@
-import { createApp, installDependencies, InMemoryFileSystem, type CreateAppResult } from "@cloudflare/worker-bundler";
+import { createApp, installDependencies, InMemoryFileSystem } from "@cloudflare/worker-bundler";
 import { parse as parseJsonc } from "jsonc-parser";
 import { hashBytes, utf8OrNull } from "../store";
 import { readProjectConfig, type ProjectConfig } from "./config";
@@ -7,12 +7,15 @@ import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry
 import { importsPlugin, unresolvedErrors, type PluginBuild, type Unresolved } from "./imports";
 import type { BuildError, BuildOutput, BuildResult, DependencyCache, VendorCache } from "./interface";
 import { buildVendor, serverModules, shimSource } from "./vendor";
+import { recordingReader, reusable, type BundleMemo } from "./bundle-memo";
 
 export interface BuildInput {
   /** The tree to build, path → bytes. */
   files: Map<string, Uint8Array>;
   dependencies: DependencyCache;
   vendors: VendorCache;
+  /** The project's last side bundles, reused when an edit did not touch their files; updated on success. */
+  memo?: BundleMemo;
   /** npm registry base URL. */
   registry: string;
 }
@@ -72,32 +75,55 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const unresolved: Unresolved[] = [];
   const options = {
     files: fs,
-    assets: publicAssets(input.files),
     jsx: "automatic" as const,
     ...jsxImportSource(read),
   };
-  const usedDependencies = new Set<string>();
-  const serverDependencies = new Set<string>();
   const fsRead = (path: string) => fs.read(path);
-  const shims = (used: Set<string>) => (dependencyKey ? { used, source: shimSource } : undefined);
-  const result = await createApp({
-    ...options,
-    server: serverEntry ?? STATIC_SERVER.path,
-    client: clients.map((entry) => entry.path),
-    __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [
-      perSidePlugin(new Set(clients.map((entry) => entry.path)), {
-        browser: [
-          importsPlugin({ runtime: "browser", nodejsCompat: false, read: fsRead, found: unresolved, shims: shims(usedDependencies) }),
-          cssInjectionPlugin(fsRead),
-        ],
-        worker: [importsPlugin({ runtime: "worker", nodejsCompat, read: fsRead, found: unresolved, shims: shims(serverDependencies) })],
-      }),
-    ],
-  });
-  if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
-  warnings.push(...(result.warnings ?? []));
-  const vendor = (side: "browser" | "worker", used: Set<string>) =>
-    dependencyKey && used.size > 0
+  const memo = input.memo ?? {};
+  const entries = clients.map((entry) => entry.path);
+  const contexts = {
+    browser: JSON.stringify(["browser", dependencyKey, options.jsxImportSource, entries]),
+    worker: JSON.stringify(["worker", dependencyKey, options.jsxImportSource, nodejsCompat, serverEntry]),
+  };
+  let browser = entries.length > 0 ? reusable(memo.browser, contexts.browser, fsRead) : undefined;
+  let worker = reusable(memo.worker, contexts.worker, fsRead);
+  if ((entries.length > 0 && !browser) || !worker) {
+    const readers = { browser: recordingReader(fsRead), worker: recordingReader(fsRead) };
+    const used = { browser: new Set<string>(), worker: new Set<string>() };
+    const shims = (side: "browser" | "worker") => (dependencyKey ? { used: used[side], source: shimSource } : undefined);
+    const buildBrowser = entries.length > 0 && !browser;
+    const result = await createApp({
+      ...options,
+      server: worker ? STATIC_SERVER.path : (serverEntry ?? STATIC_SERVER.path),
+      client: buildBrowser ? entries : [],
+      __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [
+        perSidePlugin(new Set(entries), {
+          browser: [
+            importsPlugin({ runtime: "browser", nodejsCompat: false, read: readers.browser.read, found: unresolved, shims: shims("browser") }),
+            cssInjectionPlugin(readers.browser.read),
+          ],
+          worker: [importsPlugin({ runtime: "worker", nodejsCompat, read: readers.worker.read, found: unresolved, shims: shims("worker") })],
+        }),
+      ],
+    });
+    if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
+    warnings.push(...(result.warnings ?? []));
+    for (const entry of entries) readers.browser.read(entry);
+    if (serverEntry) readers.worker.read(serverEntry);
+    if (buildBrowser) {
+      const code = (result.clientBundles ?? []).map((path): [string, string] => [path, String(result.assets[path])]);
+      browser = { context: contexts.browser, inputs: readers.browser.inputs, dependencies: [...used.browser], code };
+    }
+    if (!worker) {
+      const bundle = result.modules[result.mainModule];
+      if (typeof bundle !== "string" || Object.keys(result.modules).length !== 1) {
+        throw new BuildFailure([{ message: "The server bundle came out in an unexpected shape (expected one JavaScript module)." }]);
+      }
+      worker = { context: contexts.worker, inputs: readers.worker.inputs, dependencies: [...used.worker], code: [["app.js", bundle]] };
+    }
+  }
+  const vendor = (side: "browser" | "worker", used: string[] | undefined) =>
+    dependencyKey && used && used.length > 0
       ? buildVendor({
           fs,
           side,
@@ -110,9 +136,11 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
           found: unresolved,
         })
       : undefined;
-  const vendors = { browser: await vendor("browser", usedDependencies), worker: await vendor("worker", serverDependencies) };
+  const vendors = { browser: await vendor("browser", browser?.dependencies), worker: await vendor("worker", worker.dependencies) };
   if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
-  return toOutput(result, clients, html, serverEntry !== undefined, config, vendors);
+  // Only a build that succeeded is remembered.
+  if (input.memo) Object.assign(input.memo, { browser, worker });
+  return toOutput(worker.code[0]![1], browser?.code ?? [], input.files, clients, html, serverEntry !== undefined, config, vendors);
 }
 
 /**
@@ -188,11 +216,9 @@ async function installDependenciesInto(
 }
 
 /** Files under public/ are served at the root, byte for byte. */
-function publicAssets(files: Map<string, Uint8Array>): Record<string, string | ArrayBuffer> {
-  const assets: Record<string, string | ArrayBuffer> = {};
-  for (const [path, bytes] of files) {
-    if (path.startsWith("public/")) assets[`/${path.slice("public/".length)}`] = bytes.slice().buffer;
-  }
+function publicAssets(files: Map<string, Uint8Array>): Record<string, Uint8Array> {
+  const assets: Record<string, Uint8Array> = {};
+  for (const [path, bytes] of files) if (path.startsWith("public/")) assets[`/${path.slice("public/".length)}`] = bytes;
   return assets;
 }
 
@@ -205,26 +231,23 @@ function jsxImportSource(read: (path: string) => string | null): { jsxImportSour
 }
 
 async function toOutput(
-  result: CreateAppResult,
+  serverBundle: string,
+  clientBundles: [string, string][],
+  files: Map<string, Uint8Array>,
   clients: ClientEntry[],
   html: string | null,
   hasServer: boolean,
   config: ProjectConfig,
   vendors: { browser?: { key: string; code: string }; worker?: { key: string; code: string } },
 ): Promise<BuildOutput> {
-  const bundle = result.modules[result.mainModule];
-  if (typeof bundle !== "string" || Object.keys(result.modules).length !== 1) {
-    throw new BuildFailure([{ message: "The server bundle came out in an unexpected shape (expected one JavaScript module)." }]);
-  }
-  const { mainModule, modules } = serverModules(bundle, vendors.worker?.code);
+  const { mainModule, modules } = serverModules(serverBundle, vendors.worker?.code);
   const vendor = vendors.browser && { path: `/_deps/${vendors.browser.key.slice(0, 16)}.js`, code: vendors.browser.code };
   const assets: Record<string, string | Uint8Array> = {};
-  for (const [path, content] of Object.entries(result.assets)) {
-    assets[path] = typeof content === "string" ? content : new Uint8Array(content);
-  }
+  Object.assign(assets, publicAssets(files));
+  for (const [path, code] of clientBundles) assets[path] = code;
   if (vendor) assets[vendor.path] = vendor.code;
   if (html !== null) {
-    const bundles = new Map(clients.map((entry, i) => [entry.src, result.clientBundles?.[i] ?? entry.src]));
+    const bundles = new Map(clients.map((entry, i) => [entry.src, clientBundles[i]?.[0] ?? entry.src]));
     assets["/index.html"] = await rewriteClientEntries(html, bundles, vendor?.path);
   }
   return {

@@ -1,4 +1,4 @@
-import { buildProject, SqlBuildCache, type BuildError, type BuildResult } from "../build";
+import { buildProject, SqlBuildCache, type BuildError, type BuildResult, type BundleMemo } from "../build";
 import { buildErrorPage, loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "../preview";
 import { treeHash, type ProjectStore, type VersionRef } from "../store";
 
@@ -25,6 +25,8 @@ export class ProjectBuilds {
   private readonly running = new Map<string, Promise<BuildResult>>();
   /** Most recently used last. */
   private readonly loaded = new Map<string, LoadedPreview>();
+  /** The last bundle of each side, reused by edits that do not touch its files. */
+  private readonly memo: BundleMemo = {};
 
   constructor(
     storage: DurableObjectStorage,
@@ -83,6 +85,7 @@ export class ProjectBuilds {
           files: await this.readTree(ref),
           dependencies: this.cache.dependencies,
           vendors: this.cache.vendors,
+          memo: this.memo,
           registry: this.options.registry,
         });
         await this.cache.putBuild(tree, result);
