@@ -1,10 +1,11 @@
-import { createApp, installDependencies, InMemoryFileSystem } from "@cloudflare/worker-bundler";
+import { installDependencies, InMemoryFileSystem } from "@cloudflare/worker-bundler";
 import { parse as parseJsonc } from "jsonc-parser";
 import { hashBytes, utf8OrNull } from "../store";
 import { readProjectConfig, type ProjectConfig } from "./config";
 import { cssInjectionPlugin } from "./css-plugin";
 import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry } from "./html";
-import { importsPlugin, unresolvedErrors, type PluginBuild, type Unresolved } from "./imports";
+import { bundleSide } from "./bundle";
+import { importsPlugin, unresolvedErrors, type Unresolved } from "./imports";
 import type { BuildError, BuildOutput, BuildResult, DependencyCache, VendorCache } from "./interface";
 import { buildVendor, serverModules, shimSource } from "./vendor";
 import { recordingReader, reusable, type BundleMemo } from "./bundle-memo";
@@ -21,8 +22,6 @@ export interface BuildInput {
 }
 
 const SERVER_ENTRIES = ["src/server", "src/index"].flatMap((base) => [".ts", ".tsx", ".js", ".jsx"].map((ext) => base + ext));
-/** A server for static-only apps (index.html, no server entry): everything not an asset is a 404. */
-const STATIC_SERVER = { path: ".build/static-server.js", code: 'export default { fetch: () => new Response("Not found", { status: 404 }) };\n' };
 
 class BuildFailure extends Error {
   constructor(readonly errors: BuildError[]) {
@@ -69,58 +68,40 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
 
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
   const dependencyKey = await installDependenciesInto(fs, read("package.json"), input, warnings);
-  fs.write(STATIC_SERVER.path, STATIC_SERVER.code);
 
   const nodejsCompat = config.compatibilityFlags.some((flag) => flag === "nodejs_compat" || flag === "nodejs_compat_v2");
   const unresolved: Unresolved[] = [];
-  const options = {
-    files: fs,
-    jsx: "automatic" as const,
-    ...jsxImportSource(read),
-  };
+  const jsxSource = jsxImportSource(read);
   const fsRead = (path: string) => fs.read(path);
   const memo = input.memo ?? {};
   const entries = clients.map((entry) => entry.path);
   const contexts = {
-    browser: JSON.stringify(["browser", dependencyKey, options.jsxImportSource, entries]),
-    worker: JSON.stringify(["worker", dependencyKey, options.jsxImportSource, nodejsCompat, serverEntry]),
+    browser: JSON.stringify(["browser", dependencyKey, jsxSource, entries]),
+    worker: JSON.stringify(["worker", dependencyKey, jsxSource, nodejsCompat, serverEntry]),
   };
-  let browser = entries.length > 0 ? reusable(memo.browser, contexts.browser, fsRead) : undefined;
+  let browser = reusable(memo.browser, contexts.browser, fsRead);
   let worker = reusable(memo.worker, contexts.worker, fsRead);
-  if ((entries.length > 0 && !browser) || !worker) {
-    const readers = { browser: recordingReader(fsRead), worker: recordingReader(fsRead) };
-    const used = { browser: new Set<string>(), worker: new Set<string>() };
-    const shims = (side: "browser" | "worker") => (dependencyKey ? { used: used[side], source: shimSource } : undefined);
-    const buildBrowser = entries.length > 0 && !browser;
-    const result = await createApp({
-      ...options,
-      server: worker ? STATIC_SERVER.path : (serverEntry ?? STATIC_SERVER.path),
-      client: buildBrowser ? entries : [],
-      __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [
-        perSidePlugin(new Set(entries), {
-          browser: [
-            importsPlugin({ runtime: "browser", nodejsCompat: false, read: readers.browser.read, found: unresolved, shims: shims("browser") }),
-            cssInjectionPlugin(readers.browser.read),
-          ],
-          worker: [importsPlugin({ runtime: "worker", nodejsCompat, read: readers.worker.read, found: unresolved, shims: shims("worker") })],
-        }),
-      ],
+  const serverEntries = serverEntry ? [serverEntry] : [];
+  for (const side of ["browser", "worker"] as const) {
+    const sideEntries = side === "browser" ? entries : serverEntries;
+    if (sideEntries.length === 0 || (side === "browser" ? browser : worker)) continue;
+    const reader = recordingReader(fsRead);
+    const used = new Set<string>();
+    const checks = importsPlugin({
+      runtime: side,
+      nodejsCompat: side === "worker" && nodejsCompat,
+      read: reader.read,
+      found: unresolved,
+      ...(dependencyKey ? { shims: { used, source: shimSource } } : {}),
     });
+    const plugins = side === "browser" ? [checks, cssInjectionPlugin(reader.read)] : [checks];
+    const bundled = await bundleSide({ side, fs, entries: sideEntries, plugins, jsxImportSource: jsxSource });
     if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
-    warnings.push(...(result.warnings ?? []));
-    for (const entry of entries) readers.browser.read(entry);
-    if (serverEntry) readers.worker.read(serverEntry);
-    if (buildBrowser) {
-      const code = (result.clientBundles ?? []).map((path): [string, string] => [path, String(result.assets[path])]);
-      browser = { context: contexts.browser, inputs: readers.browser.inputs, dependencies: [...used.browser], code };
-    }
-    if (!worker) {
-      const bundle = result.modules[result.mainModule];
-      if (typeof bundle !== "string" || Object.keys(result.modules).length !== 1) {
-        throw new BuildFailure([{ message: "The server bundle came out in an unexpected shape (expected one JavaScript module)." }]);
-      }
-      worker = { context: contexts.worker, inputs: readers.worker.inputs, dependencies: [...used.worker], code: [["app.js", bundle]] };
-    }
+    warnings.push(...bundled.warnings);
+    for (const entry of sideEntries) reader.read(entry);
+    const bundle = { context: contexts[side], inputs: reader.inputs, dependencies: [...used], code: bundled.code };
+    if (side === "browser") browser = bundle;
+    else worker = bundle;
   }
   const vendor = (side: "browser" | "worker", used: string[] | undefined) =>
     dependencyKey && used && used.length > 0
@@ -130,31 +111,16 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
           specifiers: [...used].sort(),
           dependencyKey,
           cache: input.vendors,
-          bundle: options,
-          server: STATIC_SERVER.path,
+          jsxImportSource: jsxSource,
           nodejsCompat,
           found: unresolved,
         })
       : undefined;
-  const vendors = { browser: await vendor("browser", browser?.dependencies), worker: await vendor("worker", worker.dependencies) };
+  const vendors = { browser: await vendor("browser", browser?.dependencies), worker: await vendor("worker", worker?.dependencies) };
   if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
   // Only a build that succeeded is remembered.
   if (input.memo) Object.assign(input.memo, { browser, worker });
-  return toOutput(worker.code[0]![1], browser?.code ?? [], input.files, clients, html, serverEntry !== undefined, config, vendors);
-}
-
-/**
- * createApp gives every bundle (each client entry, then the server) the same
- * plugins; this one picks the browser's or the worker's set by entry point.
- */
-function perSidePlugin(clientEntries: Set<string>, plugins: Record<"browser" | "worker", { setup(build: PluginBuild): void }[]>) {
-  return {
-    name: "per-side",
-    setup(build: PluginBuild & { initialOptions: { entryPoints?: unknown } }) {
-      const [entry] = (build.initialOptions.entryPoints ?? []) as string[];
-      for (const plugin of plugins[entry !== undefined && clientEntries.has(entry) ? "browser" : "worker"]) plugin.setup(build);
-    },
-  };
+  return toOutput(worker?.code[0]?.[1], browser?.code ?? [], input.files, clients, html, config, vendors);
 }
 
 function findServerEntry(config: ProjectConfig, read: (path: string) => string | null, hasHtml: boolean): string | undefined {
@@ -222,25 +188,25 @@ function publicAssets(files: Map<string, Uint8Array>): Record<string, Uint8Array
   return assets;
 }
 
-function jsxImportSource(read: (path: string) => string | null): { jsxImportSource?: string } {
+/** `compilerOptions.jsxImportSource` of tsconfig.json, if set (e.g. "hono/jsx"). */
+function jsxImportSource(read: (path: string) => string | null): string | undefined {
   const tsconfig = read("tsconfig.json");
-  if (tsconfig === null) return {};
+  if (tsconfig === null) return undefined;
   const source = (parseJsonc(tsconfig) as { compilerOptions?: { jsxImportSource?: unknown } } | undefined)?.compilerOptions
     ?.jsxImportSource;
-  return typeof source === "string" ? { jsxImportSource: source } : {};
+  return typeof source === "string" ? source : undefined;
 }
 
 async function toOutput(
-  serverBundle: string,
+  serverBundle: string | undefined,
   clientBundles: [string, string][],
   files: Map<string, Uint8Array>,
   clients: ClientEntry[],
   html: string | null,
-  hasServer: boolean,
   config: ProjectConfig,
   vendors: { browser?: { key: string; code: string }; worker?: { key: string; code: string } },
 ): Promise<BuildOutput> {
-  const { mainModule, modules } = serverModules(serverBundle, vendors.worker?.code);
+  const server = serverBundle === undefined ? undefined : serverModules(serverBundle, vendors.worker?.code);
   const vendor = vendors.browser && { path: `/_deps/${vendors.browser.key.slice(0, 16)}.js`, code: vendors.browser.code };
   const assets: Record<string, string | Uint8Array> = {};
   Object.assign(assets, publicAssets(files));
@@ -251,7 +217,7 @@ async function toOutput(
     assets["/index.html"] = await rewriteClientEntries(html, bundles, vendor?.path);
   }
   return {
-    ...(hasServer ? { mainModule, modules } : { modules: {} }),
+    ...(server ?? { modules: {} }),
     assets,
     compatibilityDate: config.compatibilityDate,
     compatibilityFlags: config.compatibilityFlags,

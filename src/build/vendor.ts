@@ -1,4 +1,5 @@
-import { createApp, type InMemoryFileSystem } from "@cloudflare/worker-bundler";
+import type { InMemoryFileSystem } from "@cloudflare/worker-bundler";
+import { bundleSide } from "./bundle";
 import { hashBytes } from "../store";
 import { cssInjectionPlugin } from "./css-plugin";
 import { importsPlugin, type Unresolved } from "./imports";
@@ -37,9 +38,7 @@ export async function buildVendor(options: {
   specifiers: string[];
   dependencyKey: string;
   cache: VendorCache;
-  bundle: { jsx: "automatic"; jsxImportSource?: string };
-  /** A trivial server entry, for building the browser side. */
-  server: string;
+  jsxImportSource?: string;
   nodejsCompat: boolean;
   /** Imports the dependencies make that cannot be resolved are added here. */
   found: Unresolved[];
@@ -52,17 +51,9 @@ export async function buildVendor(options: {
   fs.write(entry, vendorEntry(specifiers));
   const read = (file: string) => fs.read(file);
   const checks = importsPlugin({ runtime: side, nodejsCompat: side === "worker" && options.nodejsCompat, read, found: options.found });
-  const result =
-    side === "browser"
-      ? await createApp({
-          ...options.bundle,
-          files: fs,
-          server: options.server,
-          client: entry,
-          __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [checks, cssInjectionPlugin(read)],
-        })
-      : await createApp({ ...options.bundle, files: fs, server: entry, __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: [checks] });
-  const code = side === "browser" ? String(result.assets[result.clientBundles![0]!]) : String(result.modules[result.mainModule]);
+  const plugins = side === "browser" ? [checks, cssInjectionPlugin(read)] : [checks];
+  const bundled = await bundleSide({ side, fs, entries: [entry], plugins, jsxImportSource: options.jsxImportSource });
+  const code = bundled.code[0]![1];
   if (options.found.length > 0) return { key, code };
   await options.cache.put(key, code);
   return { key, code };

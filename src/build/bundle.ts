@@ -1,0 +1,48 @@
+import { createWorker, type FileSystem } from "@cloudflare/worker-bundler";
+
+const WRANGLER_FILES = new Set(["wrangler.toml", "wrangler.jsonc", "wrangler.json"]);
+
+/**
+ * Bundles entries for one side with worker-bundler's single-entry bundler:
+ * the browser side sees no wrangler file, so a server's `nodejs_compat` never
+ * turns a client bundle into a Node one. Returns [output path, code] per
+ * entry: `/main.js` for `src/main.tsx` (as createApp names client bundles),
+ * `app.js` for the worker.
+ */
+export async function bundleSide(options: {
+  side: "browser" | "worker";
+  fs: FileSystem;
+  entries: string[];
+  plugins: unknown[];
+  jsxImportSource?: string;
+}): Promise<{ code: [string, string][]; warnings: string[] }> {
+  const files = options.side === "browser" ? withoutWranglerConfig(options.fs) : options.fs;
+  const code: [string, string][] = [];
+  const warnings: string[] = [];
+  for (const entry of options.entries) {
+    const result = await createWorker({
+      files,
+      entryPoint: entry,
+      jsx: "automatic",
+      ...(options.jsxImportSource !== undefined ? { jsxImportSource: options.jsxImportSource } : {}),
+      __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: options.plugins,
+    });
+    const bundle = result.modules[result.mainModule];
+    if (typeof bundle !== "string" || Object.keys(result.modules).length !== 1) {
+      throw new Error(`Bundling ${entry} produced an unexpected output (expected one JavaScript module).`);
+    }
+    warnings.push(...(result.warnings ?? []));
+    code.push([options.side === "browser" ? `/${entry.replace(/^src\//, "").replace(/\.(tsx?|jsx?)$/, ".js")}` : "app.js", bundle]);
+  }
+  return { code, warnings };
+}
+
+function withoutWranglerConfig(fs: FileSystem): FileSystem {
+  return {
+    read: (path) => (WRANGLER_FILES.has(path) ? null : fs.read(path)),
+    write: (path, content) => fs.write(path, content),
+    delete: (path) => fs.delete(path),
+    list: (prefix) => fs.list(prefix).filter((path) => !WRANGLER_FILES.has(path)),
+    flush: () => fs.flush(),
+  };
+}
