@@ -53,6 +53,7 @@ export function importsPlugin(options: {
   return {
     name: "imports",
     setup(build: PluginBuild) {
+      const bare = new Map<string, { path: string; namespace: string; external: boolean }>();
       build.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind === "entry-point" || args.pluginData === CHECKING) return undefined;
         const importer = args.importer.replace(/^virtual:/, "");
@@ -68,8 +69,14 @@ export function importsPlugin(options: {
           return { path: resolved, namespace: "virtual" };
         }
         if (provided(args.path)) return undefined;
-        const { path: _path, ...rest } = args;
-        const result = await build.resolve(args.path, { ...rest, pluginData: CHECKING });
+        // node_modules is flat, so a bare specifier resolves the same from every project file.
+        const fromProject = !importer.startsWith("node_modules/");
+        let result = fromProject ? bare.get(args.path) : undefined;
+        if (!result) {
+          const { path: _path, ...rest } = args;
+          result = await build.resolve(args.path, { ...rest, pluginData: CHECKING });
+          if (fromProject) bare.set(args.path, result);
+        }
         if (result.external) {
           found.push({ specifier: args.path, importer });
           return undefined;
