@@ -49,9 +49,11 @@ if (!values.API_TOKEN && !["127.0.0.1", "localhost", "::1"].includes(host)) {
 
 const wrangler = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
 const args = [wrangler, "dev", "--port", port, "--ip", host, "--env-file", envFile, ...process.argv.slice(2)];
+console.log(`API on http://localhost:${port}/api, previews at http://<project id>.preview.localhost:${port}/`);
 const child = spawn(process.execPath, args, {
   stdio: "inherit",
-  env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+  // The toolchain is pinned (see the README), so wrangler's banner with its update notice is hidden.
+  env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" },
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
