@@ -229,3 +229,19 @@ describe("preview access when API_TOKEN is set", () => {
     expect((await call(`http://${other.id}.preview.localhost:8787/`, { headers: { Cookie: pair } })).status).toBe(401);
   });
 });
+
+describe("preview hosts", () => {
+  it("recognises head, version and draft origins, and nothing else", async () => {
+    const { parsePreviewHost } = await import("../src/preview");
+    expect(parsePreviewHost("localhost:8787", undefined)).toBeNull();
+    expect(parsePreviewHost("abc1.preview.localhost:8787", undefined)).toEqual({ projectId: "abc1", ref: "head" });
+    expect(parsePreviewHost("abc1--v12.preview.localhost:8787", undefined)).toEqual({ projectId: "abc1", ref: 12 });
+    expect(parsePreviewHost("abc1--draft.preview.localhost:8787", undefined)).toEqual({ projectId: "abc1", ref: "draft" });
+    for (const bad of ["abc1--v0.preview.localhost", "abc1--v.preview.localhost", "a--b.preview.localhost", "ABC--x.preview.localhost", "abc1.other.localhost"]) {
+      expect(parsePreviewHost(bad, undefined), bad).toBeNull();
+    }
+    expect(parsePreviewHost("abc1--v3.preview.example.com", "preview.example.com")).toEqual({ projectId: "abc1", ref: 3 });
+    expect(parsePreviewHost("api.example.com", "preview.example.com")).toBeNull();
+    expect(parsePreviewHost("abc1.preview.localhost:8787", "preview.example.com")).toBeNull();
+  });
+});
