@@ -1,3 +1,5 @@
+import { joinImportPath } from "./imports";
+
 /**
  * The bundler keeps only the first file esbuild writes, so a client's
  * `import "./styles.css"` would be lost with the .css output. This plugin
@@ -13,7 +15,7 @@ export function cssInjectionPlugin(read: (path: string) => string | null) {
       onLoad(options: { filter: RegExp; namespace: string }, callback: (args: { path: string }) => unknown): void;
     }) {
       build.onResolve({ filter: /\.css$/ }, (args) => {
-        const path = args.path.startsWith(".") ? joinPath(args.resolveDir, args.path) : `node_modules/${args.path}`;
+        const path = args.path.startsWith(".") ? joinImportPath(args.resolveDir, args.path) : `node_modules/${args.path}`;
         return { path, namespace: "css-injection" };
       });
       build.onLoad({ filter: /.*/, namespace: "css-injection" }, (args) => {
@@ -30,13 +32,4 @@ export function cssInjectionPlugin(read: (path: string) => string | null) {
       });
     },
   };
-}
-
-function joinPath(dir: string, relative: string): string {
-  const parts = dir.replace(/^virtual:/, "").split("/").filter(Boolean);
-  for (const segment of relative.split("/")) {
-    if (segment === "..") parts.pop();
-    else if (segment !== "." && segment !== "") parts.push(segment);
-  }
-  return parts.join("/");
 }

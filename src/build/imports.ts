@@ -96,14 +96,19 @@ export function importsPlugin(options: {
 
 const EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mts", ".mjs"];
 
-/** A relative import's file, probed the way worker-bundler's resolver does; undefined if none. */
-function resolveRelative(resolveDir: string, relative: string, read: (path: string) => string | null): string | undefined {
-  const parts = resolveDir.replace(/^virtual:/, "").replace(/^\//, "").split("/").filter(Boolean);
+/** The project path a relative import names from `resolveDir` (no extension probing). */
+export function joinImportPath(resolveDir: string, relative: string): string {
+  const parts = resolveDir.replace(/^virtual:/, "").split("/").filter(Boolean);
   for (const part of relative.split("/")) {
     if (part === "..") parts.pop();
-    else if (part !== ".") parts.push(part);
+    else if (part !== "." && part !== "") parts.push(part);
   }
-  const base = parts.join("/");
+  return parts.join("/");
+}
+
+/** A relative import's file, probed the way worker-bundler's resolver does; undefined if none. */
+function resolveRelative(resolveDir: string, relative: string, read: (path: string) => string | null): string | undefined {
+  const base = joinImportPath(resolveDir, relative);
   const candidates = [base, ...EXTENSIONS.map((ext) => base + ext), ...EXTENSIONS.map((ext) => `${base}/index${ext}`)];
   return candidates.find((candidate) => read(candidate) !== null);
 }

@@ -79,11 +79,20 @@ export class SqlBuildCache {
   }
 
   /** Whether `tree` was built and how it went, without loading the output. */
-  buildStatus(tree: string): { ok: boolean; errors: BuildError[]; durationMs: number } | null {
+  buildStatus(tree: string): Omit<BuildResult, "output"> | null {
     const row = this.storage.sql
-      .exec<{ ok: number; errors: string; duration_ms: number }>("SELECT ok, errors, duration_ms FROM builds WHERE key = ?", `${PIPELINE}:${tree}`)
+      .exec<{ ok: number; errors: string; warnings: string; duration_ms: number }>(
+        "SELECT ok, errors, warnings, duration_ms FROM builds WHERE key = ?",
+        `${PIPELINE}:${tree}`,
+      )
       .toArray()[0];
-    return row ? { ok: row.ok === 1, errors: JSON.parse(row.errors) as BuildError[], durationMs: row.duration_ms } : null;
+    if (!row) return null;
+    return {
+      ok: row.ok === 1,
+      errors: JSON.parse(row.errors) as BuildError[],
+      warnings: JSON.parse(row.warnings) as string[],
+      durationMs: row.duration_ms,
+    };
   }
 
   /** The stored result of building `tree`, or null if it was never built. */

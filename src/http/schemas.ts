@@ -4,6 +4,9 @@ import { z } from "@hono/zod-openapi";
 
 const Path = z.string().openapi({ example: "src/index.ts" });
 
+/** The `{id}` path parameter of every project route. */
+export const ProjectParams = z.object({ id: z.string().openapi({ example: "k3x9q2m7ab1c" }) });
+
 export const ChangeSchema = z
   .discriminatedUnion("op", [
     z.object({

@@ -8,7 +8,7 @@ export interface EgressPolicy {
  * `allowedHosts` entries are hostnames (`api.example.com`) or wildcards for
  * subdomains (`*.example.com`); ports are ignored.
  */
-export function hostAllowed(policy: EgressPolicy, hostname: string): boolean {
+function hostAllowed(policy: EgressPolicy, hostname: string): boolean {
   const host = hostname.toLowerCase();
   return policy.allowedHosts.some((entry) =>
     entry.startsWith("*.") ? host.endsWith(entry.slice(1)) && host.length > entry.length - 1 : host === entry,

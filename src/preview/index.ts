@@ -1,5 +1,5 @@
 export { parsePreviewHost, previewOrigin, type PreviewTarget } from "./host";
 export { buildErrorPage } from "./error-page";
 export { loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "./serve";
-export { applyEgressPolicy, hostAllowed, type EgressPolicy } from "./egress-policy";
+export { applyEgressPolicy, type EgressPolicy } from "./egress-policy";
 export { checkPreviewAccess, previewAccessToken } from "./access";

@@ -44,7 +44,8 @@ export class ProjectBuilds {
 
   async build(ref: VersionRef): Promise<BuildSummary> {
     const tree = await this.treeOf(ref);
-    const stored = await this.cache.getBuild(tree);
+    // Reporting a stored result needs its row only, not its (large) output.
+    const stored = this.cache.buildStatus(tree);
     const result = stored ?? (await this.buildTree(ref, tree));
     return {
       version: ref,
@@ -58,7 +59,8 @@ export class ProjectBuilds {
 
   /** The stored build status of a version, if it was built. */
   async status(ref: VersionRef): Promise<{ ok: boolean; errors: BuildError[]; durationMs: number } | null> {
-    return this.cache.buildStatus(await this.treeOf(ref));
+    const stored = this.cache.buildStatus(await this.treeOf(ref));
+    return stored && { ok: stored.ok, errors: stored.errors, durationMs: stored.durationMs };
   }
 
   /** Serves a preview request, building on demand; a failed build answers 502 with its errors. */

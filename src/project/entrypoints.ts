@@ -1,8 +1,8 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../env";
-import { applyEgressPolicy } from "../preview/egress-policy";
+import { applyEgressPolicy } from "../preview";
 import type { KvValueType } from "./app-kv";
-import type { NewLogEntry } from "./logs";
+import { LOG_LEVELS, type NewLogEntry } from "./logs";
 
 /**
  * Capabilities handed to a project's dynamic workers as loopback bindings.
@@ -54,7 +54,7 @@ export class AppTail extends WorkerEntrypoint<Env, SandboxProps> {
     for (const event of events) {
       const url = (event.event as { request?: { url?: string } } | null)?.request?.url;
       for (const log of event.logs) {
-        const level = (["log", "info", "warn", "error"] as const).find((l) => l === log.level) ?? "log";
+        const level = LOG_LEVELS.find((known) => known === log.level && known !== "exception") ?? "log";
         entries.push({ ts: log.timestamp, version: this.ctx.props.version, level, message: format(log.message), ...(url ? { url } : {}) });
       }
       for (const exception of event.exceptions) {

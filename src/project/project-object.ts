@@ -142,8 +142,9 @@ export class ProjectObject extends DurableObject<Env> {
   async preview(request: Request, ref: "head" | VersionRef, label: string): Promise<Response> {
     if (!this.parts) return notFoundPage(`There is no project ${label.split("--")[0]}.`);
     const { store, builds } = this.parts;
-    const version = ref === "head" ? await store.head() : ref;
-    if (version !== "draft" && version > (await store.head())) return notFoundPage(`There is no version ${version}.`);
+    const head = await store.head();
+    const version = ref === "head" ? head : ref;
+    if (version !== "draft" && version > head) return notFoundPage(`There is no version ${version}.`);
     return builds.serve(request, version, label);
   }
 

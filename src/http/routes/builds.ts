@@ -1,9 +1,9 @@
-import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { unwrap } from "../../project/outcome";
 import type { AppEnv } from "../context";
 import { previewUrl, projectStub } from "../project-stub";
 import { projectId, readJson } from "../request";
-import { BuildBody, BuildSchema } from "../schemas";
+import { BuildBody, BuildSchema, ProjectParams } from "../schemas";
 import { errors, json, jsonBody } from "./openapi-helpers";
 
 export const builds = new OpenAPIHono<AppEnv>();
@@ -13,7 +13,7 @@ builds.openAPIRegistry.registerPath(
     method: "post",
     path: "/{id}/builds",
     summary: "Build a version (default head) or the draft; an identical tree reuses its stored result",
-    request: { params: z.object({ id: z.string() }), body: jsonBody(BuildBody) },
+    request: { params: ProjectParams, body: jsonBody(BuildBody) },
     responses: { 200: json("The build result (ok false with located errors when it failed)", BuildSchema), ...errors(400, 404) },
   }),
 );

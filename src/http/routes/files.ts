@@ -5,11 +5,10 @@ import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { projectId, versionRef } from "../request";
 import { projectStub } from "../project-stub";
-import { DiffSchema, FileListSchema } from "../schemas";
+import { DiffSchema, FileListSchema, ProjectParams } from "../schemas";
 import { errors, json } from "./openapi-helpers";
 
 export const files = new OpenAPIHono<AppEnv>();
-const ID = z.object({ id: z.string() });
 const VERSION = z.object({ version: z.string().optional().openapi({ description: "N or `draft`; default head" }) });
 
 files.openAPIRegistry.registerPath(
@@ -17,7 +16,7 @@ files.openAPIRegistry.registerPath(
     method: "get",
     path: "/{id}/files",
     summary: "List the files of a version (default head) or the draft",
-    request: { params: ID, query: VERSION },
+    request: { params: ProjectParams, query: VERSION },
     responses: { 200: json("Files sorted by path", FileListSchema), ...errors(400, 404) },
   }),
 );
@@ -59,7 +58,7 @@ files.openAPIRegistry.registerPath(
     path: "/{id}/diff",
     summary: "Diff two versions (or the draft): git-style text by default, JSON with Accept: application/json",
     request: {
-      params: ID,
+      params: ProjectParams,
       query: z.object({
         from: z.string().optional().openapi({ description: "N, `draft`, or 0 for the empty tree; default: the parent of `to`" }),
         to: z.string().optional().openapi({ description: "N or `draft`; default head" }),

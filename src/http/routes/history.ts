@@ -5,18 +5,17 @@ import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { projectId, readJson } from "../request";
 import { projectStub } from "../project-stub";
-import { CommitBody, CommitResultSchema, RestoreBody, VersionSchema } from "../schemas";
+import { CommitBody, CommitResultSchema, RestoreBody, VersionSchema, ProjectParams } from "../schemas";
 import { errors, json, jsonBody } from "./openapi-helpers";
 
 export const history = new OpenAPIHono<AppEnv>();
-const ID = z.object({ id: z.string() });
 
 history.openAPIRegistry.registerPath(
   createRoute({
     method: "post",
     path: "/{id}/commits",
     summary: "Commit changes atomically on top of `base`",
-    request: { params: ID, body: jsonBody(CommitBody) },
+    request: { params: ProjectParams, body: jsonBody(CommitBody) },
     responses: {
       201: json("The new version", CommitResultSchema),
       200: json("Nothing changed: `version` is the base", CommitResultSchema),
@@ -43,7 +42,7 @@ history.openAPIRegistry.registerPath(
     method: "get",
     path: "/{id}/versions",
     summary: "List versions, newest first",
-    request: { params: ID },
+    request: { params: ProjectParams },
     responses: { 200: json("All versions", z.object({ versions: z.array(VersionSchema) })), ...errors(404) },
   }),
 );
@@ -75,7 +74,7 @@ history.openAPIRegistry.registerPath(
     method: "post",
     path: "/{id}/restore",
     summary: "Record a new version whose tree equals an earlier version's",
-    request: { params: ID, body: jsonBody(RestoreBody) },
+    request: { params: ProjectParams, body: jsonBody(RestoreBody) },
     responses: {
       201: json("The new version", CommitResultSchema),
       200: json("The head already has that tree: `version` is the head", CommitResultSchema),

@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { unwrap } from "../../project/outcome";
 import type { ProjectInfo } from "../../project/project-object";
 import { ProjectIndex, decodeCursor } from "../../project/project-index";
@@ -7,12 +7,11 @@ import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { projectId, readJson, readQuery } from "../request";
 import { previewUrl, projectStub } from "../project-stub";
-import { CreateProjectBody, ErrorSchema, ListProjectsQuery, ProjectListSchema, ProjectSchema } from "../schemas";
+import { CreateProjectBody, ErrorSchema, ListProjectsQuery, ProjectListSchema, ProjectSchema, ProjectParams } from "../schemas";
 import { json, jsonBody, errors } from "./openapi-helpers";
 
 export const projects = new OpenAPIHono<AppEnv>();
 const encoder = new TextEncoder();
-const ID = z.object({ id: z.string() });
 
 projects.openAPIRegistry.registerPath(
   createRoute({
@@ -74,7 +73,7 @@ projects.openAPIRegistry.registerPath(
     method: "get",
     path: "/{id}",
     summary: "Get a project",
-    request: { params: ID },
+    request: { params: ProjectParams },
     responses: { 200: json("The project", ProjectSchema), ...errors(404) },
   }),
 );
@@ -89,7 +88,7 @@ projects.openAPIRegistry.registerPath(
     method: "delete",
     path: "/{id}",
     summary: "Delete a project and everything it holds",
-    request: { params: ID },
+    request: { params: ProjectParams },
     responses: { 204: { description: "Deleted" }, 404: json("Unknown project", ErrorSchema) },
   }),
 );

@@ -1,20 +1,19 @@
-import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { unwrap } from "../../project/outcome";
 import type { AppEnv } from "../context";
 import { projectStub } from "../project-stub";
 import { projectId, readJson, readQuery } from "../request";
-import { LogsQuery, LogsSchema, SettingsBody, SettingsSchema } from "../schemas";
+import { LogsQuery, LogsSchema, SettingsBody, SettingsSchema, ProjectParams } from "../schemas";
 import { errors, json, jsonBody } from "./openapi-helpers";
 
 export const settings = new OpenAPIHono<AppEnv>();
-const ID = z.object({ id: z.string() });
 
 settings.openAPIRegistry.registerPath(
   createRoute({
     method: "get",
     path: "/{id}/settings",
     summary: "The preview sandbox's settings (secret values are never returned)",
-    request: { params: ID },
+    request: { params: ProjectParams },
     responses: { 200: json("Settings", SettingsSchema), ...errors(404) },
   }),
 );
@@ -27,7 +26,7 @@ settings.openAPIRegistry.registerPath(
     method: "put",
     path: "/{id}/settings",
     summary: "Replace the sandbox's allowed hosts and per-host secret headers",
-    request: { params: ID, body: jsonBody(SettingsBody) },
+    request: { params: ProjectParams, body: jsonBody(SettingsBody) },
     responses: { 200: json("The new settings", SettingsSchema), ...errors(400, 404) },
   }),
 );
@@ -42,7 +41,7 @@ settings.openAPIRegistry.registerPath(
     method: "get",
     path: "/{id}/logs",
     summary: "Console output and uncaught exceptions of the project's previews, oldest first",
-    request: { params: ID, query: LogsQuery },
+    request: { params: ProjectParams, query: LogsQuery },
     responses: { 200: json("Entries after the cursor, and the cursor for the next call", LogsSchema), ...errors(400, 404) },
   }),
 );
