@@ -12,13 +12,19 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { MAX_FILE_BYTES: "65536", MAX_FILES: "50", MAX_VERSION_BYTES: "262144" },
+              bindings: { MAX_FILE_BYTES: "65536", MAX_FILES: "50", MAX_VERSION_BYTES: "262144", TEST_TIMEOUT_MS: "1500" },
               // Every outbound fetch of workerd (dynamic workers included) lands here: no network in tests.
               outboundService: fakeNetwork,
             },
           }),
         ],
-        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"] },
+        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/fixtures/**"] },
+      },
+      {
+        // A sample project's own tests under the real Workers Vitest integration; the same
+        // files also run in our sandbox runner (test/project-tests.test.ts), and must pass both ways.
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        test: { name: "fixture", root: "./test/fixtures/notes-app", include: ["test/**/*.test.ts"] },
       },
       {
         // Drives `wrangler dev` from Node, as a user with curl and git would.

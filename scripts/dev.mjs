@@ -3,6 +3,8 @@
 // .wrangler/state, no Cloudflare account needed). The documented variables
 // are taken from .dev.vars and then from the shell (the shell wins), and
 // handed to the Worker as secrets so wrangler never prints their values.
+// The sandbox's test runner is bundled first (scripts/build-sandbox-runtime.mjs).
+import "./build-sandbox-runtime.mjs";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -17,6 +19,7 @@ const VARIABLES = [
   "MAX_FILE_BYTES",
   "MAX_FILES",
   "MAX_VERSION_BYTES",
+  "TEST_TIMEOUT_MS",
 ];
 
 const fromFile = existsSync(".dev.vars") ? parseEnv(readFileSync(".dev.vars", "utf8")) : {};

@@ -26,6 +26,13 @@ export function limitsFromEnv(env: Env): StoreLimits {
   };
 }
 
+/** A test that has not settled after this long fails (vitest's default). */
+export const DEFAULT_TEST_TIMEOUT_MS = 5_000;
+
+export function testTimeoutFromEnv(env: Env): number {
+  return positiveInt(env.TEST_TIMEOUT_MS, "TEST_TIMEOUT_MS") ?? DEFAULT_TEST_TIMEOUT_MS;
+}
+
 function positiveInt(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined || raw === "") return undefined;
   const value = Number(raw);

@@ -21,6 +21,8 @@ export interface Env {
   MAX_FILE_BYTES?: string;
   MAX_FILES?: string;
   MAX_VERSION_BYTES?: string;
+  /** Per-test timeout of project test runs in ms (default 5000). */
+  TEST_TIMEOUT_MS?: string;
 }
 
 declare global {

@@ -1,12 +1,13 @@
-import { installDependencies, InMemoryFileSystem } from "@cloudflare/worker-bundler";
-import { parse as parseJsonc } from "jsonc-parser";
-import { hashBytes, utf8OrNull } from "../store";
-import { readProjectConfig, type ProjectConfig } from "./config";
+import { InMemoryFileSystem } from "@cloudflare/worker-bundler";
+import { utf8OrNull } from "../store";
+import { jsxImportSource, readProjectConfig, type ProjectConfig } from "./config";
 import { cssInjectionPlugin } from "./css-plugin";
 import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry } from "./html";
 import { bundleSide } from "./bundle";
 import { importsPlugin, unresolvedErrors, type Unresolved } from "./imports";
-import type { BuildError, BuildOutput, BuildResult, DependencyCache, VendorCache } from "./interface";
+import { BuildFailure, bundlerErrors } from "./failure";
+import { installDependenciesInto } from "./install";
+import type { BuildOutput, BuildResult, DependencyCache, VendorCache } from "./interface";
 import { buildVendor, serverModules, shimSource } from "./vendor";
 import { recordingReader, reusable, type BundleMemo } from "./bundle-memo";
 
@@ -22,12 +23,6 @@ export interface BuildInput {
 }
 
 const SERVER_ENTRIES = ["src/server", "src/index"].flatMap((base) => [".ts", ".tsx", ".js", ".jsx"].map((ext) => base + ext));
-
-class BuildFailure extends Error {
-  constructor(readonly errors: BuildError[]) {
-    super(errors.map((e) => e.message).join("; "));
-  }
-}
 
 /**
  * Builds a tree into a worker and its static assets. Never throws for a bad
@@ -141,60 +136,12 @@ function findServerEntry(config: ProjectConfig, read: (path: string) => string |
   return found;
 }
 
-/**
- * Installs package.json dependencies, from the cache when this exact set was
- * installed before. Returns the dependency set's key, or undefined if none.
- */
-async function installDependenciesInto(
-  fs: InMemoryFileSystem,
-  packageJson: string | null,
-  input: BuildInput,
-  warnings: string[],
-): Promise<string | undefined> {
-  if (packageJson === null) return undefined;
-  let dependencies: Record<string, string>;
-  try {
-    const parsed = JSON.parse(packageJson) as { dependencies?: Record<string, string> };
-    dependencies = parsed.dependencies ?? {};
-  } catch (error) {
-    throw new BuildFailure([{ file: "package.json", message: `package.json is not valid JSON: ${(error as Error).message}` }]);
-  }
-  const names = Object.keys(dependencies).sort();
-  if (names.length === 0) return undefined;
-  const key = hashBytes(
-    new TextEncoder().encode(JSON.stringify([input.registry, names.map((name) => [name, dependencies[name]])])),
-  );
-  const cached = await input.dependencies.get(key);
-  if (cached) {
-    for (const [path, content] of Object.entries(cached)) fs.write(path, content);
-    return key;
-  }
-  const installed = await installDependencies(fs, { registry: input.registry });
-  // The bundler only warns about failed installs; a missing package is a build error for us.
-  if (installed.warnings.length > 0) {
-    throw new BuildFailure(installed.warnings.map((message) => ({ file: "package.json", message })));
-  }
-  const files: Record<string, string> = {};
-  for (const path of fs.list("node_modules/")) files[path] = fs.read(path)!;
-  await input.dependencies.put(key, files);
-  warnings.push(`Installed ${installed.installed.join(", ")}.`);
-  return key;
-}
 
 /** Files under public/ are served at the root, byte for byte. */
 function publicAssets(files: Map<string, Uint8Array>): Record<string, Uint8Array> {
   const assets: Record<string, Uint8Array> = {};
   for (const [path, bytes] of files) if (path.startsWith("public/")) assets[`/${path.slice("public/".length)}`] = bytes;
   return assets;
-}
-
-/** `compilerOptions.jsxImportSource` of tsconfig.json, if set (e.g. "hono/jsx"). */
-function jsxImportSource(read: (path: string) => string | null): string | undefined {
-  const tsconfig = read("tsconfig.json");
-  if (tsconfig === null) return undefined;
-  const source = (parseJsonc(tsconfig) as { compilerOptions?: { jsxImportSource?: unknown } } | undefined)?.compilerOptions
-    ?.jsxImportSource;
-  return typeof source === "string" ? source : undefined;
 }
 
 async function toOutput(
@@ -222,18 +169,4 @@ async function toOutput(
     compatibilityDate: config.compatibilityDate,
     compatibilityFlags: config.compatibilityFlags,
   };
-}
-
-/** esbuild's errors carry locations; our files appear as `virtual:<path>`. */
-function bundlerErrors(error: unknown): BuildError[] {
-  const located = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
-  if (Array.isArray(located) && located.length > 0) {
-    return located.map((item) => ({
-      ...(item.location
-        ? { file: item.location.file.replace(/^virtual:/, ""), line: item.location.line, column: item.location.column + 1 }
-        : {}),
-      message: item.text,
-    }));
-  }
-  return [{ message: error instanceof Error ? error.message : String(error) }];
 }

@@ -15,6 +15,8 @@ export async function bundleSide(options: {
   entries: string[];
   plugins: unknown[];
   jsxImportSource?: string;
+  /** Appends an inline source map to each bundle. */
+  sourcemap?: boolean;
 }): Promise<{ code: [string, string][]; warnings: string[] }> {
   const files = options.side === "browser" ? withoutWranglerConfig(options.fs) : options.fs;
   const code: [string, string][] = [];
@@ -24,6 +26,7 @@ export async function bundleSide(options: {
       files,
       entryPoint: entry,
       jsx: "automatic",
+      ...(options.sourcemap ? { sourcemap: true } : {}),
       ...(options.jsxImportSource !== undefined ? { jsxImportSource: options.jsxImportSource } : {}),
       __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: options.plugins,
     });

@@ -63,3 +63,12 @@ function jsoncConfig(file: string, text: string): { value: Record<string, unknow
   }
   return { value: value as Record<string, unknown> };
 }
+
+/** `compilerOptions.jsxImportSource` of tsconfig.json, if set (e.g. "hono/jsx"). */
+export function jsxImportSource(read: (path: string) => string | null): string | undefined {
+  const tsconfig = read("tsconfig.json");
+  if (tsconfig === null) return undefined;
+  const source = (parseJsonc(tsconfig) as { compilerOptions?: { jsxImportSource?: unknown } } | undefined)?.compilerOptions
+    ?.jsxImportSource;
+  return typeof source === "string" ? source : undefined;
+}

@@ -2,3 +2,4 @@ export * from "./interface";
 export { buildProject, type BuildInput } from "./build";
 export { SqlBuildCache } from "./sql-cache";
 export type { BundleMemo } from "./bundle-memo";
+export { bundleTests, type TestBundle } from "./test-bundle";

@@ -22,6 +22,15 @@ export function shimSource(specifier: string): string {
   return `module.exports = globalThis.${GLOBAL}[${JSON.stringify(specifier)}];\n`;
 }
 
+/** The dependencies an app bundle reads through shims (the inverse of shimSource). */
+export function shimmedSpecifiers(app: string): string[] {
+  const found = new Set<string>();
+  for (const match of app.matchAll(new RegExp(`globalThis\\.${GLOBAL}\\[("(?:[^"\\\\]|\\\\.)*")\\]`, "g"))) {
+    found.add(JSON.parse(match[1]!) as string);
+  }
+  return [...found];
+}
+
 /** The entry of a vendor bundle: requires each used dependency into the global table. */
 function vendorEntry(specifiers: string[]): string {
   const entries = specifiers.map((specifier) => `  ${JSON.stringify(specifier)}: require(${JSON.stringify(specifier)}),`);
@@ -68,4 +77,9 @@ export function serverModules(app: string, vendor: string | undefined): { mainMo
   const hasDefault = /\bas default\b|\bexport default\b/.test(app);
   const entry = `import "./dependencies.js";\nexport * from "./app.js";\n${hasDefault ? 'export { default } from "./app.js";\n' : ""}`;
   return { mainModule: "index.js", modules: { "index.js": entry, "dependencies.js": vendor, "app.js": app } };
+}
+
+/** The app bundle of serverModules' output, without its vendor. */
+export function appModule(server: { modules: Record<string, string> }): string {
+  return server.modules["app.js"] ?? server.modules["bundle.js"]!;
 }

@@ -9,6 +9,7 @@ import { files } from "./routes/files";
 import { history } from "./routes/history";
 import { projects } from "./routes/projects";
 import { settings } from "./routes/settings";
+import { tests } from "./routes/tests";
 
 /**
  * Largest request body. A request's content travels to the project's object
@@ -36,6 +37,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/api/projects", history);
   app.route("/api/projects", files);
   app.route("/api/projects", builds);
+  app.route("/api/projects", tests);
   app.route("/api/projects", settings);
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",

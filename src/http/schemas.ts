@@ -147,6 +147,35 @@ export const BuildSchema = z
   })
   .openapi("Build");
 
+export const TestBody = z
+  .object({ version: z.union([z.number().int().positive(), z.literal("draft")]).optional() })
+  .openapi("TestRequest");
+
+const Location = z.object({ file: z.string(), line: z.number().int(), column: z.number().int() });
+
+export const TestRunSchema = z
+  .object({
+    version: VersionRef,
+    ok: z.boolean(),
+    passed: z.number().int(),
+    failed: z.number().int(),
+    skipped: z.number().int(),
+    durationMs: z.number(),
+    results: z.array(
+      z.object({
+        file: z.string(),
+        name: z.string().openapi({ description: 'Suite and test names joined with " > "' }),
+        ok: z.boolean(),
+        durationMs: z.number(),
+        error: z.string().optional().openapi({ description: "Message, expected/received diff and location" }),
+        location: Location.optional(),
+      }),
+    ),
+    buildErrors: z.array(BuildErrorSchema).optional(),
+    cached: z.boolean(),
+  })
+  .openapi("TestRun");
+
 export const SettingsBody = z
   .object({
     allowedHosts: z.array(z.string().max(253)).max(100).default([]),

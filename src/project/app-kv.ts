@@ -14,8 +14,12 @@ export interface KvListResult {
 const MAX_VALUE_BYTES = 1_000_000;
 
 export class AppKvStore {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS app_kv (
+  /** `table` is `app_kv` for the previews' data; test runs get a table of their own (see tests.ts). */
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly table = "app_kv",
+  ) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS ${table} (
       key TEXT PRIMARY KEY, value BLOB NOT NULL, metadata TEXT, expiration INTEGER)`);
   }
 
@@ -33,11 +37,11 @@ export class AppKvStore {
     if (bytes.byteLength > MAX_VALUE_BYTES) throw new Error(`KV values are limited to ${MAX_VALUE_BYTES} bytes here.`);
     const expiration = options.expirationTtl ? Math.floor(Date.now() / 1000) + options.expirationTtl : options.expiration ?? null;
     const metadata = options.metadata === undefined ? null : JSON.stringify(options.metadata);
-    this.sql.exec("INSERT OR REPLACE INTO app_kv (key, value, metadata, expiration) VALUES (?, ?, ?, ?)", key, bytes, metadata, expiration);
+    this.sql.exec(`INSERT OR REPLACE INTO ${this.table} (key, value, metadata, expiration) VALUES (?, ?, ?, ?)`, key, bytes, metadata, expiration);
   }
 
   delete(key: string): void {
-    this.sql.exec("DELETE FROM app_kv WHERE key = ?", key);
+    this.sql.exec(`DELETE FROM ${this.table} WHERE key = ?`, key);
   }
 
   list(options: { prefix?: string; limit?: number; cursor?: string } = {}): KvListResult {
@@ -46,7 +50,7 @@ export class AppKvStore {
     const after = options.cursor ? atob(options.cursor) : "";
     const rows = this.sql
       .exec<{ key: string; metadata: string | null; expiration: number | null }>(
-        `SELECT key, metadata, expiration FROM app_kv
+        `SELECT key, metadata, expiration FROM ${this.table}
          WHERE key > ? AND substr(key, 1, ?) = ? AND (expiration IS NULL OR expiration > ?)
          ORDER BY key LIMIT ?`,
         after,
@@ -68,7 +72,7 @@ export class AppKvStore {
 
   private live(key: string): { value: ArrayBuffer } | undefined {
     const row = this.sql
-      .exec<{ value: ArrayBuffer; expiration: number | null }>("SELECT value, expiration FROM app_kv WHERE key = ?", key)
+      .exec<{ value: ArrayBuffer; expiration: number | null }>(`SELECT value, expiration FROM ${this.table} WHERE key = ?`, key)
       .toArray()[0];
     if (!row) return undefined;
     if (row.expiration !== null && row.expiration <= Math.floor(Date.now() / 1000)) {

@@ -1,4 +1,4 @@
-import { buildProject, SqlBuildCache, type BuildError, type BuildResult, type BundleMemo } from "../build";
+import { buildProject, bundleTests, SqlBuildCache, type BuildError, type BuildResult, type BundleMemo, type TestBundle } from "../build";
 import { buildErrorPage, loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "../preview";
 import { treeHash, type ProjectStore, type VersionRef } from "../store";
 
@@ -79,6 +79,24 @@ export class ProjectBuilds {
     return servePreview(request, preview, this.options.loader, () => this.options.sandbox(String(ref)));
   }
 
+  /** A version's build (stored or made now), with the tree hash it was made for. */
+  async result(ref: VersionRef): Promise<{ tree: string; result: BuildResult }> {
+    const tree = await this.treeOf(ref);
+    return { tree, result: (await this.cache.getBuild(tree)) ?? (await this.buildTree(ref, tree)) };
+  }
+
+  /** Bundles test files of a version against its build's server (see build/test-bundle.ts). */
+  bundleTests(files: Map<string, Uint8Array>, testFiles: string[], server: BuildResult["output"]): Promise<TestBundle> {
+    return bundleTests({
+      files,
+      testFiles,
+      dependencies: this.cache.dependencies,
+      vendors: this.cache.vendors,
+      registry: this.options.registry,
+      ...(server?.mainModule ? { server } : {}),
+    });
+  }
+
   private buildTree(ref: VersionRef, tree: string): Promise<BuildResult> {
     let running = this.running.get(tree);
     if (!running) {
@@ -98,12 +116,12 @@ export class ProjectBuilds {
     return running;
   }
 
-  private async treeOf(ref: VersionRef): Promise<string> {
+  async treeOf(ref: VersionRef): Promise<string> {
     if (ref === "draft") return treeHash(await this.store.manifest("draft"));
     return (await this.store.version(ref)).tree;
   }
 
-  private async readTree(ref: VersionRef): Promise<Map<string, Uint8Array>> {
+  async readTree(ref: VersionRef): Promise<Map<string, Uint8Array>> {
     const files = new Map<string, Uint8Array>();
     for (const path of (await this.store.manifest(ref)).keys()) {
       files.set(path, (await this.store.readFile(ref, path))!.bytes);

@@ -13,6 +13,8 @@ import { LOG_LEVELS, type NewLogEntry } from "./logs";
 export interface SandboxProps {
   projectId: string;
   version: string;
+  /** Set for a test run's sandbox: its `env.KV` is that run's own, not the previews' data. */
+  testRun?: string;
 }
 
 function project(env: Env, props: SandboxProps) {
@@ -30,20 +32,20 @@ export class AppEgress extends WorkerEntrypoint<Env, SandboxProps> {
 /** `env.KV` of the app, with the Workers KV method shapes. */
 export class AppKV extends WorkerEntrypoint<Env, SandboxProps> {
   get(key: string, type: KvValueType | { type: KvValueType } = "text") {
-    return project(this.env, this.ctx.props).kvGet(key, typeof type === "string" ? type : type.type);
+    return project(this.env, this.ctx.props).kvGet(key, typeof type === "string" ? type : type.type, this.ctx.props.testRun);
   }
 
   put(key: string, value: string | ArrayBuffer | ArrayBufferView, options?: { expiration?: number; expirationTtl?: number; metadata?: unknown }) {
     const bytes = typeof value === "string" || value instanceof ArrayBuffer ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice().buffer;
-    return project(this.env, this.ctx.props).kvPut(key, bytes, options);
+    return project(this.env, this.ctx.props).kvPut(key, bytes, options, this.ctx.props.testRun);
   }
 
   delete(key: string) {
-    return project(this.env, this.ctx.props).kvDelete(key);
+    return project(this.env, this.ctx.props).kvDelete(key, this.ctx.props.testRun);
   }
 
   list(options?: { prefix?: string; limit?: number; cursor?: string }) {
-    return project(this.env, this.ctx.props).kvList(options);
+    return project(this.env, this.ctx.props).kvList(options, this.ctx.props.testRun);
   }
 }
 

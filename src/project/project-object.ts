@@ -1,5 +1,5 @@
 import { DurableObject, exports } from "cloudflare:workers";
-import { limitsFromEnv } from "../config";
+import { limitsFromEnv, testTimeoutFromEnv } from "../config";
 import { diffTrees, formatGitPatch, toJsonFile, type FileDiff } from "../diff";
 import type { Env } from "../env";
 import type { BuildError } from "../build";
@@ -20,6 +20,7 @@ import { ProjectBuilds, type BuildSummary } from "./builds";
 import { ProjectLogs, type LogEntry, type NewLogEntry } from "./logs";
 import { ProjectSettings, type PublicSettings } from "./settings";
 import { capture, type Outcome } from "./outcome";
+import { ProjectTests, type TestSummary } from "./tests";
 import { ProjectIndex } from "./project-index";
 
 export interface ProjectInfo {
@@ -48,6 +49,7 @@ export interface DiffResult {
 interface Parts {
   store: SqlStore;
   builds: ProjectBuilds;
+  tests: ProjectTests;
   settings: ProjectSettings;
   kv: AppKvStore;
   logs: ProjectLogs;
@@ -136,6 +138,14 @@ export class ProjectObject extends DurableObject<Env> {
   }
 
   /**
+   * Runs the test files of a version (default head) or the draft, reusing a
+   * stored run of the same tree. (Not named `test`: workerd reserves that handler name.)
+   */
+  runTests(ref: VersionRef | undefined): Promise<Outcome<TestSummary>> {
+    return capture(async () => this.part("tests").run(ref ?? (await this.opened().head())));
+  }
+
+  /**
    * Answers a request to a preview origin. `label` names the origin in pages.
    * Unknown projects and versions get a 404 page, a failed build a 502 page.
    */
@@ -200,20 +210,27 @@ export class ProjectObject extends DurableObject<Env> {
     return this.part("settings").policy();
   }
 
-  kvGet(key: string, type: KvValueType) {
-    return this.part("kv").get(key, type);
+  // `testRun` selects a test run's own KV instead of the previews' data.
+
+  kvGet(key: string, type: KvValueType, testRun?: string) {
+    return this.kv(testRun).get(key, type);
   }
 
-  kvPut(key: string, value: string | ArrayBuffer, options?: { expiration?: number; expirationTtl?: number; metadata?: unknown }): void {
-    this.part("kv").put(key, value, options);
+  kvPut(
+    key: string,
+    value: string | ArrayBuffer,
+    options?: { expiration?: number; expirationTtl?: number; metadata?: unknown },
+    testRun?: string,
+  ): void {
+    this.kv(testRun).put(key, value, options);
   }
 
-  kvDelete(key: string): void {
-    this.part("kv").delete(key);
+  kvDelete(key: string, testRun?: string): void {
+    this.kv(testRun).delete(key);
   }
 
-  kvList(options?: { prefix?: string; limit?: number; cursor?: string }) {
-    return this.part("kv").list(options);
+  kvList(options?: { prefix?: string; limit?: number; cursor?: string }, testRun?: string) {
+    return this.kv(testRun).list(options);
   }
 
   /** Logs of a deleted project are dropped. */
@@ -232,7 +249,21 @@ export class ProjectObject extends DurableObject<Env> {
         return { env: { KV: exports.AppKV(props) }, globalOutbound: exports.AppEgress(props), tails: [exports.AppTail(props)] };
       },
     });
-    this.parts = { store, builds, settings: new ProjectSettings(sql), kv: new AppKvStore(sql), logs: new ProjectLogs(sql) };
+    const tests = new ProjectTests(sql, builds, {
+      projectId,
+      loader: this.env.LOADER,
+      testTimeoutMs: testTimeoutFromEnv(this.env),
+      networkPolicy: () => this.part("settings").policy(),
+      sandbox: (testRun) => {
+        const props = { props: { projectId, version: "test", testRun } };
+        return { env: { KV: exports.AppKV(props) }, globalOutbound: exports.AppEgress(props) };
+      },
+    });
+    this.parts = { store, builds, tests, settings: new ProjectSettings(sql), kv: new AppKvStore(sql), logs: new ProjectLogs(sql) };
+  }
+
+  private kv(testRun: string | undefined): AppKvStore {
+    return testRun === undefined ? this.part("kv") : this.part("tests").kv(testRun);
   }
 
   private part<K extends keyof Parts>(name: K): Parts[K] {

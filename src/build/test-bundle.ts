@@ -1,0 +1,141 @@
+import { InMemoryFileSystem } from "@cloudflare/worker-bundler";
+import { utf8OrNull } from "../store";
+import { SANDBOX_MODULES_GLOBAL, TEST_ENTRY_DIR } from "../testing/sandbox/protocol";
+import { bundleSide } from "./bundle";
+import { jsxImportSource, readProjectConfig } from "./config";
+import { BuildFailure, bundlerErrors } from "./failure";
+import { importsPlugin, unresolvedErrors, type PluginBuild, type Unresolved } from "./imports";
+import { installDependenciesInto } from "./install";
+import type { BuildError, DependencyCache, VendorCache } from "./interface";
+import { appModule, buildVendor, serverModules, shimmedSpecifiers, shimSource } from "./vendor";
+
+const SANDBOX_SPECIFIERS = /^(vitest|cloudflare:test)$/;
+
+export interface TestBundleInput {
+  files: Map<string, Uint8Array>;
+  /** The test files to bundle, in run order. */
+  testFiles: string[];
+  dependencies: DependencyCache;
+  vendors: VendorCache;
+  registry: string;
+  /** The app's worker modules from its build; absent for a project without a server. */
+  server?: { mainModule?: string; modules: Record<string, string> };
+}
+
+export interface TestBundle {
+  /** The sandbox's modules besides the runner: the app's worker, its dependencies, one module per test file. */
+  modules: Record<string, string>;
+  /** The bundled test files in run order, with their module names and source maps. */
+  files: { path: string; module: string; sourceMap: unknown }[];
+  /** The app's main module among `modules`. */
+  server?: string;
+  /** Test files that did not bundle (syntax errors, unresolved imports), with located errors. */
+  failures: { path: string; errors: BuildError[] }[];
+}
+
+/**
+ * Bundles each test file on its own (so one broken file fails alone) for the
+ * worker runtime, with "vitest" and "cloudflare:test" read from the sandbox's
+ * runner and npm dependencies read from the same vendor module as the app's
+ * server (rebuilt with the union of both when the tests import more).
+ * Throws a BuildFailure only when the dependencies cannot be installed.
+ */
+export async function bundleTests(input: TestBundleInput): Promise<TestBundle> {
+  const text = new Map<string, string>();
+  for (const [path, bytes] of input.files) {
+    const decoded = utf8OrNull(bytes);
+    if (decoded !== null) text.set(path, decoded);
+  }
+  const read = (path: string) => text.get(path) ?? null;
+  const { config } = readProjectConfig(read);
+  const fs = new InMemoryFileSystem(Object.fromEntries(text));
+  const fsRead = (path: string) => fs.read(path);
+  const dependencyKey = await installDependenciesInto(fs, read("package.json"), input, []);
+  const nodejsCompat = config.compatibilityFlags.some((flag) => flag === "nodejs_compat" || flag === "nodejs_compat_v2");
+  const jsxSource = jsxImportSource(read);
+
+  const bundle: TestBundle = { modules: {}, files: [], failures: [] };
+  const used = new Set<string>();
+  for (const [index, path] of input.testFiles.entries()) {
+    const found: Unresolved[] = [];
+    const fileUsed = new Set<string>();
+    const imports = importsPlugin({
+      runtime: "worker",
+      nodejsCompat,
+      read: fsRead,
+      found,
+      ...(dependencyKey ? { shims: { used: fileUsed, source: shimSource } } : {}),
+    });
+    try {
+      // The test file's top level must run inside the runner's request (workerd forbids timers,
+      // random values and AbortControllers at a module's top level), so the module only exports
+      // a function that imports it: esbuild bundles that import as a lazily run wrapper.
+      const entry = `${TEST_ENTRY_DIR}/${index}.js`;
+      fs.write(entry, `export default () => import(${JSON.stringify(`../${path}`)});\n`);
+      const bundled = await bundleSide({
+        side: "worker",
+        fs,
+        entries: [entry],
+        plugins: [sandboxModulesPlugin(), imports],
+        sourcemap: true,
+        ...(jsxSource !== undefined ? { jsxImportSource: jsxSource } : {}),
+      });
+      if (found.length > 0) throw new BuildFailure(unresolvedErrors(found, fsRead));
+      const { code, sourceMap } = splitSourceMap(bundled.code[0]![1]);
+      const module = `test-${index}.js`;
+      bundle.modules[module] = code;
+      bundle.files.push({ path, module, sourceMap });
+      for (const specifier of fileUsed) used.add(specifier);
+    } catch (error) {
+      bundle.failures.push({ path, errors: error instanceof BuildFailure ? error.errors : bundlerErrors(error) });
+    }
+  }
+
+  const app = input.server?.mainModule ? appModule(input.server) : undefined;
+  let vendor: string | undefined;
+  if (dependencyKey && used.size > 0) {
+    const specifiers = [...new Set([...used, ...(app ? shimmedSpecifiers(app) : [])])].sort();
+    const unresolved: Unresolved[] = [];
+    // Same key as the app's own vendor when the tests import nothing more, so usually a cache hit.
+    vendor = (await buildVendor({ fs, side: "worker", specifiers, dependencyKey, cache: input.vendors, nodejsCompat, found: unresolved, ...(jsxSource !== undefined ? { jsxImportSource: jsxSource } : {}) })).code;
+    if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
+  }
+  if (app !== undefined) {
+    const server = vendor !== undefined ? serverModules(app, vendor) : { mainModule: input.server!.mainModule!, modules: input.server!.modules };
+    Object.assign(bundle.modules, server.modules);
+    bundle.server = server.mainModule;
+  } else if (vendor !== undefined) {
+    bundle.modules["dependencies.js"] = vendor;
+  }
+  if (bundle.modules["dependencies.js"] !== undefined) {
+    // Import declarations are hoisted: appended, it still runs first, and the source map's lines stay right.
+    for (const file of bundle.files) bundle.modules[file.module] += '\nimport "./dependencies.js";\n';
+  }
+  return bundle;
+}
+
+/** Resolves "vitest" and "cloudflare:test" to the runner's implementations, read at run time. */
+function sandboxModulesPlugin() {
+  return {
+    name: "sandbox-test-modules",
+    setup(build: PluginBuild) {
+      build.onResolve({ filter: SANDBOX_SPECIFIERS }, (args) => ({ path: args.path, namespace: "sandbox-test-module" }));
+      build.onLoad({ filter: /.*/, namespace: "sandbox-test-module" }, (args) => ({
+        contents: `module.exports = globalThis.${SANDBOX_MODULES_GLOBAL}[${JSON.stringify(args.path)}];\n`,
+        loader: "js",
+      }));
+    },
+  };
+}
+
+const INLINE_MAP = /\n\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
+
+/** Takes esbuild's inline source map off a bundle; sources' contents are dropped (the runner needs positions only). */
+function splitSourceMap(bundle: string): { code: string; sourceMap: unknown } {
+  const match = INLINE_MAP.exec(bundle);
+  if (!match) return { code: bundle, sourceMap: undefined };
+  const bytes = Uint8Array.from(atob(match[1]!), (char) => char.charCodeAt(0));
+  const map = JSON.parse(new TextDecoder().decode(bytes)) as { sourcesContent?: unknown };
+  delete map.sourcesContent;
+  return { code: bundle.slice(0, match.index) + "\n", sourceMap: map };
+}

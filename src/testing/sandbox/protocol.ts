@@ -1,0 +1,36 @@
+/**
+ * The contract between test bundles (src/build/test-bundle.ts), the host
+ * (src/testing/run.ts) and the sandbox's test runner: one POST, one JSON answer.
+ */
+
+/** The global where the runner publishes what test files import as "vitest" and "cloudflare:test". */
+export const SANDBOX_MODULES_GLOBAL = "__sandboxTestModules";
+
+/** Where each test bundle's generated entry lives; frames there are not the test's own. */
+export const TEST_ENTRY_DIR = ".sandbox-tests";
+
+export interface RunRequest {
+  /** The test files in run order: project path, module name in the sandbox, and its bundle's source map. */
+  files: { path: string; module: string; sourceMap?: unknown }[];
+  /** Module name of the project's server, for `SELF`; absent for a project without one. */
+  server?: string;
+  testTimeoutMs: number;
+}
+
+export interface SandboxTestResult {
+  /** The test file's project path. */
+  file: string;
+  /** Suite and test names joined with " > " (as vitest names them). */
+  name: string;
+  ok: boolean;
+  durationMs: number;
+  /** The failure: message, expected/received diff and where it failed. */
+  error?: string;
+  location?: { file: string; line: number; column: number };
+}
+
+export interface RunResponse {
+  results: SandboxTestResult[];
+  /** Tests marked skip or todo. */
+  skipped: number;
+}

@@ -1,0 +1,137 @@
+/**
+ * The test runner inside a project's sandbox worker (bundled into one module
+ * by scripts/build-sandbox-runtime.mjs). The host posts which test modules to
+ * run; they run under vitest's own runner (@vitest/runner) with vitest's
+ * `expect`, and the answer is one result per test, with failures located in
+ * the project's sources through the test bundles' source maps.
+ */
+import { startTests, type File, type Suite, type Task, type VitestRunner, type VitestRunnerConfig } from "@vitest/runner";
+import { parseStacktrace } from "@vitest/utils/source-map";
+import { cloudflareTestModule } from "./cloudflare-test";
+import { checkAssertionCounts, expect, resetState } from "./expect";
+import { SANDBOX_MODULES_GLOBAL, TEST_ENTRY_DIR, type RunRequest, type RunResponse, type SandboxTestResult } from "./protocol";
+import { vitestModule } from "./vitest";
+
+/** Imports one of the sandbox's modules by name (a variable, so the bundler leaves the import to the runtime). */
+const importModule = (name: string): Promise<unknown> => import(/* @vite-ignore */ name);
+
+let request: RunRequest | undefined;
+const cloudflareTest = cloudflareTestModule(async () => {
+  if (!request?.server) return undefined;
+  return ((await importModule(`./${request.server}`)) as { default?: never }).default;
+});
+// Test bundles read "vitest" and "cloudflare:test" from here (see src/build/test-bundle.ts).
+Object.assign(globalThis, { [SANDBOX_MODULES_GLOBAL]: { vitest: vitestModule, "cloudflare:test": cloudflareTest } });
+
+function runnerConfig(run: RunRequest): VitestRunnerConfig {
+  return {
+    root: "/",
+    setupFiles: [],
+    name: undefined,
+    passWithNoTests: true,
+    testNamePattern: undefined,
+    allowOnly: true,
+    sequence: { shuffle: false, concurrent: false, seed: 0, hooks: "stack", setupFiles: "list" },
+    chaiConfig: undefined,
+    maxConcurrency: 5,
+    testTimeout: run.testTimeoutMs,
+    hookTimeout: run.testTimeoutMs,
+    retry: 0,
+    includeTaskLocation: false,
+    tags: [],
+    tagsFilter: undefined,
+    strictTags: false,
+  };
+}
+
+class SandboxRunner implements VitestRunner {
+  readonly config: VitestRunnerConfig;
+  constructor(private readonly run: RunRequest) {
+    this.config = runnerConfig(run);
+  }
+
+  async importFile(filepath: string): Promise<void> {
+    const file = this.run.files.find((candidate) => candidate.path === filepath)!;
+    // Each test module exports a function that runs the file's top level (see src/build/test-bundle.ts).
+    const module = (await importModule(`./${file.module}`)) as { default: () => Promise<unknown> };
+    await module.default();
+  }
+
+  onBeforeTryTask(): void {
+    resetState(expect);
+  }
+
+  onAfterTryTask(): void {
+    checkAssertionCounts(expect);
+  }
+}
+
+export default {
+  async fetch(incoming: Request, env: Record<string, unknown>): Promise<Response> {
+    if (request) return Response.json({ error: "This sandbox already ran its tests." }, { status: 409 });
+    request = (await incoming.json()) as RunRequest;
+    cloudflareTest.env = env;
+    const files = await startTests(
+      request.files.map((file) => file.path),
+      new SandboxRunner(request),
+    );
+    return Response.json(summarize(files, request));
+  },
+};
+
+function summarize(files: File[], run: RunRequest): RunResponse {
+  const results: SandboxTestResult[] = [];
+  let skipped = 0;
+  const maps = new Map(run.files.map((file) => [file.module, file.sourceMap]));
+  const visit = (task: Task) => {
+    if (task.type === "suite") {
+      // A suite (or file) that failed outside its tests: a throw at import, or in beforeAll/afterAll.
+      if (task.result?.state === "fail" && task.result.errors?.length) {
+        results.push(entry(task, task.file.filepath, task.fullTestName ?? task.file.filepath, maps));
+      }
+      for (const child of (task as Suite).tasks) visit(child);
+      return;
+    }
+    if (task.mode === "skip" || task.mode === "todo" || !task.result || task.result.state === "skip" || task.result.state === "todo") {
+      skipped++;
+      return;
+    }
+    results.push(entry(task, task.file.filepath, task.fullTestName ?? task.name, maps));
+  };
+  for (const file of files) visit(file);
+  return { results, skipped };
+}
+
+function entry(task: Task, file: string, name: string, maps: Map<string, unknown>): SandboxTestResult {
+  const ok = task.result?.state === "pass";
+  const result: SandboxTestResult = { file, name, ok, durationMs: Math.round(task.result?.duration ?? 0) };
+  const error = task.result?.errors?.[0];
+  if (!ok && error) {
+    const frames = parseStacktrace(error.stack ?? "", {
+      getSourceMap: (module) => maps.get(module.replace(/^.*\//, "")),
+      ignoreStackEntries: [],
+    });
+    // The bundler names project files "virtual:<path>" in the source maps; the first such frame is the test's.
+    const located = frames
+      .map((frame) => ({ ...frame, path: frame.file.slice(frame.file.indexOf(PROJECT_SOURCE) + PROJECT_SOURCE.length) }))
+      .find((frame) => frame.file.includes(PROJECT_SOURCE) && !frame.path.startsWith(`${TEST_ENTRY_DIR}/`) && !frame.path.includes("node_modules/"));
+    // Source map columns are 0-based; locations (like build errors) count from 1.
+    const location = located && { file: located.path, line: located.line, column: located.column + 1 };
+    result.error = describeError(error, location);
+    if (location) result.location = location;
+  }
+  return result;
+}
+
+const PROJECT_SOURCE = "virtual:";
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+function describeError(
+  error: { name?: string; message?: string; diff?: string },
+  location: { file: string; line: number; column: number } | undefined,
+): string {
+  const parts = [`${error.name ?? "Error"}: ${error.message ?? ""}`];
+  if (error.diff) parts.push(error.diff.replace(ANSI, ""));
+  if (location) parts.push(`at ${location.file}:${location.line}:${location.column}`);
+  return parts.join("\n\n");
+}
