@@ -117,6 +117,58 @@ describe("project tests", () => {
     expect(result(run, "runs").ok).toBe(true);
   });
 
+  it("supports hooks, each, only, todo, spies, asymmetric matchers, assertion counts and cloudflare:test env", async () => {
+    const { id } = await createProject({
+      "src/server.ts": 'export default { async fetch(req, env) { return new Response(await env.KV.get("greeting") ?? "none"); } };\n',
+      "test/features.test.ts": [
+        'import { env, SELF, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";',
+        'import { afterEach, beforeAll, beforeEach, describe, expect, it, test, vi } from "vitest";',
+        "const order: string[] = [];",
+        'beforeAll(() => { order.push("beforeAll"); });',
+        'describe("hooks", () => {',
+        '  beforeEach(() => { order.push("beforeEach"); });',
+        '  afterEach(() => { order.push("afterEach"); });',
+        '  it("first", () => { order.push("first"); });',
+        '  it("second", () => { expect(order).toEqual(["beforeAll", "beforeEach", "first", "afterEach", "beforeEach"]); });',
+        "});",
+        'test.each([[1, 2, 3], [2, 2, 4]])("add(%i, %i) = %i", (a, b, sum) => { expect(a + b).toBe(sum); });',
+        'it("counts assertions", () => { expect.assertions(2); expect(1).toBe(1); });',
+        'it("spies", () => { const fn = vi.fn((x: number) => x * 2); fn(21); expect(fn).toHaveBeenCalledWith(21); expect(fn).toHaveReturnedWith(42); });',
+        'it("matches asymmetrically", () => { expect({ at: Date.now(), tags: ["a", "b"] }).toEqual({ at: expect.any(Number), tags: expect.arrayContaining(["b"]) }); });',
+        'it("shares env with SELF", async () => {',
+        '  await env.KV.put("greeting", "hello");',
+        '  expect(await (await SELF.fetch("http://app/")).text()).toBe("hello");',
+        '  const ctx = createExecutionContext();',
+        '  let done = false;',
+        '  ctx.waitUntil(Promise.resolve().then(() => { done = true; }));',
+        '  await waitOnExecutionContext(ctx);',
+        '  expect(done).toBe(true);',
+        "});",
+        'it.todo("later");',
+        "",
+      ].join("\n"),
+      "test/only.test.ts": 'import { it } from "vitest";\nit.only("runs alone", () => {});\nit("is skipped by only", () => { throw new Error("ran"); });\n',
+    });
+    const run = await runTests(id);
+    expect(run.results.map((entry) => [entry.name, entry.ok, entry.error?.split("\n")[0]])).toEqual([
+      ["hooks > first", true, undefined],
+      ["hooks > second", true, undefined],
+      ["add(1, 2) = 3", true, undefined],
+      ["add(2, 2) = 4", true, undefined],
+      ["counts assertions", false, "Error: expected number of assertions to be 2, but got 1"],
+      ["spies", true, undefined],
+      ["matches asymmetrically", true, undefined],
+      ["shares env with SELF", true, undefined],
+      ["runs alone", true, undefined],
+    ]);
+    expect(run.skipped).toBe(2);
+  });
+
+  it("answers ok with no results for a project without test files", async () => {
+    const { id } = await createProject({ "src/server.ts": SERVER });
+    expect(await runTests(id)).toMatchObject({ ok: true, passed: 0, failed: 0, results: [] });
+  });
+
   it("answers a failed build with its errors and no results", async () => {
     const { id } = await createProject({ "src/server.ts": "export default {\n", "test/a.test.ts": 'import { it } from "vitest";\nit("a", () => {});\n' });
     const run = await runTests(id);

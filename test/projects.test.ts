@@ -55,6 +55,7 @@ describe("HTTP surface", () => {
         "GET /api/projects/{id}/files/{path}",
         "GET /api/projects/{id}/diff",
         "POST /api/projects/{id}/builds",
+        "POST /api/projects/{id}/test",
         "GET /api/projects/{id}/settings",
         "PUT /api/projects/{id}/settings",
         "GET /api/projects/{id}/logs",

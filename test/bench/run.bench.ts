@@ -1,7 +1,7 @@
 // `npm run bench`: edit→preview latency on the reference app through a real
 // `npm start` server (wrangler dev, local workerd), against the baseline of a
-// full rebuild from scratch for every edit; cold preview after a restart; and
-// memory per loaded preview. Writes bench-results.json and prints a table.
+// full rebuild from scratch for every edit; edit→test verdict (POST /test after
+// each edit); cold preview after a restart; and memory per loaded preview. Writes bench-results.json and prints a table.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -15,6 +15,7 @@ import { edit, REFERENCE_APP } from "./reference-app";
 const EDITS = Number(process.env.BENCH_EDITS ?? 24);
 const FULL_REBUILDS = Number(process.env.BENCH_FULL_REBUILDS ?? 20);
 const MEMORY_VERSIONS = Number(process.env.BENCH_MEMORY_VERSIONS ?? 200);
+const TEST_RUNS = Number(process.env.BENCH_TEST_RUNS ?? 12);
 
 test("benchmark", { timeout: 60 * 60_000 }, async () => {
   const registry = await serveFakeRegistry();
@@ -49,6 +50,17 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
       editToPreview.push(performance.now() - started);
     }
 
+    // Edit → test verdict: commit an edit, then run the app's tests against it (build included).
+    const editToTests: number[] = [];
+    for (let i = 1, head = EDITS + 1; i <= TEST_RUNS; i++) {
+      const change = edit(EDITS + FULL_REBUILDS + i);
+      const started = performance.now();
+      head = (await api<{ version: number }>(`/api/projects/${id}/commits`, { base: head, changes: [{ op: "put", path: change.path, content: change.content }] })).version;
+      const run = await api<{ ok: boolean; passed: number; cached: boolean }>(`/api/projects/${id}/test`, {});
+      editToTests.push(performance.now() - started);
+      expect(run).toMatchObject({ ok: true, passed: 1, cached: false });
+    }
+
     // Baseline: every edit rebuilt from scratch (a new project: fresh install + bundle).
     const fullRebuild: number[] = [];
     for (let i = 1; i <= FULL_REBUILDS; i++) {
@@ -63,7 +75,7 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
     await server.stop();
     server = await startServer(state, { port: server.port, env });
     const coldPreview: number[] = [];
-    for (let v = EDITS + 1; v >= Math.max(1, EDITS - 6); v--) {
+    for (let v = EDITS + TEST_RUNS + 1; v >= Math.max(1, EDITS + TEST_RUNS - 6); v--) {
       const started = performance.now();
       const { status } = await get(server.port, `${id}--v${v}.preview.localhost:${server.port}`, "/api/hello");
       expect(status).toBe(200);
@@ -91,6 +103,7 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
 
     const results = {
       editToPreview: { p50Ms: round(percentile(editToPreview, 50)), p95Ms: round(percentile(editToPreview, 95)), n: editToPreview.length },
+      editToTests: { p50Ms: round(percentile(editToTests, 50)), p95Ms: round(percentile(editToTests, 95)), n: editToTests.length },
       fullRebuild: { p50Ms: round(percentile(fullRebuild, 50)), p95Ms: round(percentile(fullRebuild, 95)), n: fullRebuild.length },
       coldPreview: { p50Ms: round(percentile(coldPreview, 50)) },
       memoryPerPreviewKb: Math.round((after - before) / MEMORY_VERSIONS),
@@ -103,6 +116,7 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
         `| measure | p50 | p95 | n |`,
         `| --- | --- | --- | --- |`,
         `| edit → preview | ${results.editToPreview.p50Ms} ms | ${results.editToPreview.p95Ms} ms | ${results.editToPreview.n} |`,
+        `| edit → test verdict | ${results.editToTests.p50Ms} ms | ${results.editToTests.p95Ms} ms | ${results.editToTests.n} |`,
         `| full rebuild per edit (baseline) | ${results.fullRebuild.p50Ms} ms | ${results.fullRebuild.p95Ms} ms | ${results.fullRebuild.n} |`,
         `| cold preview after restart | ${results.coldPreview.p50Ms} ms | | ${coldPreview.length} |`,
         `| memory per loaded preview | ${results.memoryPerPreviewKb} KiB | | ${MEMORY_VERSIONS} |`,

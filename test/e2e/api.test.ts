@@ -46,6 +46,8 @@ describe("README examples", () => {
     expect(out).toContain('"status":"added"');
     expect(out).toContain('"version":2,"ok":true');
     expect(out).toContain('{"message":"Hello from the server"}');
+    expect(out).toContain('"ok":true,"passed":1,"failed":0');
+    expect(out).toContain('"name":"server > answers /api/hello","ok":true');
     expect(out).toContain('"version":3,"parent":2');
     expect(out.trimEnd().endsWith("204")).toBe(true);
   });

@@ -6,6 +6,7 @@ import {
   JestExtend,
   addCustomEqualityTesters,
   chai,
+  customMatchers,
   getState,
   setState,
   type ExpectStatic,
@@ -40,6 +41,20 @@ function createExpect(): ExpectStatic {
   expect.poll = () => {
     throw new Error("expect.poll() is not supported by the sandbox test runner.");
   };
+  expect.unreachable = (message?: string) => {
+    chai.assert.fail(`expected${message ? ` "${message}" ` : " "}not to be reached`);
+  };
+  // Checked after each test by checkAssertionCounts.
+  function assertions(expected: number) {
+    const errorGen = () => new Error(`expected number of assertions to be ${expected}, but got ${expect.getState().assertionCalls}`);
+    expect.setState({ expectedAssertionsNumber: expected, expectedAssertionsNumberErrorGen: errorGen });
+  }
+  function hasAssertions() {
+    expect.setState({ isExpectingAssertions: true, isExpectingAssertionsError: new Error("expected any number of assertion, but got none") });
+  }
+  chai.util.addMethod(expect, "assertions", assertions);
+  chai.util.addMethod(expect, "hasAssertions", hasAssertions);
+  expect.extend(customMatchers);
   resetState(expect);
   return expect;
 }

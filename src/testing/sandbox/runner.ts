@@ -105,22 +105,29 @@ function summarize(files: File[], run: RunRequest): RunResponse {
 function entry(task: Task, file: string, name: string, maps: Map<string, unknown>): SandboxTestResult {
   const ok = task.result?.state === "pass";
   const result: SandboxTestResult = { file, name, ok, durationMs: Math.round(task.result?.duration ?? 0) };
-  const error = task.result?.errors?.[0];
-  if (!ok && error) {
-    const frames = parseStacktrace(error.stack ?? "", {
-      getSourceMap: (module) => maps.get(module.replace(/^.*\//, "")),
-      ignoreStackEntries: [],
-    });
-    // The bundler names project files "virtual:<path>" in the source maps; the first such frame is the test's.
-    const located = frames
-      .map((frame) => ({ ...frame, path: frame.file.slice(frame.file.indexOf(PROJECT_SOURCE) + PROJECT_SOURCE.length) }))
-      .find((frame) => frame.file.includes(PROJECT_SOURCE) && !frame.path.startsWith(`${TEST_ENTRY_DIR}/`) && !frame.path.includes("node_modules/"));
-    // Source map columns are 0-based; locations (like build errors) count from 1.
-    const location = located && { file: located.path, line: located.line, column: located.column + 1 };
-    result.error = describeError(error, location);
-    if (location) result.location = location;
-  }
+  const errors = ok ? [] : (task.result?.errors ?? []);
+  // A test can fail more than once (its body, then an afterEach): each error is reported, the first one located.
+  const described = errors.map((error) => {
+    const location = locate(error.stack ?? "", maps);
+    return { text: describeError(error, location), location };
+  });
+  if (described.length > 0) result.error = described.map((error) => error.text).join("\n\n");
+  if (described[0]?.location) result.location = described[0].location;
   return result;
+}
+
+/** Where in the project's sources a stack trace points: its first frame in a project file. */
+function locate(stack: string, maps: Map<string, unknown>): SandboxTestResult["location"] {
+  const frames = parseStacktrace(stack, {
+    getSourceMap: (module) => maps.get(module.replace(/^.*\//, "")),
+    ignoreStackEntries: [],
+  });
+  // The bundler names project files "virtual:<path>" in the source maps.
+  const found = frames
+    .map((frame) => ({ ...frame, path: frame.file.slice(frame.file.indexOf(PROJECT_SOURCE) + PROJECT_SOURCE.length) }))
+    .find((frame) => frame.file.includes(PROJECT_SOURCE) && !frame.path.startsWith(`${TEST_ENTRY_DIR}/`) && !frame.path.includes("node_modules/"));
+  // Source map columns are 0-based; locations (like build errors) count from 1.
+  return found && { file: found.path, line: found.line, column: found.column + 1 };
 }
 
 const PROJECT_SOURCE = "virtual:";
