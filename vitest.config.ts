@@ -23,6 +23,7 @@ export default defineConfig({
       {
         // A sample project's own tests under the real Workers Vitest integration; the same
         // files also run in our sandbox runner (test/project-tests.test.ts), and must pass both ways.
+        // configPath is relative to this project's root: the sample's own wrangler.toml.
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
         test: { name: "fixture", root: "./test/fixtures/notes-app", include: ["test/**/*.test.ts"] },
       },

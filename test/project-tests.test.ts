@@ -1,5 +1,5 @@
 /// <reference types="vite/client" />
-import { SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, createProject, expectError } from "./helpers";
 
@@ -67,6 +67,12 @@ describe("project tests", () => {
     ]);
     expect(run).toMatchObject({ ok: true, passed: 6, failed: 0 });
     expect(await (await preview("/api/notes")).json()).toEqual({ ids: ["preview-note"] });
+    // The run's KV is gone with it.
+    const tables = await runInDurableObject(env.PROJECTS.get(env.PROJECTS.idFromName(id)), (_, state) =>
+      state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((row) => row.name),
+    );
+    expect(tables).toContain("app_kv");
+    expect(tables.filter((name) => name.startsWith("test_kv_"))).toEqual([]);
   });
 
   it("reports failing, import-throwing, hanging and non-compiling test files, each on its own", async () => {
@@ -181,7 +187,7 @@ describe("project tests", () => {
       "package.json": JSON.stringify({ dependencies: { "tiny-greet": "^1.0.0" } }),
       "index.html": "<!doctype html><p>static</p>\n",
       "test/greet.test.ts": [
-        'import { SELF } from "cloudflare:test";',
+        'import { env, runInDurableObject, SELF } from "cloudflare:test";',
         'import { greet } from "tiny-greet";',
         'import { expect, it } from "vitest";',
         'it("greets", () => expect(greet("Ada")).toBe("Hello, Ada!"));',
@@ -206,7 +212,8 @@ describe("project tests", () => {
     expect(blocked.results[0]!.error).toContain("Network access to echo.example.test is blocked");
     const put = await api(`/api/projects/${id}/settings`, { method: "PUT", json: { allowedHosts: ["echo.example.test"] } });
     expect(put.status).toBe(200);
-    // The stored run was made under the old policy, so the tests run again.
+    // With network access, a run depends on the outside world: it is never reused.
+    expect(await runTests(id)).toMatchObject({ ok: true, passed: 1, cached: false });
     expect(await runTests(id)).toMatchObject({ ok: true, passed: 1, cached: false });
   });
 

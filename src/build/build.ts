@@ -1,6 +1,5 @@
 import { InMemoryFileSystem } from "@cloudflare/worker-bundler";
-import { utf8OrNull } from "../store";
-import { jsxImportSource, readProjectConfig, type ProjectConfig } from "./config";
+import { jsxImportSource, nodejsCompatEnabled, readProjectConfig, textFiles, type ProjectConfig } from "./config";
 import { cssInjectionPlugin } from "./css-plugin";
 import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry } from "./html";
 import { bundleSide } from "./bundle";
@@ -42,11 +41,7 @@ export async function buildProject(input: BuildInput): Promise<BuildResult> {
 }
 
 async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput> {
-  const text = new Map<string, string>();
-  for (const [path, bytes] of input.files) {
-    const decoded = utf8OrNull(bytes);
-    if (decoded !== null) text.set(path, decoded);
-  }
+  const text = textFiles(input.files);
   const read = (path: string) => text.get(path) ?? null;
   const { config, errors: configErrors } = readProjectConfig(read);
   if (configErrors.length > 0) throw new BuildFailure(configErrors);
@@ -64,7 +59,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
   const dependencyKey = await installDependenciesInto(fs, read("package.json"), input, warnings);
 
-  const nodejsCompat = config.compatibilityFlags.some((flag) => flag === "nodejs_compat" || flag === "nodejs_compat_v2");
+  const nodejsCompat = nodejsCompatEnabled(config);
   const unresolved: Unresolved[] = [];
   const jsxSource = jsxImportSource(read);
   const fsRead = (path: string) => fs.read(path);

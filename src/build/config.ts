@@ -1,5 +1,6 @@
 import { parse as parseJsonc, type ParseError } from "jsonc-parser";
 import { parse as parseToml } from "smol-toml";
+import { utf8OrNull } from "../store";
 import type { BuildError } from "./interface";
 
 /** The newest compatibility date the runtime we ship with (workerd 2026-04-26) accepts. */
@@ -71,4 +72,19 @@ export function jsxImportSource(read: (path: string) => string | null): string |
   const source = (parseJsonc(tsconfig) as { compilerOptions?: { jsxImportSource?: unknown } } | undefined)?.compilerOptions
     ?.jsxImportSource;
   return typeof source === "string" ? source : undefined;
+}
+
+/** Whether the worker gets Node.js built-ins (`nodejs_compat`). */
+export function nodejsCompatEnabled(config: ProjectConfig): boolean {
+  return config.compatibilityFlags.some((flag) => flag === "nodejs_compat" || flag === "nodejs_compat_v2");
+}
+
+/** The project's UTF-8 text files: all the bundler reads (binary files are only served, under public/). */
+export function textFiles(files: Map<string, Uint8Array>): Map<string, string> {
+  const text = new Map<string, string>();
+  for (const [path, bytes] of files) {
+    const decoded = utf8OrNull(bytes);
+    if (decoded !== null) text.set(path, decoded);
+  }
+  return text;
 }

@@ -1,8 +1,7 @@
 import { InMemoryFileSystem } from "@cloudflare/worker-bundler";
-import { utf8OrNull } from "../store";
 import { SANDBOX_MODULES_GLOBAL, TEST_ENTRY_DIR } from "../testing/sandbox/protocol";
 import { bundleSide } from "./bundle";
-import { jsxImportSource, readProjectConfig } from "./config";
+import { jsxImportSource, nodejsCompatEnabled, readProjectConfig, textFiles } from "./config";
 import { BuildFailure, bundlerErrors } from "./failure";
 import { importsPlugin, unresolvedErrors, type PluginBuild, type Unresolved } from "./imports";
 import { installDependenciesInto } from "./install";
@@ -31,6 +30,8 @@ export interface TestBundle {
   server?: string;
   /** Test files that did not bundle (syntax errors, unresolved imports), with located errors. */
   failures: { path: string; errors: BuildError[] }[];
+  /** Set when no test could be bundled: the dependencies did not install or pre-bundle. */
+  buildErrors?: BuildError[];
 }
 
 /**
@@ -38,25 +39,35 @@ export interface TestBundle {
  * worker runtime, with "vitest" and "cloudflare:test" read from the sandbox's
  * runner and npm dependencies read from the same vendor module as the app's
  * server (rebuilt with the union of both when the tests import more).
- * Throws a BuildFailure only when the dependencies cannot be installed.
+ * Never throws for a bad project: problems come back as failures or buildErrors.
  */
 export async function bundleTests(input: TestBundleInput): Promise<TestBundle> {
-  const text = new Map<string, string>();
-  for (const [path, bytes] of input.files) {
-    const decoded = utf8OrNull(bytes);
-    if (decoded !== null) text.set(path, decoded);
+  const bundle: TestBundle = { modules: {}, files: [], failures: [] };
+  try {
+    await bundleInto(bundle, input);
+    return bundle;
+  } catch (error) {
+    if (error instanceof BuildFailure) return { modules: {}, files: [], failures: [], buildErrors: error.errors };
+    throw error;
   }
+}
+
+async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<void> {
+  const text = textFiles(input.files);
   const read = (path: string) => text.get(path) ?? null;
   const { config } = readProjectConfig(read);
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
   const fsRead = (path: string) => fs.read(path);
   const dependencyKey = await installDependenciesInto(fs, read("package.json"), input, []);
-  const nodejsCompat = config.compatibilityFlags.some((flag) => flag === "nodejs_compat" || flag === "nodejs_compat_v2");
+  const nodejsCompat = nodejsCompatEnabled(config);
   const jsxSource = jsxImportSource(read);
 
-  const bundle: TestBundle = { modules: {}, files: [], failures: [] };
   const used = new Set<string>();
   for (const [index, path] of input.testFiles.entries()) {
+    if (!text.has(path)) {
+      bundle.failures.push({ path, errors: [{ file: path, message: "The test file is not UTF-8 text." }] });
+      continue;
+    }
     const found: Unresolved[] = [];
     const fileUsed = new Set<string>();
     const imports = importsPlugin({
@@ -111,7 +122,6 @@ export async function bundleTests(input: TestBundleInput): Promise<TestBundle> {
     // Import declarations are hoisted: appended, it still runs first, and the source map's lines stay right.
     for (const file of bundle.files) bundle.modules[file.module] += '\nimport "./dependencies.js";\n';
   }
-  return bundle;
 }
 
 /** Resolves "vitest" and "cloudflare:test" to the runner's implementations, read at run time. */

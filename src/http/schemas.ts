@@ -124,9 +124,10 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-export const BuildBody = z
+/** The body of POST /builds and POST /test: which version (default head) or "draft". */
+export const VersionBody = z
   .object({ version: z.union([z.number().int().positive(), z.literal("draft")]).optional() })
-  .openapi("BuildRequest");
+  .openapi("VersionRequest");
 
 const BuildErrorSchema = z.object({
   file: z.string().optional(),
@@ -146,10 +147,6 @@ export const BuildSchema = z
     previewUrl: z.string().optional(),
   })
   .openapi("Build");
-
-export const TestBody = z
-  .object({ version: z.union([z.number().int().positive(), z.literal("draft")]).optional() })
-  .openapi("TestRequest");
 
 const Location = z.object({ file: z.string(), line: z.number().int(), column: z.number().int() });
 

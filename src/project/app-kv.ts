@@ -19,6 +19,7 @@ export class AppKvStore {
     private readonly sql: SqlStorage,
     private readonly table = "app_kv",
   ) {
+    if (!/^[a-z0-9_]+$/.test(table)) throw new Error(`Not a KV table name: ${table}`);
     sql.exec(`CREATE TABLE IF NOT EXISTS ${table} (
       key TEXT PRIMARY KEY, value BLOB NOT NULL, metadata TEXT, expiration INTEGER)`);
   }

@@ -1,6 +1,6 @@
 import { buildProject, bundleTests, SqlBuildCache, type BuildError, type BuildResult, type BundleMemo, type TestBundle } from "../build";
 import { buildErrorPage, loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "../preview";
-import { treeHash, type ProjectStore, type VersionRef } from "../store";
+import { StoreError, treeHash, type ProjectStore, type VersionRef } from "../store";
 
 /** What a build request answers (API.md, Builds). */
 export interface BuildSummary {
@@ -14,6 +14,12 @@ export interface BuildSummary {
 }
 
 const LOADED_PREVIEWS = 16;
+
+/** A version's files as read at one moment, with the tree hash they make. */
+export interface Snapshot {
+  tree: string;
+  files: Map<string, Uint8Array>;
+}
 
 /**
  * Builds and previews of one project. Results are stored by tree hash, so an
@@ -46,7 +52,7 @@ export class ProjectBuilds {
     const tree = await this.treeOf(ref);
     // Reporting a stored result needs its row only, not its (large) output.
     const stored = this.cache.buildStatus(tree);
-    const result = stored ?? (await this.buildTree(ref, tree));
+    const result = stored ?? (await this.buildSnapshot(await this.snapshot(ref)));
     return {
       version: ref,
       ok: result.ok,
@@ -69,7 +75,7 @@ export class ProjectBuilds {
     const key = `${ref}:${tree}`;
     let preview = this.loaded.get(key);
     if (!preview) {
-      const result = (await this.cache.getBuild(tree)) ?? (await this.buildTree(ref, tree));
+      const result = (await this.cache.getBuild(tree)) ?? (await this.buildSnapshot(await this.snapshot(ref)));
       if (!result.ok || !result.output) return buildErrorPage(label, result.errors);
       preview = await loadPreview(this.options.projectId, String(ref), result.output);
     }
@@ -79,10 +85,9 @@ export class ProjectBuilds {
     return servePreview(request, preview, this.options.loader, () => this.options.sandbox(String(ref)));
   }
 
-  /** A version's build (stored or made now), with the tree hash it was made for. */
-  async result(ref: VersionRef): Promise<{ tree: string; result: BuildResult }> {
-    const tree = await this.treeOf(ref);
-    return { tree, result: (await this.cache.getBuild(tree)) ?? (await this.buildTree(ref, tree)) };
+  /** The build of a snapshot's tree, stored or made now. */
+  async result(snapshot: Snapshot): Promise<BuildResult> {
+    return (await this.cache.getBuild(snapshot.tree)) ?? (await this.buildSnapshot(snapshot));
   }
 
   /** Bundles test files of a version against its build's server (see build/test-bundle.ts). */
@@ -97,12 +102,12 @@ export class ProjectBuilds {
     });
   }
 
-  private buildTree(ref: VersionRef, tree: string): Promise<BuildResult> {
+  private buildSnapshot({ tree, files }: Snapshot): Promise<BuildResult> {
     let running = this.running.get(tree);
     if (!running) {
       running = (async () => {
         const result = await buildProject({
-          files: await this.readTree(ref),
+          files,
           dependencies: this.cache.dependencies,
           vendors: this.cache.vendors,
           memo: this.memo,
@@ -121,11 +126,22 @@ export class ProjectBuilds {
     return (await this.store.version(ref)).tree;
   }
 
-  async readTree(ref: VersionRef): Promise<Map<string, Uint8Array>> {
-    const files = new Map<string, Uint8Array>();
-    for (const path of (await this.store.manifest(ref)).keys()) {
-      files.set(path, (await this.store.readFile(ref, path))!.bytes);
+  /**
+   * Reads a version's files. Versions never change; the draft can change
+   * between reads (an edit landing while a build awaits the registry), so
+   * each file is checked against the manifest its tree hash comes from.
+   */
+  async snapshot(ref: VersionRef): Promise<Snapshot> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const manifest = await this.store.manifest(ref);
+      const files = new Map<string, Uint8Array>();
+      for (const [path, entry] of manifest) {
+        const file = await this.store.readFile(ref, path);
+        if (!file || file.hash !== entry.hash) break;
+        files.set(path, file.bytes);
+      }
+      if (files.size === manifest.size) return { tree: treeHash(manifest), files };
     }
-    return files;
+    throw new StoreError("conflict", "The draft kept changing while it was being read; try again.");
   }
 }

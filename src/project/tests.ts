@@ -1,3 +1,4 @@
+import type { EgressPolicy } from "../preview";
 import { findTestFiles, runTests, TestRunCache, type TestRun } from "../testing";
 import type { VersionRef } from "../store";
 import { AppKvStore } from "./app-kv";
@@ -32,8 +33,8 @@ export class ProjectTests {
       projectId: string;
       loader: WorkerLoader;
       testTimeoutMs: number;
-      /** The sandbox's egress policy: a run's results depend on what it may reach. */
-      networkPolicy: () => unknown;
+      /** The sandbox's egress policy: a run that may reach the network is never reused. */
+      networkPolicy: () => EgressPolicy;
       /** The bindings of a run's sandbox: `env.KV` must reach `kv(runId)`. */
       sandbox: (runId: string) => { env: Record<string, unknown>; globalOutbound: Fetcher };
     },
@@ -46,15 +47,14 @@ export class ProjectTests {
   }
 
   async run(ref: VersionRef): Promise<TestSummary> {
-    const key = TestRunCache.key(await this.builds.treeOf(ref), {
-      testTimeoutMs: this.options.testTimeoutMs,
-      networkPolicy: this.options.networkPolicy(),
-    });
-    const stored = this.cache.get(key);
+    // Without network access a run depends on its tree alone (storage starts empty); with it, on the world too.
+    const reusable = this.options.networkPolicy().allowedHosts.length === 0;
+    const key = this.key(await this.builds.treeOf(ref));
+    const stored = reusable ? this.cache.get(key) : null;
     if (stored) return { version: ref, ...stored, cached: true };
     let running = this.running.get(key);
     if (!running) {
-      running = this.runTree(ref, key).finally(() => this.running.delete(key));
+      running = this.runTree(ref, reusable).finally(() => this.running.delete(key));
       this.running.set(key, running);
     }
     return { version: ref, ...(await running), cached: false };
@@ -67,18 +67,27 @@ export class ProjectTests {
     return kv;
   }
 
-  private async runTree(ref: VersionRef, key: string): Promise<TestRun> {
-    const started = Date.now();
-    const { result: build } = await this.builds.result(ref);
-    if (!build.ok || !build.output) {
-      return this.stored(key, { ok: false, passed: 0, failed: 0, skipped: 0, durationMs: Date.now() - started, results: [], buildErrors: build.errors });
-    }
-    const files = await this.builds.readTree(ref);
-    const bundle = await this.builds.bundleTests(files, findTestFiles(files.keys()), build.output);
+  private key(tree: string): string {
+    return TestRunCache.key(tree, { testTimeoutMs: this.options.testTimeoutMs });
+  }
+
+  private async runTree(ref: VersionRef, reusable: boolean): Promise<TestRun> {
+    const startedAt = Date.now();
+    // One snapshot for the build and the tests, so both see the same tree (the draft may change meanwhile).
+    const snapshot = await this.builds.snapshot(ref);
+    const store = (run: TestRun) => (reusable ? this.store(this.key(snapshot.tree), run) : run);
+    const build = await this.builds.result(snapshot);
+    const testFiles = findTestFiles(snapshot.files.keys());
+    const nothingRan = { ok: false, passed: 0, failed: 0, skipped: 0, durationMs: Date.now() - startedAt, results: [] };
+    if (!build.ok || !build.output) return store({ ...nothingRan, buildErrors: build.errors });
+    if (testFiles.length === 0) return store({ ...nothingRan, ok: true });
+    const bundle = await this.builds.bundleTests(snapshot.files, testFiles, build.output);
+    if (bundle.buildErrors) return store({ ...nothingRan, durationMs: Date.now() - startedAt, buildErrors: bundle.buildErrors });
     const runId = crypto.randomUUID().replaceAll("-", "");
     this.runKv.set(runId, new AppKvStore(this.sql, RUN_KV_PREFIX + runId));
     try {
       const { run, complete } = await runTests({
+        startedAt,
         loader: this.options.loader,
         loaderId: `${this.options.projectId}:tests:${runId}`,
         bundle,
@@ -86,16 +95,20 @@ export class ProjectTests {
         testTimeoutMs: this.options.testTimeoutMs,
         ...this.options.sandbox(runId),
       });
-      run.durationMs = Date.now() - started;
-      return complete ? this.stored(key, run) : run;
+      return complete ? store(run) : run;
     } finally {
       this.runKv.delete(runId);
       this.sql.exec(`DROP TABLE IF EXISTS "${RUN_KV_PREFIX}${runId}"`);
     }
   }
 
-  private stored(key: string, run: TestRun): TestRun {
-    this.cache.put(key, run);
+  /** Stores a run for reuse; storing is best effort (the project may have been deleted meanwhile). */
+  private store(key: string, run: TestRun): TestRun {
+    try {
+      this.cache.put(key, run);
+    } catch (error) {
+      console.warn("Could not store a test run:", error);
+    }
     return run;
   }
 }

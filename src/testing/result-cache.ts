@@ -1,13 +1,18 @@
 import { hashBytes } from "../store";
 import type { TestRun } from "./interface";
+import { SANDBOX_RUNTIME } from "./sandbox-runtime.generated";
 
-/** Bumped when the runner changes what a run reports, so older stored runs are not reused. */
-const RUNNER = "t1";
+/** Bumped when test bundling changes; the runner's own code is part of every key. */
+const PIPELINE = "t2";
+const RUNNER = hashBytes(new TextEncoder().encode(SANDBOX_RUNTIME)).slice(0, 16);
+/** Stored runs kept per project (the newest); older trees are rarely asked for again. */
+const KEPT_RUNS = 100;
+/** A Durable Object SQLite row holds at most 2 MB; a larger run is answered but not stored. */
+const MAX_STORED_BYTES = 1_900_000;
 
 /**
- * Test runs by tree hash and what else shapes a run (its timeout and the
- * sandbox's network policy). Each run starts from empty storage, so a tree's
- * run under the same settings is stored once.
+ * Test runs of trees whose sandbox has no network access: such a run starts
+ * from empty storage and depends on its tree, the runner and the timeout only.
  */
 export class TestRunCache {
   constructor(private readonly sql: SqlStorage) {
@@ -15,8 +20,8 @@ export class TestRunCache {
       key TEXT PRIMARY KEY, run TEXT NOT NULL, created_at INTEGER NOT NULL)`);
   }
 
-  static key(tree: string, options: { testTimeoutMs: number; networkPolicy: unknown }): string {
-    return `${RUNNER}:${tree}:${hashBytes(new TextEncoder().encode(JSON.stringify([options.testTimeoutMs, options.networkPolicy])))}`;
+  static key(tree: string, options: { testTimeoutMs: number }): string {
+    return `${PIPELINE}:${RUNNER}:${tree}:${options.testTimeoutMs}`;
   }
 
   get(key: string): TestRun | null {
@@ -25,6 +30,9 @@ export class TestRunCache {
   }
 
   put(key: string, run: TestRun): void {
-    this.sql.exec("INSERT OR REPLACE INTO test_runs (key, run, created_at) VALUES (?, ?, ?)", key, JSON.stringify(run), Date.now());
+    const json = JSON.stringify(run);
+    if (new TextEncoder().encode(json).byteLength > MAX_STORED_BYTES) return;
+    this.sql.exec("INSERT OR REPLACE INTO test_runs (key, run, created_at) VALUES (?, ?, ?)", key, json, Date.now());
+    this.sql.exec("DELETE FROM test_runs WHERE key NOT IN (SELECT key FROM test_runs ORDER BY created_at DESC LIMIT ?)", KEPT_RUNS);
   }
 }

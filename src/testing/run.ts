@@ -1,7 +1,7 @@
 import type { BuildError, BuildOutput, TestBundle } from "../build";
-import type { TestResult, TestRun } from "./interface";
+import type { TestRun } from "./interface";
 import { SANDBOX_RUNTIME } from "./sandbox-runtime.generated";
-import type { RunRequest, RunResponse } from "./sandbox/protocol";
+import type { RunRequest, RunResponse, SandboxTestResult } from "./sandbox/protocol";
 
 /** A project's test files: `**\/*.test.{ts,tsx,js}`, outside node_modules, in path order. */
 export function findTestFiles(paths: Iterable<string>): string[] {
@@ -14,6 +14,8 @@ const RUN_DEADLINE_MS = 120_000;
 const RUN_CPU_MS = 30_000;
 
 export interface SandboxTestRun {
+  /** When the run began (its build and bundling count towards durationMs). */
+  startedAt: number;
   loader: WorkerLoader;
   /** A fresh Worker Loader id for each run, so no module state carries over between runs. */
   loaderId: string;
@@ -32,8 +34,7 @@ export interface SandboxTestRun {
  * `complete` is false when the sandbox itself failed (nothing to cache).
  */
 export async function runTests(run: SandboxTestRun): Promise<{ run: TestRun; complete: boolean }> {
-  const started = Date.now();
-  const results: TestResult[] = run.bundle.failures.map(({ path, errors }) => ({
+  const results: SandboxTestResult[] = run.bundle.failures.map(({ path, errors }) => ({
     file: path,
     name: path,
     ok: false,
@@ -50,12 +51,12 @@ export async function runTests(run: SandboxTestRun): Promise<{ run: TestRun; com
       skipped = answer.skipped;
     } catch (error) {
       complete = false;
-      results.push({ file: "", name: "(test sandbox)", ok: false, durationMs: Date.now() - started, error: String(error) });
+      results.push({ file: "", name: "(test sandbox)", ok: false, durationMs: 0, error: String(error) });
     }
   }
   const failed = results.filter((result) => !result.ok).length;
   return {
-    run: { ok: failed === 0, passed: results.length - failed, failed, skipped, durationMs: Date.now() - started, results },
+    run: { ok: failed === 0, passed: results.length - failed, failed, skipped, durationMs: Date.now() - run.startedAt, results },
     complete,
   };
 }
@@ -75,19 +76,15 @@ async function callSandbox(run: SandboxTestRun): Promise<RunResponse> {
     testTimeoutMs: run.testTimeoutMs,
     ...(run.bundle.server ? { server: run.bundle.server } : {}),
   };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`The test run did not finish within ${RUN_DEADLINE_MS / 1000} s.`)), RUN_DEADLINE_MS);
-  });
+  const aborted = AbortSignal.timeout(RUN_DEADLINE_MS);
   try {
-    const response = await Promise.race([
-      worker.getEntrypoint().fetch("http://sandbox/run", { method: "POST", body: JSON.stringify(request) }),
-      deadline,
-    ]);
+    // The signal cancels the sandbox's request when the deadline passes.
+    const response = await worker.getEntrypoint().fetch("http://sandbox/run", { method: "POST", body: JSON.stringify(request), signal: aborted });
     if (!response.ok) throw new Error(`The test runner answered ${response.status}: ${await response.text()}`);
     return (await response.json()) as RunResponse;
-  } finally {
-    clearTimeout(timer);
+  } catch (error) {
+    if (aborted.aborted) throw new Error(`The test run did not finish within ${RUN_DEADLINE_MS / 1000} s.`);
+    throw error;
   }
 }
 

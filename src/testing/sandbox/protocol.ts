@@ -17,16 +17,25 @@ export interface RunRequest {
   testTimeoutMs: number;
 }
 
+/** A position in the project's sources; line and column count from 1. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** One test (or a test file or suite that failed outside its tests), as the API reports it. */
 export interface SandboxTestResult {
   /** The test file's project path. */
   file: string;
-  /** Suite and test names joined with " > " (as vitest names them). */
+  /** Suite and test names joined with " > " (as vitest names them); the file's path for a file that failed to load. */
   name: string;
   ok: boolean;
   durationMs: number;
   /** The failure: message, expected/received diff and where it failed. */
   error?: string;
-  location?: { file: string; line: number; column: number };
+  /** Where it failed in the project's sources, when known. */
+  location?: SourceLocation;
 }
 
 export interface RunResponse {

@@ -9,7 +9,14 @@ import { startTests, type File, type Suite, type Task, type VitestRunner, type V
 import { parseStacktrace } from "@vitest/utils/source-map";
 import { cloudflareTestModule } from "./cloudflare-test";
 import { checkAssertionCounts, expect, resetState } from "./expect";
-import { SANDBOX_MODULES_GLOBAL, TEST_ENTRY_DIR, type RunRequest, type RunResponse, type SandboxTestResult } from "./protocol";
+import {
+  SANDBOX_MODULES_GLOBAL,
+  TEST_ENTRY_DIR,
+  type RunRequest,
+  type RunResponse,
+  type SandboxTestResult,
+  type SourceLocation,
+} from "./protocol";
 import { vitestModule } from "./vitest";
 
 /** Imports one of the sandbox's modules by name (a variable, so the bundler leaves the import to the runtime). */
@@ -117,7 +124,7 @@ function entry(task: Task, file: string, name: string, maps: Map<string, unknown
 }
 
 /** Where in the project's sources a stack trace points: its first frame in a project file. */
-function locate(stack: string, maps: Map<string, unknown>): SandboxTestResult["location"] {
+function locate(stack: string, maps: Map<string, unknown>): SourceLocation | undefined {
   const frames = parseStacktrace(stack, {
     getSourceMap: (module) => maps.get(module.replace(/^.*\//, "")),
     ignoreStackEntries: [],
@@ -135,7 +142,7 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 
 function describeError(
   error: { name?: string; message?: string; diff?: string },
-  location: { file: string; line: number; column: number } | undefined,
+  location: SourceLocation | undefined,
 ): string {
   const parts = [`${error.name ?? "Error"}: ${error.message ?? ""}`];
   if (error.diff) parts.push(error.diff.replace(ANSI, ""));
