@@ -11,7 +11,7 @@ type TestRunBody = {
   skipped: number;
   durationMs: number;
   cached: boolean;
-  results: { file: string; name: string; ok: boolean; durationMs: number; error?: string; location?: { file: string; line: number; column: number } }[];
+  results: { file: string; name: string; ok: boolean; durationMs: number; error?: string; output?: string; location?: { file: string; line: number; column: number } }[];
   buildErrors?: { file?: string; line?: number; message: string }[];
 };
 
@@ -170,6 +170,34 @@ describe("project tests", () => {
     expect(run.skipped).toBe(2);
   });
 
+  it("keeps each test's console output, and names imports the sandbox does not provide", async () => {
+    const { id } = await createProject({
+      "src/server.ts": 'export default { fetch(req) { console.log("served", new URL(req.url).pathname); return new Response("hi"); } };\n',
+      "test/logs.test.ts": [
+        'import { SELF } from "cloudflare:test";',
+        'import { expect, it } from "vitest";',
+        'it("logs", async () => {',
+        '  console.log("from the test", { n: 1 });',
+        '  console.warn("careful");',
+        '  await SELF.fetch("http://app/path");',
+        "  expect(1).toBe(2);",
+        "});",
+        'it("stays quiet", () => {});',
+        "",
+      ].join("\n"),
+      "test/mock.test.ts": 'import { describe, it, vi as spies, expectTypeOf, type Mock } from "vitest";\nimport { SELF,\n  runInDurableObject } from "cloudflare:test";\nit("x", () => {});\n',
+    });
+    const run = await runTests(id);
+    expect(result(run, "logs").output).toBe("from the test { n: 1 }\nwarn: careful\nserved /path\n");
+    expect(result(run, "stays quiet")).not.toHaveProperty("output");
+    const mock = result(run, "test/mock.test.ts");
+    expect(mock).toMatchObject({ ok: false, location: { file: "test/mock.test.ts", line: 1, column: 1 } });
+    expect(mock.error).toContain('test/mock.test.ts:1:1: "expectTypeOf" from "vitest" is not available in the sandbox\'s test runner.');
+    expect(mock.error).toContain('test/mock.test.ts:2:1: "runInDurableObject" from "cloudflare:test" is not available');
+    expect(mock.error).not.toContain('"Mock"');
+    expect(mock.error).not.toContain('"vi"');
+  });
+
   it("answers ok with no results for a project without test files", async () => {
     const { id } = await createProject({ "src/server.ts": SERVER });
     expect(await runTests(id)).toMatchObject({ ok: true, passed: 0, failed: 0, results: [] });
@@ -187,7 +215,7 @@ describe("project tests", () => {
       "package.json": JSON.stringify({ dependencies: { "tiny-greet": "^1.0.0" } }),
       "index.html": "<!doctype html><p>static</p>\n",
       "test/greet.test.ts": [
-        'import { env, runInDurableObject, SELF } from "cloudflare:test";',
+        'import { SELF } from "cloudflare:test";',
         'import { greet } from "tiny-greet";',
         'import { expect, it } from "vitest";',
         'it("greets", () => expect(greet("Ada")).toBe("Hello, Ada!"));',

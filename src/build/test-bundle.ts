@@ -1,5 +1,5 @@
 import { InMemoryFileSystem } from "@cloudflare/worker-bundler";
-import { SANDBOX_MODULES_GLOBAL, TEST_ENTRY_DIR } from "../testing/sandbox/protocol";
+import { SANDBOX_EXPORTS, SANDBOX_MODULES_GLOBAL, TEST_ENTRY_DIR, type SandboxModule } from "../testing/sandbox/protocol";
 import { bundleSide } from "./bundle";
 import { jsxImportSource, nodejsCompatEnabled, readProjectConfig, textFiles } from "./config";
 import { BuildFailure, bundlerErrors } from "./failure";
@@ -64,8 +64,14 @@ async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<v
 
   const used = new Set<string>();
   for (const [index, path] of input.testFiles.entries()) {
-    if (!text.has(path)) {
+    const source = text.get(path);
+    if (source === undefined) {
       bundle.failures.push({ path, errors: [{ file: path, message: "The test file is not UTF-8 text." }] });
+      continue;
+    }
+    const unsupported = unsupportedImports(path, source);
+    if (unsupported.length > 0) {
+      bundle.failures.push({ path, errors: unsupported });
       continue;
     }
     const found: Unresolved[] = [];
@@ -136,6 +142,33 @@ function sandboxModulesPlugin() {
       }));
     },
   };
+}
+
+const NAMED_IMPORT = /import\s*\{([^}]*)\}\s*from\s*["'](vitest|cloudflare:test)["']/g;
+
+/**
+ * Names a test file imports from "vitest" or "cloudflare:test" that the
+ * sandbox does not provide (say `vi.mock`'s module, or `runInDurableObject`):
+ * located errors, rather than an `undefined` that fails at first use.
+ */
+function unsupportedImports(path: string, source: string): BuildError[] {
+  const errors: BuildError[] = [];
+  for (const match of source.matchAll(NAMED_IMPORT)) {
+    const module = match[2] as SandboxModule;
+    const available: readonly string[] = SANDBOX_EXPORTS[module];
+    const before = source.slice(0, match.index).split("\n");
+    for (const specifier of match[1]!.split(",")) {
+      const name = specifier.trim().split(/\s+as\s+/)[0]!.trim();
+      if (name === "" || name.startsWith("type ") || available.includes(name)) continue;
+      errors.push({
+        file: path,
+        line: before.length,
+        column: before.at(-1)!.length + 1,
+        message: `"${name}" from "${module}" is not available in the sandbox's test runner. Available: ${available.join(", ")}.`,
+      });
+    }
+  }
+  return errors;
 }
 
 const INLINE_MAP = /\n\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;

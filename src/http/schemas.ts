@@ -166,6 +166,7 @@ export const TestRunSchema = z
         durationMs: z.number(),
         error: z.string().optional().openapi({ description: "Message, expected/received diff and location" }),
         location: Location.optional(),
+        output: z.string().optional().openapi({ description: "Console output while it ran (its own and the server's), first 4000 characters" }),
       }),
     ),
     buildErrors: z.array(BuildErrorSchema).optional(),

@@ -3,7 +3,7 @@ import type { TestRun } from "./interface";
 import { SANDBOX_RUNTIME } from "./sandbox-runtime.generated";
 
 /** Bumped when test bundling changes; the runner's own code is part of every key. */
-const PIPELINE = "t2";
+const PIPELINE = "t3";
 const RUNNER = hashBytes(new TextEncoder().encode(SANDBOX_RUNTIME)).slice(0, 16);
 /** Stored runs kept per project (the newest); older trees are rarely asked for again. */
 const KEPT_RUNS = 100;

@@ -1,4 +1,5 @@
 /** `SELF`, `env` and execution contexts of `cloudflare:test`, for the project's server in this sandbox. */
+import type { SANDBOX_EXPORTS } from "./protocol";
 
 type FetchHandler = { fetch?: (request: Request, env: unknown, ctx: ExecutionContext) => Response | Promise<Response> };
 
@@ -45,6 +46,6 @@ export function cloudflareTestModule(server: () => Promise<FetchHandler | undefi
         return response;
       },
     },
-  };
+  } satisfies Record<(typeof SANDBOX_EXPORTS)["cloudflare:test"][number], unknown>;
   return module;
 }

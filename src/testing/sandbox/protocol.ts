@@ -6,6 +6,17 @@
 /** The global where the runner publishes what test files import as "vitest" and "cloudflare:test". */
 export const SANDBOX_MODULES_GLOBAL = "__sandboxTestModules";
 
+/** What test files can import from each module the sandbox provides (checked when bundling). */
+export const SANDBOX_EXPORTS = {
+  vitest: [
+    "describe", "suite", "it", "test", "beforeAll", "afterAll", "beforeEach", "afterEach",
+    "onTestFailed", "onTestFinished", "expect", "assert", "chai", "vi", "vitest",
+  ],
+  "cloudflare:test": ["SELF", "env", "createExecutionContext", "waitOnExecutionContext"],
+} as const;
+
+export type SandboxModule = keyof typeof SANDBOX_EXPORTS;
+
 /** Where each test bundle's generated entry lives; frames there are not the test's own. */
 export const TEST_ENTRY_DIR = ".sandbox-tests";
 
@@ -36,6 +47,8 @@ export interface SandboxTestResult {
   error?: string;
   /** Where it failed in the project's sources, when known. */
   location?: SourceLocation;
+  /** Console output while it ran (its own and the server's), the first 4000 characters. */
+  output?: string;
 }
 
 export interface RunResponse {

@@ -8,6 +8,7 @@
 import { startTests, type File, type Suite, type Task, type VitestRunner, type VitestRunnerConfig } from "@vitest/runner";
 import { parseStacktrace } from "@vitest/utils/source-map";
 import { cloudflareTestModule } from "./cloudflare-test";
+import { captureConsole, outputOf } from "./console-capture";
 import { checkAssertionCounts, expect, resetState } from "./expect";
 import {
   SANDBOX_MODULES_GLOBAL,
@@ -78,6 +79,7 @@ export default {
     if (request) return Response.json({ error: "This sandbox already ran its tests." }, { status: 409 });
     request = (await incoming.json()) as RunRequest;
     cloudflareTest.env = env;
+    captureConsole();
     const files = await startTests(
       request.files.map((file) => file.path),
       new SandboxRunner(request),
@@ -120,6 +122,8 @@ function entry(task: Task, file: string, name: string, maps: Map<string, unknown
   });
   if (described.length > 0) result.error = described.map((error) => error.text).join("\n\n");
   if (described[0]?.location) result.location = described[0].location;
+  const output = outputOf(task.id);
+  if (output) result.output = output;
   return result;
 }
 

@@ -13,6 +13,7 @@ import {
 } from "@vitest/runner";
 import { clearAllMocks, fn, isMockFunction, resetAllMocks, restoreAllMocks, spyOn } from "@vitest/spy";
 import { expect } from "./expect";
+import type { SANDBOX_EXPORTS } from "./protocol";
 
 /** The part of vitest's `vi` that needs no module mocking or fake timers. */
 const vi = {
@@ -26,7 +27,7 @@ const vi = {
 };
 
 /** What a test file gets from `import … from "vitest"`: vitest's own runner, expect and spies. */
-export const vitestModule = {
+export const vitestModule: Record<(typeof SANDBOX_EXPORTS)["vitest"][number], unknown> = {
   describe,
   suite,
   it,
