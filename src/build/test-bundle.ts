@@ -52,71 +52,46 @@ export async function bundleTests(input: TestBundleInput): Promise<TestBundle> {
   }
 }
 
+/** The project as the test bundler sees it: its text files with dependencies installed. */
+interface TestProject {
+  text: Map<string, string>;
+  fs: InMemoryFileSystem;
+  dependencyKey: string | undefined;
+  nodejsCompat: boolean;
+  jsxSource: string | undefined;
+}
+
 async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<void> {
   const text = textFiles(input.files);
   const read = (path: string) => text.get(path) ?? null;
-  const { config } = readProjectConfig(read);
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
-  const fsRead = (path: string) => fs.read(path);
-  const dependencyKey = await installDependenciesInto(fs, read("package.json"), input, []);
-  const nodejsCompat = nodejsCompatEnabled(config);
-  const jsxSource = jsxImportSource(read);
+  const project: TestProject = {
+    text,
+    fs,
+    dependencyKey: await installDependenciesInto(fs, read("package.json"), input, []),
+    nodejsCompat: nodejsCompatEnabled(readProjectConfig(read).config),
+    jsxSource: jsxImportSource(read),
+  };
 
   const used = new Set<string>();
   for (const [index, path] of input.testFiles.entries()) {
-    const source = text.get(path);
-    if (source === undefined) {
-      bundle.failures.push({ path, errors: [{ file: path, message: "The test file is not UTF-8 text." }] });
+    const bundled = await bundleTestFile(project, path, `test-${index}.js`);
+    if ("errors" in bundled) {
+      bundle.failures.push({ path, errors: bundled.errors });
       continue;
     }
-    const unsupported = unsupportedImports(path, source);
-    if (unsupported.length > 0) {
-      bundle.failures.push({ path, errors: unsupported });
-      continue;
-    }
-    const found: Unresolved[] = [];
-    const fileUsed = new Set<string>();
-    const imports = importsPlugin({
-      runtime: "worker",
-      nodejsCompat,
-      read: fsRead,
-      found,
-      ...(dependencyKey ? { shims: { used: fileUsed, source: shimSource } } : {}),
-    });
-    try {
-      // The test file's top level must run inside the runner's request (workerd forbids timers,
-      // random values and AbortControllers at a module's top level), so the module only exports
-      // a function that imports it: esbuild bundles that import as a lazily run wrapper.
-      const entry = `${TEST_ENTRY_DIR}/${index}.js`;
-      fs.write(entry, `export default () => import(${JSON.stringify(`../${path}`)});\n`);
-      const bundled = await bundleSide({
-        side: "worker",
-        fs,
-        entries: [entry],
-        plugins: [sandboxModulesPlugin(), imports],
-        sourcemap: true,
-        ...(jsxSource !== undefined ? { jsxImportSource: jsxSource } : {}),
-      });
-      if (found.length > 0) throw new BuildFailure(unresolvedErrors(found, fsRead));
-      const { code, sourceMap } = splitSourceMap(bundled.code[0]![1]);
-      const module = `test-${index}.js`;
-      bundle.modules[module] = code;
-      bundle.files.push({ path, module, sourceMap });
-      for (const specifier of fileUsed) used.add(specifier);
-    } catch (error) {
-      bundle.failures.push({ path, errors: error instanceof BuildFailure ? error.errors : bundlerErrors(error) });
-    }
+    bundle.modules[bundled.file.module] = bundled.code;
+    bundle.files.push(bundled.file);
+    for (const specifier of bundled.dependencies) used.add(specifier);
   }
 
   const app = input.server?.mainModule ? appModule(input.server) : undefined;
-  let vendor: string | undefined;
-  if (dependencyKey && used.size > 0) {
-    const specifiers = [...new Set([...used, ...(app ? shimmedSpecifiers(app) : [])])].sort();
-    const unresolved: Unresolved[] = [];
-    // Same key as the app's own vendor when the tests import nothing more, so usually a cache hit.
-    vendor = (await buildVendor({ fs, side: "worker", specifiers, dependencyKey, cache: input.vendors, nodejsCompat, found: unresolved, ...(jsxSource !== undefined ? { jsxImportSource: jsxSource } : {}) })).code;
-    if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
-  }
+  // The tests' dependencies and the server's, in one vendor module: the same key (usually
+  // a cache hit) as the server's own when the tests import nothing more.
+  const vendor =
+    project.dependencyKey && used.size > 0
+      ? await dependenciesModule(project, [...new Set([...used, ...(app ? shimmedSpecifiers(app) : [])])].sort(), input.vendors)
+      : undefined;
   if (app !== undefined) {
     const server = vendor !== undefined ? serverModules(app, vendor) : { mainModule: input.server!.mainModule!, modules: input.server!.modules };
     Object.assign(bundle.modules, server.modules);
@@ -128,6 +103,66 @@ async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<v
     // Import declarations are hoisted: appended, it still runs first, and the source map's lines stay right.
     for (const file of bundle.files) bundle.modules[file.module] += '\nimport "./dependencies.js";\n';
   }
+}
+
+/** One test file's module, or the located errors that stopped it. */
+async function bundleTestFile(
+  project: TestProject,
+  path: string,
+  module: string,
+): Promise<{ code: string; file: TestBundle["files"][number]; dependencies: Set<string> } | { errors: BuildError[] }> {
+  const source = project.text.get(path);
+  if (source === undefined) return { errors: [{ file: path, message: "The test file is not UTF-8 text." }] };
+  const unsupported = unsupportedImports(path, source);
+  if (unsupported.length > 0) return { errors: unsupported };
+  const { fs, dependencyKey } = project;
+  const fsRead = (file: string) => fs.read(file);
+  const found: Unresolved[] = [];
+  const dependencies = new Set<string>();
+  const imports = importsPlugin({
+    runtime: "worker",
+    nodejsCompat: project.nodejsCompat,
+    read: fsRead,
+    found,
+    ...(dependencyKey ? { shims: { used: dependencies, source: shimSource } } : {}),
+  });
+  // The test file's top level must run inside the runner's request (workerd forbids timers,
+  // random values and AbortControllers at a module's top level), so the module only exports
+  // a function that imports it: esbuild bundles that import as a lazily run wrapper.
+  const entry = `${TEST_ENTRY_DIR}/${module}`;
+  fs.write(entry, `export default () => import(${JSON.stringify(`../${path}`)});\n`);
+  try {
+    const bundled = await bundleSide({
+      side: "worker",
+      fs,
+      entries: [entry],
+      plugins: [sandboxModulesPlugin(), imports],
+      sourcemap: true,
+      ...(project.jsxSource !== undefined ? { jsxImportSource: project.jsxSource } : {}),
+    });
+    if (found.length > 0) return { errors: unresolvedErrors(found, fsRead) };
+    const { code, sourceMap } = splitSourceMap(bundled.code[0]![1]);
+    return { code, file: { path, module, sourceMap }, dependencies };
+  } catch (error) {
+    return { errors: bundlerErrors(error) };
+  }
+}
+
+/** The vendor module for these dependencies (see vendor.ts); a dependency that does not resolve fails the run. */
+async function dependenciesModule(project: TestProject, specifiers: string[], cache: VendorCache): Promise<string> {
+  const unresolved: Unresolved[] = [];
+  const { code } = await buildVendor({
+    fs: project.fs,
+    side: "worker",
+    specifiers,
+    dependencyKey: project.dependencyKey!,
+    cache,
+    nodejsCompat: project.nodejsCompat,
+    found: unresolved,
+    ...(project.jsxSource !== undefined ? { jsxImportSource: project.jsxSource } : {}),
+  });
+  if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, (file) => project.fs.read(file)));
+  return code;
 }
 
 /** Resolves "vitest" and "cloudflare:test" to the runner's implementations, read at run time. */
