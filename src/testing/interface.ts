@@ -9,7 +9,7 @@ export interface TestRun {
   /** Tests marked skip or todo. */
   skipped: number;
   durationMs: number;
-  /** One per test, as the sandbox's runner reports them, after the files that did not compile. */
+  /** One per test, as the sandbox's runner reports them, after one per test file that could not be bundled. */
   results: SandboxTestResult[];
   /** Present when the project did not build: no test ran. */
   buildErrors?: BuildError[];

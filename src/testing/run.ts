@@ -39,7 +39,7 @@ export async function runTests(run: SandboxTestRun): Promise<{ run: TestRun; com
     name: path,
     ok: false,
     durationMs: 0,
-    error: `The test file did not compile:\n${errors.map(formatBuildError).join("\n")}`,
+    error: `The test file could not be bundled:\n${errors.map(formatBuildError).join("\n")}`,
     ...(errors[0]?.file && errors[0].line ? { location: { file: errors[0].file, line: errors[0].line, column: errors[0].column ?? 1 } } : {}),
   }));
   let skipped = 0;
