@@ -2,6 +2,8 @@
 // (src/testing/sandbox/, with vitest's own runner and expect) into one
 // module, and writes it as a string the host hands to the Worker Loader.
 // Run by `npm start`, `npm test`, `npm run bench` and `npm run deploy`.
+// SANDBOX_RUNTIME_MINIFY=0 keeps it unminified, so stack traces from inside
+// the runner name its functions (for working on src/testing/sandbox/).
 import esbuild from "esbuild";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
