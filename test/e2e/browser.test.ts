@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveFakeRegistry } from "../fake-network";
+import { launchChromium } from "./chromium";
 import { startServer, type DevServer } from "./server";
 
-// A real browser opens a preview origin, as a user would (Debian's Chromium, see .ci/run).
+// A real browser opens preview origins, as a user would.
 let server: DevServer;
 let registry: Awaited<ReturnType<typeof serveFakeRegistry>>;
 let browser: Browser;
@@ -15,10 +16,7 @@ const state = mkdtempSync(join(tmpdir(), "forge-browser-"));
 beforeAll(async () => {
   registry = await serveFakeRegistry();
   server = await startServer(state, { env: { NPM_REGISTRY: registry.url } });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
