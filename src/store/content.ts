@@ -11,9 +11,18 @@ export function hashBytes(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** Turns API content into bytes; throws `invalid_content` for bad base64. */
+/**
+ * Turns API content into bytes; throws `invalid_content` for bad base64 and
+ * for text with a lone surrogate (UTF-8 cannot hold it: it would be stored
+ * as U+FFFD, not as sent).
+ */
 export function decodeContent(content: string, encoding: ContentEncoding, path: string): Uint8Array {
-  if (encoding === "utf8") return encoder.encode(content);
+  if (encoding === "utf8") {
+    if (!content.isWellFormed()) {
+      throw new StoreError("invalid_content", `Content of ${JSON.stringify(path)} is not well-formed Unicode (it has a lone surrogate); send such bytes with encoding "base64".`, { path });
+    }
+    return encoder.encode(content);
+  }
   const compact = content.replace(/\s+/g, "");
   if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
     throw new StoreError("invalid_content", `Content of ${JSON.stringify(path)} is not valid base64.`, {
