@@ -1,4 +1,5 @@
 import type { Env } from "./env";
+import type { OwnHosts } from "./preview";
 import type { StoreLimits } from "./store";
 
 /**
@@ -40,4 +41,19 @@ function positiveInt(raw: string | undefined, name: string): number | undefined 
     throw new Error(`${name} must be a positive integer, got "${raw}".`);
   }
   return value;
+}
+
+/** The host's own names (API_HOSTS, PREVIEW_HOST), which no app may call. */
+export function ownHostsFromEnv(env: Env): OwnHosts {
+  return { apiHosts: listFromEnv(env.API_HOSTS), ...(env.PREVIEW_HOST ? { previewHost: env.PREVIEW_HOST } : {}) };
+}
+
+/** Origins (scheme://host[:port]) whose pages may call the API (CORS_ORIGINS). */
+export function corsOriginsFromEnv(env: Env): string[] {
+  return listFromEnv(env.CORS_ORIGINS).map((origin) => origin.replace(/\/+$/, "").toLowerCase());
+}
+
+/** A list variable: entries separated by commas or white space. */
+function listFromEnv(raw: string | undefined): string[] {
+  return (raw ?? "").split(/[\s,]+/).filter(Boolean);
 }

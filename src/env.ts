@@ -15,6 +15,10 @@ export interface Env {
   MODEL?: string;
   /** Host suffix of preview origins, e.g. `preview.example.com`. */
   PREVIEW_HOST?: string;
+  /** Names the API answers on besides localhost and IP addresses (DNS-rebinding guard), comma-separated. */
+  API_HOSTS?: string;
+  /** Origins whose pages may call the API cross-origin, comma-separated; none by default. */
+  CORS_ORIGINS?: string;
   /** npm registry for project dependencies (default https://registry.npmjs.org). */
   NPM_REGISTRY?: string;
   /** Store limits; see `src/config.ts`. */

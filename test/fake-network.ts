@@ -4,7 +4,8 @@
 //   from packages installed in this repository's node_modules plus a few
 //   fixtures, so builds install real packages without any network;
 // - an echo API at https://echo.example.test that answers with the request
-//   it received (to see what a preview's sandbox lets through);
+//   it received (to see what a preview's sandbox lets through), and
+//   redirects to `?to=` at /redirect;
 // - nothing else: any other host gets a 502.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -14,12 +15,21 @@ export const REGISTRY = "https://registry.npmjs.org";
 
 type Package = { name: string; version: string; dependencies: Record<string, string>; files: Map<string, Buffer> };
 
-const FIXTURES: Record<string, { version: string; files: Record<string, string> }> = {
+const FIXTURES: Record<string, { version: string; files: Record<string, string>; delayMs?: number }> = {
   "tiny-greet": {
     version: "1.2.0",
     files: {
       "package.json": JSON.stringify({ name: "tiny-greet", version: "1.2.0", type: "module", main: "index.js" }),
       "index.js": 'export function greet(name) { return `Hello, ${name}!`; }\n',
+    },
+  },
+  // Its packument takes a while: a build that installs it is still running when a test acts.
+  "slow-greet": {
+    version: "1.0.0",
+    delayMs: 1500,
+    files: {
+      "package.json": JSON.stringify({ name: "slow-greet", version: "1.0.0", type: "module", main: "index.js" }),
+      "index.js": 'export function greet(name) { return `Hello slowly, ${name}!`; }\n',
     },
   },
 };
@@ -59,6 +69,7 @@ export const ECHO = "https://echo.example.test";
 export async function fakeNetwork(request: Request): Promise<Response> {
   const url = new URL(request.url);
   if (`${url.protocol}//${url.host}` === ECHO) {
+    if (url.pathname === "/redirect") return new Response(null, { status: 302, headers: { Location: url.searchParams.get("to")! } });
     return Response.json({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers) });
   }
   if (`${url.protocol}//${url.host}` !== REGISTRY) {
@@ -79,6 +90,8 @@ export async function fakeRegistry(request: Request): Promise<Response> {
   }
   const name = decodeURIComponent(url.pathname.slice(1));
   requests.set(name, (requests.get(name) ?? 0) + 1);
+  const delayMs = FIXTURES[name]?.delayMs;
+  if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
   const pkg = load(name);
   if (!pkg) return Response.json({ error: "Not found" }, { status: 404 });
   const base = name.split("/").at(-1);

@@ -63,16 +63,6 @@ describe("HTTP surface", () => {
     );
   });
 
-  it("answers CORS preflights so browser clients can call the API", async () => {
-    const res = await api("/api/projects", {
-      method: "OPTIONS",
-      headers: { Origin: "http://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type" },
-    });
-    expect(res.status).toBe(204);
-    expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
-    expect(res.headers.get("Access-Control-Allow-Headers")?.toLowerCase()).toContain("authorization");
-  });
-
   it("refuses request bodies over 30 MiB with 413 before they reach the project", async () => {
     const { id } = await createProject({ "a.txt": "a\n" });
     const body = JSON.stringify({ base: 1, changes: [{ op: "put", path: "big.txt", content: "x".repeat(31 * 1024 * 1024) }] });

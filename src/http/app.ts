@@ -1,9 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
 import { bearerToken } from "./auth";
+import { bodyLimit } from "./body-limit";
 import type { AppEnv } from "./context";
 import { errorResponse, handleError } from "./errors";
+import { allowedMethods } from "./method-not-allowed";
+import { originGuard } from "./origin-guard";
 import { builds } from "./routes/builds";
 import { files } from "./routes/files";
 import { history } from "./routes/history";
@@ -20,18 +22,24 @@ export const MAX_REQUEST_BYTES = 30 * 1024 * 1024;
 /** The HTTP API of API.md, mounted under `/api`. */
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
-  // Browsers' preflight requests carry no token, so CORS answers them before auth.
-  app.use("/api/*", cors({ origin: "*", exposeHeaders: ["ETag"], maxAge: 600 }));
+  // Nothing the API answers may be framed, sniffed into script, or loaded by another origin's page.
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], sandbox: [] },
+      xFrameOptions: "DENY",
+    }),
+  );
+  // Before auth: browsers' preflight requests carry no token.
+  app.use("*", originGuard());
   app.use("/api/*", bearerToken());
   app.use(
     "/api/*",
-    bodyLimit({
-      maxSize: MAX_REQUEST_BYTES,
-      onError: (c) =>
-        errorResponse(c, "too_large", `The request body is over ${MAX_REQUEST_BYTES} bytes; split the change into several commits.`, {
-          limit: MAX_REQUEST_BYTES,
-        }),
-    }),
+    bodyLimit(MAX_REQUEST_BYTES, (c) =>
+      errorResponse(c, "too_large", `The request body is over ${MAX_REQUEST_BYTES} bytes; split the change into several commits.`, {
+        limit: MAX_REQUEST_BYTES,
+      }),
+    ),
   );
   app.route("/api/projects", projects);
   app.route("/api/projects", history);
@@ -44,14 +52,24 @@ export function createApp(): OpenAPIHono<AppEnv> {
     info: {
       title: "Forge API",
       version: "1.0.0",
-      description: "Projects, versioned files and diffs of the coding-agent backend.",
+      description:
+        "Projects, versioned files and diffs of the coding-agent backend. Browser pages may call it only from its own origin or one in CORS_ORIGINS " +
+        "(never from a preview origin); requests without an Origin header (curl, servers) are not affected.",
     },
+    // A bearer token is needed only when the server has API_TOKEN set.
+    security: [{ bearer: [] }, {}],
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.get("/", (c) =>
     c.json({ name: "forge", docs: "/api/openapi.json", projects: "/api/projects" }),
   );
-  app.notFound((c) => errorResponse(c, "route_not_found", `No route for ${c.req.method} ${c.req.path}.`));
+  const methodsOf = allowedMethods(app);
+  app.notFound((c) => {
+    const allowed = methodsOf(c.req.path);
+    if (allowed.length === 0) return errorResponse(c, "route_not_found", `No route for ${c.req.method} ${c.req.path}.`);
+    c.header("Allow", allowed.join(", "));
+    return errorResponse(c, "method_not_allowed", `${c.req.path} does not answer ${c.req.method}; it answers ${allowed.join(", ")}.`, { allow: allowed });
+  });
   app.onError(handleError);
   return app;
 }

@@ -2,8 +2,7 @@ import type { Context } from "hono";
 import type { z } from "@hono/zod-openapi";
 import type { VersionRef } from "../store";
 import { ApiError } from "./errors";
-
-const PROJECT_ID = /^[a-z0-9](?:[a-z0-9]|-(?!-)){0,30}[a-z0-9]$/;
+import { PROJECT_ID, VERSION_NUMBER } from "./schemas";
 
 /**
  * Parses the body as JSON whatever its Content-Type (so `curl -d` works
@@ -48,8 +47,7 @@ export function projectId(raw: string): string {
 export function versionRef(raw: string | undefined, name: string, allowEmpty = false): VersionRef | undefined {
   if (raw === undefined || raw === "") return undefined;
   if (raw === "draft") return "draft";
-  const min = allowEmpty ? 0 : 1;
-  if (/^\d+$/.test(raw) && Number(raw) >= min && Number.isSafeInteger(Number(raw))) return Number(raw);
+  if (VERSION_NUMBER.test(raw) || (allowEmpty && raw === "0")) return Number(raw);
   throw new ApiError(
     "invalid_request",
     `${name} must be a version number${allowEmpty ? " (0 for the empty tree)" : ""} or "draft", got ${JSON.stringify(raw)}.`,

@@ -1,11 +1,54 @@
 import { z } from "@hono/zod-openapi";
 
-/** Request and response shapes: validation at the edge and the OpenAPI document both come from these. */
+/**
+ * Request and response shapes: validation at the edge and the OpenAPI
+ * document both come from these. Where a rule is checked later with a more
+ * precise error code (paths: `invalid_path`; ids: `not_found`), the schema
+ * declares it for clients through `.openapi()` metadata, which documents
+ * without validating.
+ */
 
-const Path = z.string().openapi({ example: "src/index.ts" });
+/** API.md's project id rule: lowercase letters, digits, single hyphens. */
+export const PROJECT_ID = /^[a-z0-9](?:[a-z0-9]|-(?!-)){0,30}[a-z0-9]$/;
+/** A version number as the API writes it: 1 … 999,999,999,999,999 (safe integers). */
+export const VERSION_NUMBER = /^[1-9]\d{0,14}$/;
+const MAX_VERSION = 999_999_999_999_999;
+
+/** The path rules of src/store/paths.ts as a JSON Schema pattern (ECMAScript, no flags). */
+const PATH_PATTERN =
+  "^(?!/)(?!.*//)(?!(?:.*/)?\\.{1,2}(?:/|$))(?!(?:.*/)?(?:\\.[Gg][Ii][Tt][. ]*|[Gg][Ii][Tt]~1)(?:/|$))" +
+  "(?![Nn][Oo][Dd][Ee]_[Mm][Oo][Dd][Uu][Ll][Ee][Ss](?:/|$))[^\\\\\\u0000-\\u001F\\u007F]+$";
+
+const Path = z.string().openapi({
+  example: "src/index.ts",
+  pattern: PATH_PATTERN,
+  maxLength: 1024,
+  description:
+    "A relative POSIX path of well-formed Unicode: no leading '/', no '.', '..' or empty segments, no backslash or control characters, " +
+    "segments of at most 255 bytes and at most 1024 bytes in all (UTF-8), not under node_modules/ and no '.git' segment (any letter case). Else 400 invalid_path.",
+});
+
+/** Refuses text that UTF-8 cannot hold as sent (a lone surrogate would be stored as U+FFFD). */
+const Text = () => z.string().refine((text) => text.isWellFormed(), "must be well-formed Unicode (no lone surrogates)");
+
+const Version = z.number().int().min(1).max(MAX_VERSION);
 
 /** The `{id}` path parameter of every project route. */
-export const ProjectParams = z.object({ id: z.string().openapi({ example: "k3x9q2m7ab1c" }) });
+export const ProjectParams = z.object({
+  id: z.string().openapi({ example: "k3x9q2m7ab1c", pattern: PROJECT_ID.source, minLength: 2, maxLength: 32 }),
+});
+
+/** `?version=N|draft` (default head). */
+export const VersionQuery = z.object({
+  version: z.string().optional().openapi({ pattern: "^(?:[1-9]\\d{0,14}|draft)$", description: "N or `draft`; default head" }),
+});
+
+/** The `{path}` of a raw file: the rest of the URL, percent-encoded UTF-8. */
+export const FileParams = ProjectParams.extend({ path: Path });
+
+export const VersionParams = ProjectParams.extend({
+  version: z.string().openapi({ pattern: VERSION_NUMBER.source, example: "1" }),
+});
 
 export const ChangeSchema = z
   .discriminatedUnion("op", [
@@ -22,8 +65,8 @@ export const ChangeSchema = z
 
 export const CreateProjectBody = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
-    files: z.record(z.string(), z.string()).optional().openapi({
+    name: Text().trim().min(1).max(200).optional(),
+    files: z.record(Path, z.string()).optional().openapi({
       description: "Path → UTF-8 content. Without it the project starts from the starter app.",
     }),
   })
@@ -31,22 +74,22 @@ export const CreateProjectBody = z
 
 export const CommitBody = z
   .object({
-    base: z.number().int().nonnegative().openapi({ description: "Must equal the current head." }),
-    message: z.string().max(10_000).optional(),
+    base: z.number().int().min(0).max(MAX_VERSION).openapi({ description: "Must equal the current head." }),
+    message: Text().max(10_000).optional(),
     changes: z.array(ChangeSchema).max(10_000),
   })
   .openapi("Commit");
 
 export const RestoreBody = z
   .object({
-    version: z.number().int().positive(),
-    base: z.number().int().positive().optional(),
+    version: Version,
+    base: Version.optional(),
   })
   .openapi("Restore");
 
 export const ListProjectsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ type: "integer", minimum: 1, maximum: 100 }),
+  cursor: z.string().max(24).optional().openapi({ pattern: "^[A-Za-z0-9+/]{2,24}$", description: "`nextCursor` of the previous page" }),
 });
 
 const VersionRef = z.union([z.number().int(), z.literal("draft")]);
@@ -126,7 +169,7 @@ export const ErrorSchema = z
 
 /** The body of POST /builds and POST /test: which version (default head) or "draft". */
 export const VersionBody = z
-  .object({ version: z.union([z.number().int().positive(), z.literal("draft")]).optional() })
+  .object({ version: z.union([Version, z.literal("draft")]).optional() })
   .openapi("VersionRequest");
 
 const BuildErrorSchema = z.object({
@@ -174,11 +217,28 @@ export const TestRunSchema = z
   })
   .openapi("TestRun");
 
+const Host = z.string().max(253).openapi({
+  pattern: "^(?:\\*\\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?$",
+  description:
+    "A public hostname, or `*.` and a domain for its subdomains. Refused (400 invalid_settings): localhost and other names that resolve only locally " +
+    "(*.local, *.internal, names without a dot), loopback, private and link-local addresses, and this server's own API and preview hosts.",
+  example: "api.example.com",
+});
+
 export const SettingsBody = z
   .object({
-    allowedHosts: z.array(z.string().max(253)).max(100).default([]),
+    allowedHosts: z.array(Host).max(100).default([]),
     secrets: z
-      .array(z.object({ host: z.string().max(253), header: z.string().min(1).max(100), value: z.string().max(8192) }))
+      .array(
+        z.object({
+          host: Host,
+          header: z.string().min(1).max(100).openapi({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", example: "Authorization" }),
+          value: z.string().max(8192).openapi({
+            pattern: "^[\\x21-\\x7E\\x80-\\xFF](?:[\\t\\x20-\\x7E\\x80-\\xFF]*[\\x21-\\x7E\\x80-\\xFF])?$",
+            description: "A header value: no CR, LF, NUL or other control characters, no spaces at either end, Latin-1 only.",
+          }),
+        }),
+      )
       .max(50)
       .default([]),
   })
@@ -192,8 +252,14 @@ export const SettingsSchema = z
   .openapi("Settings");
 
 export const LogsQuery = z.object({
-  version: z.string().regex(/^(?:[1-9]\d*|draft)$/, "a version number or draft").optional(),
-  after: z.coerce.number().int().nonnegative().optional().openapi({ type: "string", description: "The cursor of the previous answer" }),
+  version: z.string().regex(/^(?:[1-9]\d{0,14}|draft)$/, "a version number or draft").optional(),
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional()
+    .openapi({ type: "string", pattern: "^\\d{1,16}$", description: "The cursor of the previous answer" }),
 });
 
 export const LogsSchema = z

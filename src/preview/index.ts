@@ -3,3 +3,4 @@ export { buildErrorPage } from "./error-page";
 export { loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "./serve";
 export { applyEgressPolicy, type EgressPolicy } from "./egress-policy";
 export { checkPreviewAccess, previewAccessToken } from "./access";
+export { coveredBy, isIpLiteral, reservedHostReason, type OwnHosts } from "./reserved-hosts";

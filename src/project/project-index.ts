@@ -56,6 +56,21 @@ export class ProjectIndex {
     await this.db.prepare("UPDATE projects SET head = ? WHERE id = ? AND head < ?").bind(head, id, head).run();
   }
 
+  /**
+   * Lists a project that is missing, and raises a stale head: the project's
+   * own object calls this with what it holds, the source of truth.
+   */
+  async repair(project: { id: string; name: string; head: number; createdAt: number }): Promise<void> {
+    await this.schema();
+    await this.db
+      .prepare(
+        `INSERT INTO projects (id, name, head, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET head = excluded.head WHERE excluded.head > projects.head`,
+      )
+      .bind(project.id, project.name, project.head, project.createdAt)
+      .run();
+  }
+
   /** Newest first. `cursor` comes from a previous page's `nextCursor`. */
   async list(options: { limit: number; cursor?: string }): Promise<ProjectPage> {
     await this.schema();

@@ -23,6 +23,9 @@ import { capture, type Outcome } from "./outcome";
 import { ProjectTests, type TestSummary } from "./tests";
 import { ProjectIndex } from "./project-index";
 
+/** How long after a new version the project list is checked against the object. */
+const LIST_REPAIR_DELAY_MS = 10_000;
+
 export interface ProjectInfo {
   id: string;
   name: string;
@@ -90,12 +93,14 @@ export class ProjectObject extends DurableObject<Env> {
       );
       this.ctx.storage.sql.exec("INSERT INTO project VALUES (?, ?, ?)", input.id, input.name, createdAt);
       this.attach(input.id, store);
+      // Lists the project even if the caller's own insert into the list never happens.
+      await this.scheduleListRepair();
       return { id: input.id, name: input.name, head: 1, createdAt: new Date(createdAt).toISOString() };
     });
   }
 
   info(): Promise<Outcome<ProjectInfo>> {
-    return capture(async () => {
+    return this.guarded(async () => {
       const row = this.projectRow();
       if (!row) throw this.missing();
       return { id: row.id, name: row.name, head: await this.opened().head(), createdAt: new Date(row.created_at).toISOString() };
@@ -107,25 +112,34 @@ export class ProjectObject extends DurableObject<Env> {
     return capture(async () => {
       if (!this.projectRow()) throw this.missing();
       this.parts = undefined;
+      await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
     });
   }
 
   commit(request: { base: number; message?: string; author: Author; changes: Change[] }): Promise<Outcome<CommitResult>> {
-    return capture(async () => this.published(await this.opened().commit(request)));
+    return this.guarded(async () => {
+      const store = this.opened();
+      await this.scheduleListRepair();
+      return this.published(await store.commit(request));
+    });
   }
 
   restore(request: { version: number; base?: number; author: Author }): Promise<Outcome<CommitResult>> {
-    return capture(async () => this.published(await this.opened().restore(request)));
+    return this.guarded(async () => {
+      const store = this.opened();
+      await this.scheduleListRepair();
+      return this.published(await store.restore(request));
+    });
   }
 
   versions(): Promise<Outcome<VersionInfo[]>> {
-    return capture(() => this.opened().versions());
+    return this.guarded(() => this.opened().versions());
   }
 
   /** A version, with its build status once it was built. */
   version(id: number): Promise<Outcome<VersionInfo & { build?: { ok: boolean; errors: BuildError[]; durationMs: number } }>> {
-    return capture(async () => {
+    return this.guarded(async () => {
       const info = await this.opened().version(id);
       const build = await this.builder().status(id);
       return build ? { ...info, build } : info;
@@ -134,7 +148,7 @@ export class ProjectObject extends DurableObject<Env> {
 
   /** Builds a version (default head) or the draft, reusing a stored result of the same tree. */
   build(ref: VersionRef | undefined): Promise<Outcome<BuildSummary>> {
-    return capture(async () => this.builder().build(ref ?? (await this.opened().head())));
+    return this.guarded(async () => this.builder().build(ref ?? (await this.opened().head())));
   }
 
   /**
@@ -142,7 +156,7 @@ export class ProjectObject extends DurableObject<Env> {
    * stored run of the same tree. (Not named `test`: workerd reserves that handler name.)
    */
   runTests(ref: VersionRef | undefined): Promise<Outcome<TestSummary>> {
-    return capture(async () => this.part("tests").run(ref ?? (await this.opened().head())));
+    return this.guarded(async () => this.part("tests").run(ref ?? (await this.opened().head())));
   }
 
   /**
@@ -150,17 +164,23 @@ export class ProjectObject extends DurableObject<Env> {
    * Unknown projects and versions get a 404 page, a failed build a 502 page.
    */
   async preview(request: Request, ref: "head" | VersionRef, label: string): Promise<Response> {
-    if (!this.parts) return notFoundPage(`There is no project ${label.split("--")[0]}.`);
-    const { store, builds } = this.parts;
-    const head = await store.head();
-    const version = ref === "head" ? head : ref;
-    if (version !== "draft" && version > head) return notFoundPage(`There is no version ${version}.`);
-    return builds.serve(request, version, label);
+    const parts = this.parts;
+    const gone = () => notFoundPage(`There is no project ${label.split("--")[0]}.`);
+    if (!parts) return gone();
+    try {
+      const head = await parts.store.head();
+      const version = ref === "head" ? head : ref;
+      if (version !== "draft" && version > head) return notFoundPage(`There is no version ${version}.`);
+      return await parts.builds.serve(request, version, label);
+    } catch (error) {
+      if (this.parts !== parts) return gone();
+      throw error;
+    }
   }
 
   /** `ref` undefined means head. */
   listFiles(ref: VersionRef | undefined): Promise<Outcome<FileListing>> {
-    return capture(async () => {
+    return this.guarded(async () => {
       const store = this.opened();
       const version = ref ?? (await store.head());
       const manifest = await store.manifest(version);
@@ -170,7 +190,7 @@ export class ProjectObject extends DurableObject<Env> {
   }
 
   readFile(ref: VersionRef | undefined, path: string): Promise<Outcome<RawFile>> {
-    return capture(async () => {
+    return this.guarded(async () => {
       const store = this.opened();
       const version = ref ?? (await store.head());
       const file = await store.readFile(version, path);
@@ -181,7 +201,7 @@ export class ProjectObject extends DurableObject<Env> {
 
   /** `to` defaults to head, `from` to the parent of `to` (the head when `to` is the draft). */
   diff(options: { from?: VersionRef; to?: VersionRef; format: "git" | "json" }): Promise<Outcome<string | DiffResult>> {
-    return capture(async () => {
+    return this.guarded(async () => {
       const store = this.opened();
       const head = await store.head();
       const to = options.to ?? head;
@@ -193,15 +213,15 @@ export class ProjectObject extends DurableObject<Env> {
   }
 
   getSettings(): Promise<Outcome<PublicSettings>> {
-    return capture(async () => this.part("settings").view());
+    return this.guarded(async () => this.part("settings").view());
   }
 
   putSettings(policy: EgressPolicy): Promise<Outcome<PublicSettings>> {
-    return capture(async () => this.part("settings").replace(policy));
+    return this.guarded(async () => this.part("settings").replace(policy));
   }
 
   logs(options: { after?: number; version?: string }): Promise<Outcome<{ entries: LogEntry[]; cursor: string }>> {
-    return capture(async () => this.part("logs").list(options));
+    return this.guarded(async () => this.part("logs").list(options));
   }
 
   // The sandbox's entrypoints (entrypoints.ts) call these for the app.
@@ -236,6 +256,43 @@ export class ProjectObject extends DurableObject<Env> {
   /** Logs of a deleted project are dropped. */
   appendLogs(entries: NewLogEntry[]): void {
     this.parts?.logs.append(entries);
+  }
+
+  /**
+   * Brings the project list (a copy in D1) back in line with this object:
+   * the alarm is set before every new version, so a crash between the
+   * version and the list update is repaired when it fires, even after a
+   * restart. It also lists a project whose creation never reached the list.
+   */
+  override async alarm(): Promise<void> {
+    const row = this.projectRow();
+    if (!row || !this.parts) return;
+    const head = await this.parts.store.head();
+    await new ProjectIndex(this.env.PROJECT_INDEX).repair({ id: row.id, name: row.name, head, createdAt: row.created_at });
+  }
+
+  private async scheduleListRepair(): Promise<void> {
+    await this.ctx.storage.setAlarm(Date.now() + LIST_REPAIR_DELAY_MS);
+  }
+
+  /**
+   * Runs a request's work. A project deleted while it ran (a build or a test
+   * run awaiting the registry when DELETE arrived) answers not_found, as any
+   * deleted project does, whatever its work then failed with.
+   */
+  private guarded<T>(task: () => Promise<T>): Promise<Outcome<T>> {
+    return capture(async () => {
+      const parts = this.parts;
+      let value: T;
+      try {
+        value = await task();
+      } catch (error) {
+        if (parts && this.parts !== parts) throw this.missing();
+        throw error;
+      }
+      if (parts && this.parts !== parts) throw this.missing();
+      return value;
+    });
   }
 
   private attach(projectId: string, store: SqlStore): void {

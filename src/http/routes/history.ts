@@ -5,7 +5,7 @@ import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { projectId, readJson } from "../request";
 import { projectStub } from "../project-stub";
-import { CommitBody, CommitResultSchema, RestoreBody, VersionSchema, ProjectParams } from "../schemas";
+import { CommitBody, CommitResultSchema, RestoreBody, VERSION_NUMBER, VersionParams, VersionSchema, ProjectParams } from "../schemas";
 import { errors, json, jsonBody } from "./openapi-helpers";
 
 export const history = new OpenAPIHono<AppEnv>();
@@ -56,14 +56,14 @@ history.openAPIRegistry.registerPath(
     method: "get",
     path: "/{id}/versions/{version}",
     summary: "Get one version",
-    request: { params: z.object({ id: z.string(), version: z.string() }) },
+    request: { params: VersionParams },
     responses: { 200: json("The version", VersionSchema), ...errors(400, 404) },
   }),
 );
 history.get("/:id/versions/:version", async (c) => {
   const id = projectId(c.req.param("id"));
   const raw = c.req.param("version");
-  if (!/^[1-9]\d{0,14}$/.test(raw)) {
+  if (!VERSION_NUMBER.test(raw)) {
     throw new ApiError("invalid_request", `A version is a positive integer, got ${JSON.stringify(raw)}.`);
   }
   return c.json(unwrap(await projectStub(c.env, id).version(Number(raw))));

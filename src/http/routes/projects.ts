@@ -2,16 +2,15 @@ import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { unwrap } from "../../project/outcome";
 import type { ProjectInfo } from "../../project/project-object";
 import { ProjectIndex, decodeCursor } from "../../project/project-index";
-import { STARTER_FILES, StoreError, type Change } from "../../store";
+import { STARTER_FILES, StoreError, decodeContent, type Change } from "../../store";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { projectId, readJson, readQuery } from "../request";
 import { previewUrl, projectStub } from "../project-stub";
-import { CreateProjectBody, ErrorSchema, ListProjectsQuery, ProjectListSchema, ProjectSchema, ProjectParams } from "../schemas";
+import { CreateProjectBody, ListProjectsQuery, ProjectListSchema, ProjectSchema, ProjectParams } from "../schemas";
 import { json, jsonBody, errors } from "./openapi-helpers";
 
 export const projects = new OpenAPIHono<AppEnv>();
-const encoder = new TextEncoder();
 
 projects.openAPIRegistry.registerPath(
   createRoute({
@@ -27,7 +26,7 @@ projects.post("/", async (c) => {
   const files: Change[] = Object.entries(body.files ?? STARTER_FILES).map(([path, content]) => ({
     op: "put",
     path,
-    content: encoder.encode(content),
+    content: decodeContent(content, "utf8", path),
   }));
   const name = body.name ?? "Untitled project";
   for (let attempt = 0; ; attempt++) {
@@ -89,7 +88,7 @@ projects.openAPIRegistry.registerPath(
     path: "/{id}",
     summary: "Delete a project and everything it holds",
     request: { params: ProjectParams },
-    responses: { 204: { description: "Deleted" }, 404: json("Unknown project", ErrorSchema) },
+    responses: { 204: { description: "Deleted" }, ...errors(404) },
   }),
 );
 projects.delete("/:id", async (c) => {
