@@ -221,8 +221,10 @@ describe("preview access when API_TOKEN is set", () => {
     expect(exchange.headers.get("Location")).toBe("/");
     const cookie = exchange.headers.get("Set-Cookie")!;
     expect(cookie).toContain("HttpOnly");
+    expect(cookie).not.toMatch(/domain/i);
     const pair = cookie.split(";")[0]!;
-    const page = await call(`http://${id}--v1.preview.localhost:8787/`, { headers: { Cookie: `${pair}; theme=dark` } });
+    // Another preview's script may have planted a cookie of the same name for the parent domain.
+    const page = await call(`http://${id}--v1.preview.localhost:8787/`, { headers: { Cookie: `preview_access=planted; ${pair}; theme=dark` } });
     expect(page.status).toBe(200);
     expect(await page.text()).toBe("cookie=theme=dark");
     const other = await createProject({ "src/index.ts": 'export default { fetch: () => new Response("other") };\n' });

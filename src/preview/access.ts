@@ -38,8 +38,11 @@ export async function checkPreviewAccess(request: Request, apiToken: string | un
     });
   }
   const cookies = (request.headers.get("Cookie") ?? "").split(/;\s*/).filter(Boolean);
-  const ours = cookies.find((cookie) => cookie.startsWith(`${COOKIE}=`))?.slice(COOKIE.length + 1);
-  if (ours === undefined || !(await timingSafeEqual(expected, ours))) return denied();
+  // Another page may have planted a cookie of this name too (scripts can set parent-domain cookies), so any match counts.
+  const offeredCookies = cookies.filter((cookie) => cookie.startsWith(`${COOKIE}=`)).map((cookie) => cookie.slice(COOKIE.length + 1));
+  let valid = false;
+  for (const candidate of offeredCookies) valid = (await timingSafeEqual(expected, candidate)) || valid;
+  if (!valid) return denied();
   const headers = new Headers(request.headers);
   const others = cookies.filter((cookie) => !cookie.startsWith(`${COOKIE}=`));
   if (others.length > 0) headers.set("Cookie", others.join("; "));

@@ -4,3 +4,4 @@ export { loadPreview, servePreview, type LoadedPreview, type SandboxBindings } f
 export { applyEgressPolicy, type EgressPolicy } from "./egress-policy";
 export { checkPreviewAccess, previewAccessToken } from "./access";
 export { coveredBy, isIpLiteral, reservedHostReason, type OwnHosts } from "./reserved-hosts";
+export { sandboxEntry, type WorkerModules } from "./sandbox-entry";

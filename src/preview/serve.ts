@@ -1,6 +1,8 @@
 import { buildAssetManifest, createMemoryStorage, handleAssetRequest, type AssetManifest, type AssetStorage } from "@cloudflare/worker-bundler";
 import type { BuildOutput } from "../build";
 import { hashBytes } from "../store";
+import { hostOnlyCookies } from "./cookies";
+import { sandboxEntry, type WorkerModules } from "./sandbox-entry";
 
 /** A built version ready to answer requests: its assets and its worker. */
 export interface LoadedPreview {
@@ -9,6 +11,8 @@ export interface LoadedPreview {
   /** Content-derived Worker Loader id: the same id always yields the same code. */
   loaderId: string;
   output: BuildOutput;
+  /** The app's worker as loaded (its modules and the sandbox's); absent for a static-only app. */
+  worker?: WorkerModules;
 }
 
 /** What the host gives an app's worker: its bindings, its only way out, and where its logs go. */
@@ -22,13 +26,15 @@ export async function loadPreview(projectId: string, version: string, output: Bu
   const assets = Object.fromEntries(
     Object.entries(output.assets).map(([path, content]) => [path, typeof content === "string" ? content : content.slice().buffer]),
   );
-  const code = JSON.stringify([output.mainModule, output.modules, output.compatibilityDate, output.compatibilityFlags]);
+  const worker = output.mainModule ? sandboxEntry({ mainModule: output.mainModule, modules: output.modules }) : undefined;
+  const code = JSON.stringify([worker, output.compatibilityDate, output.compatibilityFlags]);
   return {
     manifest: await buildAssetManifest(assets),
     storage: createMemoryStorage(assets),
     // The version is part of the id because the worker's log props name it.
     loaderId: `${projectId}:${version}:${hashBytes(new TextEncoder().encode(code))}`,
     output,
+    ...(worker ? { worker } : {}),
   };
 }
 
@@ -46,17 +52,12 @@ export async function servePreview(
     not_found_handling: preview.output.mainModule ? "none" : "single-page-application",
   });
   if (asset) return asset;
-  const { mainModule, modules, compatibilityDate, compatibilityFlags } = preview.output;
-  if (!mainModule) return new Response("Not found", { status: 404 });
-  const worker = loader.get(preview.loaderId, () => ({
-    mainModule,
-    modules,
-    compatibilityDate,
-    compatibilityFlags,
-    ...sandbox(),
-  }));
+  const { compatibilityDate, compatibilityFlags } = preview.output;
+  if (!preview.worker) return new Response("Not found", { status: 404 });
+  const code = preview.worker;
+  const worker = loader.get(preview.loaderId, () => ({ ...code, compatibilityDate, compatibilityFlags, ...sandbox() }));
   try {
-    return await worker.getEntrypoint().fetch(request);
+    return hostOnlyCookies(await worker.getEntrypoint().fetch(request));
   } catch (error) {
     // As a deployed Worker would: an uncaught exception is a 500 (its details go to the logs).
     return new Response(`The app threw an uncaught exception: ${String(error)}\nSee GET /api/projects/:id/logs.\n`, {

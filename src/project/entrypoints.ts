@@ -1,4 +1,5 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { ownHostsFromEnv } from "../config";
 import type { Env } from "../env";
 import { applyEgressPolicy } from "../preview";
 import type { KvValueType } from "./app-kv";
@@ -25,7 +26,7 @@ function project(env: Env, props: SandboxProps) {
 export class AppEgress extends WorkerEntrypoint<Env, SandboxProps> {
   override async fetch(request: Request): Promise<Response> {
     const policy = await project(this.env, this.ctx.props).egressPolicy();
-    return fetch(applyEgressPolicy(policy, request));
+    return fetch(applyEgressPolicy(policy, request, ownHostsFromEnv(this.env)));
   }
 }
 

@@ -14,7 +14,7 @@ import {
   type VersionInfo,
   type VersionRef,
 } from "../store";
-import type { EgressPolicy } from "../preview";
+import type { EgressPolicy, OwnHosts } from "../preview";
 import { AppKvStore, type KvValueType } from "./app-kv";
 import { ProjectBuilds, type BuildSummary } from "./builds";
 import { ProjectLogs, type LogEntry, type NewLogEntry } from "./logs";
@@ -216,8 +216,9 @@ export class ProjectObject extends DurableObject<Env> {
     return this.guarded(async () => this.part("settings").view());
   }
 
-  putSettings(policy: EgressPolicy): Promise<Outcome<PublicSettings>> {
-    return this.guarded(async () => this.part("settings").replace(policy));
+  /** `own` names the server's own hosts, which no app may be allowed to reach. */
+  putSettings(policy: EgressPolicy, own: OwnHosts): Promise<Outcome<PublicSettings>> {
+    return this.guarded(async () => this.part("settings").replace(policy, own));
   }
 
   logs(options: { after?: number; version?: string }): Promise<Outcome<{ entries: LogEntry[]; cursor: string }>> {

@@ -1,4 +1,5 @@
 import type { BuildError, BuildOutput, TestBundle } from "../build";
+import { sandboxEntry } from "../preview";
 import type { TestRun } from "./interface";
 import { SANDBOX_RUNTIME } from "./sandbox-runtime.generated";
 import type { RunRequest, RunResponse, SandboxTestResult } from "./sandbox/protocol";
@@ -65,8 +66,7 @@ async function callSandbox(run: SandboxTestRun): Promise<RunResponse> {
   const worker = run.loader.get(run.loaderId, () => ({
     compatibilityDate: run.output.compatibilityDate,
     compatibilityFlags: run.output.compatibilityFlags,
-    mainModule: "runner.js",
-    modules: { "runner.js": SANDBOX_RUNTIME, ...run.bundle.modules },
+    ...sandboxEntry({ mainModule: "runner.js", modules: { "runner.js": SANDBOX_RUNTIME, ...run.bundle.modules } }),
     env: run.env,
     globalOutbound: run.globalOutbound,
     limits: { cpuMs: RUN_CPU_MS },

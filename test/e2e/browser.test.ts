@@ -26,10 +26,15 @@ afterAll(async () => {
   rmSync(state, { recursive: true, force: true });
 });
 
+async function create(files?: Record<string, string>): Promise<{ id: string; previewUrl: string }> {
+  const res = await fetch(`${server.base}/api/projects`, { method: "POST", body: JSON.stringify(files ? { files } : {}) });
+  expect(res.status).toBe(201);
+  return res.json() as Promise<{ id: string; previewUrl: string }>;
+}
+
 describe("preview in a browser", () => {
   it("renders the starter app: React from the pre-bundled dependencies, data from the Hono server", async () => {
-    const res = await fetch(`${server.base}/api/projects`, { method: "POST", body: "{}" });
-    const { id, previewUrl } = (await res.json()) as { id: string; previewUrl: string };
+    const { id, previewUrl } = await create();
     expect(previewUrl).toBe(`http://${id}.preview.localhost:${server.port}/`);
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -40,6 +45,64 @@ describe("preview in a browser", () => {
     // The stylesheet imported by src/main.tsx is applied.
     expect(await page.locator("main").evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { maxWidth: string } }).getComputedStyle(el).maxWidth)).toBe("640px");
     expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("a hostile preview page", () => {
+  it("can neither read nor change anything of the API", async () => {
+    const victim = await create({ "a.txt": "mine\n" });
+    const api = `${server.base}/api/projects`;
+    // The page tries what any site could: read the project list, delete a project with a
+    // no-cors fetch, create one with a "simple" text/plain POST and with a cross-site form.
+    const attack = `<!doctype html><title>attacker</title><pre id="out">running</pre>
+<form id="form" method="POST" action="${api}" enctype="text/plain" target="sink"><input name='{"name": "planted by form", "x": "' value='"}'></form>
+<iframe name="sink"></iframe>
+<script>
+(async () => {
+  const out = {};
+  try { const res = await fetch(${JSON.stringify(api)}); out.read = res.status + " " + (await res.text()).slice(0, 80); } catch (error) { out.read = "blocked: " + error.message; }
+  try { await fetch(${JSON.stringify(`${api}/${victim.id}`)}, { method: "DELETE", mode: "no-cors" }); out.remove = "sent"; } catch (error) { out.remove = "blocked: " + error.message; }
+  try { await fetch(${JSON.stringify(api)}, { method: "POST", mode: "no-cors", headers: { "Content-Type": "text/plain" }, body: '{"name": "planted by fetch"}' }); out.create = "sent"; } catch (error) { out.create = "blocked: " + error.message; }
+  document.getElementById("form").submit();
+  setTimeout(() => { document.getElementById("out").textContent = JSON.stringify(out); }, 1000);
+})();
+</script>
+`;
+    const attacker = await create({ "index.html": attack });
+    const page = await browser.newPage();
+    await page.goto(attacker.previewUrl);
+    await page.waitForFunction(() => (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById("out").textContent !== "running", undefined, { timeout: 30_000 });
+    const out = JSON.parse((await page.locator("#out").textContent())!) as Record<string, string>;
+    expect(out.read).toMatch(/^blocked/);
+    await page.close();
+
+    // Whatever the browser sent was refused before it reached a route.
+    expect((await fetch(`${api}/${victim.id}`)).status).toBe(200);
+    const list = (await (await fetch(`${api}?limit=100`)).json()) as { projects: { name: string }[] };
+    expect(list.projects.map((p) => p.name).filter((name) => name.startsWith("planted"))).toEqual([]);
+  });
+
+  it("cannot plant a cookie that another project's server receives", async () => {
+    const app = `export default {
+  fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === "/plant") {
+      return new Response("planted", { headers: { "Set-Cookie": "planted=1; Domain=preview.localhost; Path=/" } });
+    }
+    return new Response("cookies: " + (request.headers.get("Cookie") ?? ""));
+  },
+};
+`;
+    const planter = await create({ "src/index.ts": app });
+    const other = await create({ "src/index.ts": app });
+    const page = await browser.newPage();
+    await page.goto(`${planter.previewUrl}plant`);
+    await page.goto(`${other.previewUrl}cookies`);
+    expect(await page.textContent("body")).toBe("cookies: ");
+    // The cookie itself was set, host-only, for the page that asked.
+    await page.goto(`${planter.previewUrl}cookies`);
+    expect(await page.textContent("body")).toBe("cookies: planted=1");
     await page.close();
   });
 });

@@ -1,4 +1,5 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { ownHostsFromEnv } from "../../config";
 import { unwrap } from "../../project/outcome";
 import type { AppEnv } from "../context";
 import { projectStub } from "../project-stub";
@@ -33,7 +34,7 @@ settings.openAPIRegistry.registerPath(
 settings.put("/:id/settings", async (c) => {
   const id = projectId(c.req.param("id"));
   const body = await readJson(c, SettingsBody);
-  return c.json(unwrap(await projectStub(c.env, id).putSettings(body)));
+  return c.json(unwrap(await projectStub(c.env, id).putSettings(body, ownHostsFromEnv(c.env))));
 });
 
 settings.openAPIRegistry.registerPath(
