@@ -9,7 +9,7 @@ import { chromium as playwright, type Browser } from "playwright-core";
  */
 export async function launchChromium(): Promise<Browser> {
   return playwright.launch({
-    executablePath: process.env.CHROMIUM_PATH || (await chromium.executablePath()),
+    executablePath: await chromiumPath(),
     args: [
       "--no-sandbox",
       "--no-zygote",
@@ -22,4 +22,14 @@ export async function launchChromium(): Promise<Browser> {
       "--no-first-run",
     ],
   });
+}
+
+/** CHROMIUM_PATH if set, else the packaged browser, which exists for Linux x64 only. */
+async function chromiumPath(): Promise<string> {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  if (process.platform === "linux" && process.arch === "x64") return chromium.executablePath();
+  throw new Error(
+    `No Chromium for the browser tests on ${process.platform}-${process.arch}: @sparticuz/chromium ships one for Linux x64 only. ` +
+      `Set CHROMIUM_PATH to a local Chrome or Chromium (e.g. "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome").`,
+  );
 }
