@@ -87,11 +87,49 @@ describe.each(implementations)("%s store", (_name, withStore) => {
     }));
 });
 
+describe.each(implementations)("%s store's draft", (_name, withStore) => {
+  const text = async (store: ProjectStore, path: string) => {
+    const file = await store.readFile("draft", path);
+    return file && new TextDecoder().decode(file.bytes);
+  };
+
+  it("takes edits all or nothing, validated like a commit, without touching history", () =>
+    withStore(async (store) => {
+      await store.commit({ base: 0, author: "user", changes: [put("a.txt", "a\n"), put("dir/b.txt", "b\n")] });
+      const changed = await store.editDraft([put("c.txt", "c\n"), { op: "move", from: "dir", to: "moved" }, { op: "delete", path: "a.txt" }]);
+      expect(changed).toEqual(["a.txt", "c.txt", "dir/b.txt", "moved/b.txt"]);
+      expect([...(await store.manifest("draft")).keys()].sort()).toEqual(["c.txt", "moved/b.txt"]);
+      expect(await text(store, "moved/b.txt")).toBe("b\n");
+      expect(await store.head()).toBe(1);
+
+      for (const bad of [[put("ok.txt", "x"), put("../up", "x")], [{ op: "delete", path: "nope" } as Change], [put("c.txt/d", "x")]]) {
+        expect(await codeOf(store.editDraft(bad))).not.toBe("resolved");
+      }
+      // What runs alongside the edit fails: the edit does not land either.
+      expect(await codeOf(store.editDraft([put("e.txt", "e\n")], () => { throw new Error("record failed"); }))).toBe("Error: record failed");
+      expect([...(await store.manifest("draft")).keys()].sort()).toEqual(["c.txt", "moved/b.txt"]);
+    }));
+
+  it("commits the draft as one version, once", () =>
+    withStore(async (store) => {
+      await store.commit({ base: 0, author: "user", changes: [put("a.txt", "a\n")] });
+      await store.editDraft([put("a.txt", "A\n"), put("b.bin", "\u0000\u0001")]);
+      expect(await codeOf(store.commitDraft({ base: 0, message: "stale", author: "agent" }))).toBe("conflict");
+      const result = await store.commitDraft({ base: 1, message: "Agent: edit a", author: "agent" });
+      expect(result).toMatchObject({ version: 2, parent: 1, created: true, changed: ["a.txt", "b.bin"] });
+      expect(await store.version(2)).toMatchObject({ author: "agent", message: "Agent: edit a", stats: { added: 1, modified: 1, deleted: 0 } });
+      expect(new TextDecoder().decode((await store.readFile(2, "a.txt"))!.bytes)).toBe("A\n");
+      expect((await store.readFile(2, "b.bin"))!.bytes).toEqual(new Uint8Array([0, 1]));
+      expect(await store.commitDraft({ base: 2, message: "again", author: "agent" })).toMatchObject({ version: 2, created: false });
+      expect(await store.delta(2, "draft")).toEqual({ added: new Map(), deleted: new Map(), modified: new Map() });
+    }));
+});
+
 describe("in-memory store", () => {
   it("diffs the draft against head after an edit", async () => {
     const store = new MemoryStore(DEFAULT_LIMITS);
     await store.commit({ base: 0, author: "user", changes: [put("a.txt", "a\n")] });
-    store.writeDraft("a.txt", enc.encode("b\n"));
+    await store.editDraft([put("a.txt", "b\n")]);
     const [file] = await diffTrees(store, 1, "draft");
     expect(file).toMatchObject({ path: "a.txt", status: "modified", additions: 1, deletions: 1 });
   });

@@ -117,4 +117,20 @@ export interface ProjectStore {
    * costs little more than the number of differing paths.
    */
   delta(from: VersionRef, to: VersionRef): Promise<TreeDelta>;
+
+  /**
+   * Applies `changes` in order to the draft, all or nothing, refused for the
+   * same reasons as a commit (paths, limits, clashes, missing paths).
+   * `alongside` runs in the same storage transaction, so whatever it writes
+   * (the result of the tool call that made the edit) lands with the edit or
+   * not at all. Returns the paths whose content changed, sorted.
+   */
+  editDraft(changes: Change[], alongside?: () => void): Promise<string[]>;
+
+  /**
+   * Records the draft as one new version on top of `base`, which must be
+   * the head (else ConflictError). A draft equal to the head records
+   * nothing and returns `{version: base, created: false}`.
+   */
+  commitDraft(request: { base: number; message: string; author: Author }): Promise<CommitResult>;
 }

@@ -1,7 +1,7 @@
-import { hashBytes } from "./content";
 import { NotFoundError } from "./errors";
 import type {
   Author,
+  Change,
   CommitRequest,
   CommitResult,
   FileContent,
@@ -12,8 +12,8 @@ import type {
   VersionInfo,
   VersionRef,
 } from "./interface";
-import { planCommit, planRestore, type HeadState, type VersionPlan } from "./plan";
-import { manifestDelta } from "./tree";
+import { planCommit, planDraft, planRestore, type HeadState, type VersionPlan } from "./plan";
+import { applyChanges, changedPaths, manifestDelta } from "./tree";
 
 /**
  * A ProjectStore in memory, with the same rules as the SQLite one (both plan
@@ -64,11 +64,19 @@ export class MemoryStore implements ProjectStore {
     return manifestDelta(await this.manifest(from), await this.manifest(to));
   }
 
-  /** Writes one file of the draft, as an agent's edit would. */
-  writeDraft(path: string, bytes: Uint8Array): void {
-    const hash = hashBytes(bytes);
-    this.blobs.set(hash, bytes);
-    this.draft.set(path, { hash, size: bytes.byteLength });
+  async editDraft(changes: Change[], alongside?: () => void): Promise<string[]> {
+    const { manifest, blobs } = applyChanges(this.draft, changes, this.limits);
+    alongside?.();
+    for (const [hash, bytes] of blobs) this.blobs.set(hash, bytes);
+    const changed = changedPaths(manifestDelta(this.draft, manifest));
+    this.draft = manifest;
+    return changed;
+  }
+
+  async commitDraft(request: { base: number; message: string; author: Author }): Promise<CommitResult> {
+    const state = this.headState();
+    const plan = planDraft(state, { manifest: new Map(this.draft), blobs: new Map() }, request.base);
+    return this.record(state, plan, request.message, request.author);
   }
 
   private record(state: HeadState, plan: VersionPlan | null, message: string, author: Author): CommitResult {

@@ -40,6 +40,12 @@ export function planRestore(
   return plan(state, target.tree, target.manifest, new Map());
 }
 
+/** Decides what recording an already validated tree (the draft) records, or null when head has it. */
+export function planDraft(state: HeadState, draft: { manifest: Manifest; blobs: Map<string, Uint8Array> }, base: number): VersionPlan | null {
+  if (base !== state.head) throw new ConflictError(base, state.head);
+  return plan(state, treeHash(draft.manifest), draft.manifest, draft.blobs);
+}
+
 function plan(state: HeadState, tree: string, manifest: Manifest, blobs: Map<string, Uint8Array>): VersionPlan | null {
   // The first version is always recorded, even when it is empty.
   if (state.head > 0 && tree === state.tree) return null;

@@ -4,6 +4,7 @@ import { NotFoundError } from "./errors";
 import { contentType } from "./mime";
 import type {
   Author,
+  Change,
   CommitRequest,
   CommitResult,
   FileContent,
@@ -14,8 +15,8 @@ import type {
   VersionInfo,
   VersionRef,
 } from "./interface";
-import { planCommit, planRestore, type HeadState, type VersionPlan } from "./plan";
-import { manifestDelta } from "./tree";
+import { planCommit, planDraft, planRestore, type HeadState, type VersionPlan } from "./plan";
+import { applyChanges, changedPaths, manifestDelta } from "./tree";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS blobs (
@@ -169,6 +170,50 @@ export class SqlStore implements ProjectStore {
     return manifestDelta(onlyIn(fromTree, toTree), onlyIn(toTree, fromTree));
   }
 
+  editDraft(changes: Change[], alongside?: () => void): Promise<string[]> {
+    return this.exclusive(async () => {
+      const base = await this.manifest("draft");
+      const { manifest, blobs } = applyChanges(base, changes, this.limits);
+      const delta = manifestDelta(base, manifest);
+      // A moved file's bytes are not in `blobs`: read them from where they are now.
+      const written = new Map<string, Uint8Array>();
+      for (const [path, entry] of [...delta.added, ...[...delta.modified].map(([p, [, to]]) => [p, to] as const)]) {
+        written.set(path, blobs.get(entry.hash) ?? (await this.draftBytesOf(base, entry.hash)));
+      }
+      await this.storage.transaction(async () => {
+        for (const path of delta.deleted.keys()) {
+          await this.workspace.rm(`/${path}`, { force: true });
+          await this.removeEmptyParents(path);
+        }
+        for (const [path, bytes] of written) await this.writeDraftFile(path, bytes);
+        alongside?.();
+      });
+      return changedPaths(delta);
+    });
+  }
+
+  commitDraft(request: { base: number; message: string; author: Author }): Promise<CommitResult> {
+    return this.exclusive(async () => {
+      const state = this.headState();
+      const manifest = await this.manifest("draft");
+      const blobs = new Map<string, Uint8Array>();
+      for (const { path } of this.sql<{ path: string }>("SELECT path FROM draft_dirty")) {
+        const file = await this.readDraft(path);
+        if (file) blobs.set(file.hash, file.bytes);
+      }
+      const plan = planDraft(state, { manifest, blobs }, request.base);
+      return this.record(state, plan, request.message, request.author);
+    });
+  }
+
+  /** The bytes of a draft file with this hash. */
+  private async draftBytesOf(manifest: Manifest, hash: string): Promise<Uint8Array> {
+    for (const [path, entry] of manifest) {
+      if (entry.hash === hash) return (await this.readDraft(path))!.bytes;
+    }
+    return this.readBlob(hash);
+  }
+
   /** Runs commits and restores one at a time, so each sees the head the last one left. */
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task);
@@ -227,13 +272,19 @@ export class SqlStore implements ProjectStore {
         await this.removeEmptyParents(path);
         continue;
       }
-      const bytes = plan.blobs.get(entry.hash) ?? (await this.readBlob(entry.hash));
-      const text = utf8OrNull(bytes);
-      const mime = contentType(path, text === null ? "application/octet-stream" : "text/plain");
-      if (text !== null) await this.workspace.writeFile(`/${path}`, text, mime);
-      else await this.workspace.writeFileBytes(`/${path}`, bytes, mime);
+      const current = dirty.includes(path) ? await this.readDraft(path) : null;
+      if (current?.hash === entry.hash) continue; // the draft already holds it (a commit of the draft)
+      await this.writeDraftFile(path, plan.blobs.get(entry.hash) ?? (await this.readBlob(entry.hash)));
     }
     this.storage.sql.exec("DELETE FROM draft_dirty");
+  }
+
+  /** Text files are stored as text (the tools read them so), anything else as bytes. */
+  private async writeDraftFile(path: string, bytes: Uint8Array): Promise<void> {
+    const text = utf8OrNull(bytes);
+    const mime = contentType(path, text === null ? "application/octet-stream" : "text/plain");
+    if (text !== null) await this.workspace.writeFile(`/${path}`, text, mime);
+    else await this.workspace.writeFileBytes(`/${path}`, bytes, mime);
   }
 
   /** Directories exist only through their files, as in git: drop the ones a delete emptied. */
