@@ -110,6 +110,21 @@ describe.each(implementations)("%s store's draft", (_name, withStore) => {
       expect([...(await store.manifest("draft")).keys()].sort()).toEqual(["c.txt", "moved/b.txt"]);
     }));
 
+  it("restores a snapshot of the draft, also after further edits, and checks edits made around editDraft", () =>
+    withStore(async (store) => {
+      await store.commit({ base: 0, author: "user", changes: [put("a.txt", "a\n")] });
+      await store.editDraft([put("b.txt", "b\n")]);
+      const tree = await store.snapshotDraft();
+      await store.editDraft([put("a.txt", "changed\n"), put("c/d.txt", "d\n"), { op: "delete", path: "b.txt" }]);
+      let ran = false;
+      await store.restoreDraft(tree, () => void (ran = true));
+      expect(ran).toBe(true);
+      expect([...(await store.manifest("draft")).keys()].sort()).toEqual(["a.txt", "b.txt"]);
+      expect(await text(store, "a.txt")).toBe("a\n");
+      expect(await codeOf(store.restoreDraft("f".repeat(64)))).toBe("not_found");
+      await store.checkDraft();
+    }));
+
   it("commits the draft as one version, once", () =>
     withStore(async (store) => {
       await store.commit({ base: 0, author: "user", changes: [put("a.txt", "a\n")] });
@@ -123,6 +138,25 @@ describe.each(implementations)("%s store's draft", (_name, withStore) => {
       expect(await store.commitDraft({ base: 2, message: "again", author: "agent" })).toMatchObject({ version: 2, created: false });
       expect(await store.delta(2, "draft")).toEqual({ added: new Map(), deleted: new Map(), modified: new Map() });
     }));
+});
+
+describe("SQLite store's draft written directly (as the execute tool's state API does)", () => {
+  it("finds what a commit would refuse", async () => {
+    const stub = env.PROJECTS.get(env.PROJECTS.newUniqueId());
+    await runInDurableObject(stub, async (_instance, state) => {
+      const store = await SqlStore.open(state.storage, { ...DEFAULT_LIMITS, maxFileBytes: 10 });
+      await store.commit({ base: 0, author: "user", changes: [put("a.txt", "a\n")] });
+      const tree = await store.snapshotDraft();
+      await store.workspace.writeFile("/node_modules/x.js", "x");
+      expect(await codeOf(store.checkDraft())).toBe("invalid_path");
+      await store.restoreDraft(tree);
+      await store.workspace.writeFile("/big.txt", "more than ten bytes");
+      expect(await codeOf(store.checkDraft())).toBe("too_large");
+      await store.restoreDraft(tree);
+      await store.checkDraft();
+      expect([...(await store.manifest("draft")).keys()]).toEqual(["a.txt"]);
+    });
+  });
 });
 
 describe("in-memory store", () => {

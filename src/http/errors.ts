@@ -12,6 +12,7 @@ export const API_ERROR_CODES = [
   "origin_not_allowed",
   "route_not_found",
   "method_not_allowed",
+  "model_not_configured",
   "internal_error",
 ] as const;
 
@@ -34,8 +35,10 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   method_not_allowed: 405,
   conflict: 409,
   project_exists: 409,
+  turn_in_progress: 409,
   too_large: 413,
   internal_error: 500,
+  model_not_configured: 503,
 };
 
 /** An error answered as `{"error": {code, message, ...details}}` with the code's status. */

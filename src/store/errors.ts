@@ -13,6 +13,7 @@ export const STORE_ERROR_CODES = [
   "too_large",
   "project_exists",
   "invalid_settings",
+  "turn_in_progress",
 ] as const;
 
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];

@@ -121,16 +121,38 @@ export interface ProjectStore {
   /**
    * Applies `changes` in order to the draft, all or nothing, refused for the
    * same reasons as a commit (paths, limits, clashes, missing paths).
-   * `alongside` runs in the same storage transaction, so whatever it writes
-   * (the result of the tool call that made the edit) lands with the edit or
-   * not at all. Returns the paths whose content changed, sorted.
+   * `alongside` runs in the same storage transaction with the paths whose
+   * content changed, so whatever it writes (the result of the tool call
+   * that made the edit) lands with the edit or not at all. Returns those
+   * paths, sorted.
    */
-  editDraft(changes: Change[], alongside?: () => void): Promise<string[]>;
+  editDraft(changes: Change[], alongside?: (changed: string[]) => void): Promise<string[]>;
 
   /**
    * Records the draft as one new version on top of `base`, which must be
    * the head (else ConflictError). A draft equal to the head records
-   * nothing and returns `{version: base, created: false}`.
+   * nothing and returns `{version: base, created: false}`. `alongside` runs
+   * in the version's storage transaction with the new version's number
+   * (not called when nothing is recorded).
    */
-  commitDraft(request: { base: number; message: string; author: Author }): Promise<CommitResult>;
+  commitDraft(request: { base: number; message: string; author: Author }, alongside?: (version: number) => void): Promise<CommitResult>;
+
+  /**
+   * Keeps the draft's current tree (its files stored as blobs) so that
+   * `restoreDraft` can bring it back, also after a restart; returns its hash.
+   */
+  snapshotDraft(): Promise<string>;
+
+  /**
+   * Makes the draft equal a tree kept by `snapshotDraft` (or a version's),
+   * in one transaction with `alongside`. NotFoundError for an unknown tree.
+   */
+  restoreDraft(tree: string, alongside?: () => void): Promise<void>;
+
+  /**
+   * Checks the draft against the rules a commit enforces (paths, limits,
+   * file/directory clashes), for edits made without `editDraft`; throws the
+   * StoreError a commit would.
+   */
+  checkDraft(): Promise<void>;
 }

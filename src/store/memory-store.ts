@@ -13,7 +13,7 @@ import type {
   VersionRef,
 } from "./interface";
 import { planCommit, planDraft, planRestore, type HeadState, type VersionPlan } from "./plan";
-import { applyChanges, changedPaths, manifestDelta } from "./tree";
+import { applyChanges, changedPaths, checkManifest, manifestDelta, treeHash } from "./tree";
 
 /**
  * A ProjectStore in memory, with the same rules as the SQLite one (both plan
@@ -23,6 +23,7 @@ import { applyChanges, changedPaths, manifestDelta } from "./tree";
 export class MemoryStore implements ProjectStore {
   private readonly history: { info: VersionInfo; manifest: Manifest }[] = [];
   private readonly blobs = new Map<string, Uint8Array>();
+  private readonly snapshots = new Map<string, Manifest>();
   private draft: Manifest = new Map();
 
   constructor(private readonly limits: StoreLimits) {}
@@ -64,19 +65,37 @@ export class MemoryStore implements ProjectStore {
     return manifestDelta(await this.manifest(from), await this.manifest(to));
   }
 
-  async editDraft(changes: Change[], alongside?: () => void): Promise<string[]> {
+  async editDraft(changes: Change[], alongside?: (changed: string[]) => void): Promise<string[]> {
     const { manifest, blobs } = applyChanges(this.draft, changes, this.limits);
-    alongside?.();
-    for (const [hash, bytes] of blobs) this.blobs.set(hash, bytes);
     const changed = changedPaths(manifestDelta(this.draft, manifest));
+    alongside?.(changed);
+    for (const [hash, bytes] of blobs) this.blobs.set(hash, bytes);
     this.draft = manifest;
     return changed;
   }
 
-  async commitDraft(request: { base: number; message: string; author: Author }): Promise<CommitResult> {
+  async commitDraft(request: { base: number; message: string; author: Author }, alongside?: (version: number) => void): Promise<CommitResult> {
     const state = this.headState();
     const plan = planDraft(state, { manifest: new Map(this.draft), blobs: new Map() }, request.base);
+    if (plan) alongside?.(state.head + 1);
     return this.record(state, plan, request.message, request.author);
+  }
+
+  async snapshotDraft(): Promise<string> {
+    const tree = treeHash(this.draft);
+    this.snapshots.set(tree, new Map(this.draft));
+    return tree;
+  }
+
+  async restoreDraft(tree: string, alongside?: () => void): Promise<void> {
+    const manifest = this.snapshots.get(tree) ?? this.history.find((entry) => entry.info.tree === tree)?.manifest;
+    if (!manifest) throw new NotFoundError(`No tree ${tree} to restore the draft to.`, { tree });
+    alongside?.();
+    this.draft = new Map(manifest);
+  }
+
+  async checkDraft(): Promise<void> {
+    checkManifest(this.draft, this.limits);
   }
 
   private record(state: HeadState, plan: VersionPlan | null, message: string, author: Author): CommitResult {

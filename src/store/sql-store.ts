@@ -16,7 +16,7 @@ import type {
   VersionRef,
 } from "./interface";
 import { planCommit, planDraft, planRestore, type HeadState, type VersionPlan } from "./plan";
-import { applyChanges, changedPaths, manifestDelta } from "./tree";
+import { applyChanges, changedPaths, checkManifest, manifestDelta, treeHash } from "./tree";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS blobs (
@@ -170,11 +170,12 @@ export class SqlStore implements ProjectStore {
     return manifestDelta(onlyIn(fromTree, toTree), onlyIn(toTree, fromTree));
   }
 
-  editDraft(changes: Change[], alongside?: () => void): Promise<string[]> {
+  editDraft(changes: Change[], alongside?: (changed: string[]) => void): Promise<string[]> {
     return this.exclusive(async () => {
       const base = await this.manifest("draft");
       const { manifest, blobs } = applyChanges(base, changes, this.limits);
       const delta = manifestDelta(base, manifest);
+      const changed = changedPaths(delta);
       // A moved file's bytes are not in `blobs`: read them from where they are now.
       const written = new Map<string, Uint8Array>();
       for (const [path, entry] of [...delta.added, ...[...delta.modified].map(([p, [, to]]) => [p, to] as const)]) {
@@ -186,24 +187,74 @@ export class SqlStore implements ProjectStore {
           await this.removeEmptyParents(path);
         }
         for (const [path, bytes] of written) await this.writeDraftFile(path, bytes);
-        alongside?.();
+        alongside?.(changed);
       });
-      return changedPaths(delta);
+      return changed;
     });
   }
 
-  commitDraft(request: { base: number; message: string; author: Author }): Promise<CommitResult> {
+  commitDraft(request: { base: number; message: string; author: Author }, alongside?: (version: number) => void): Promise<CommitResult> {
     return this.exclusive(async () => {
       const state = this.headState();
       const manifest = await this.manifest("draft");
-      const blobs = new Map<string, Uint8Array>();
-      for (const { path } of this.sql<{ path: string }>("SELECT path FROM draft_dirty")) {
-        const file = await this.readDraft(path);
-        if (file) blobs.set(file.hash, file.bytes);
-      }
-      const plan = planDraft(state, { manifest, blobs }, request.base);
-      return this.record(state, plan, request.message, request.author);
+      const plan = planDraft(state, { manifest, blobs: await this.dirtyBlobs() }, request.base);
+      return this.record(state, plan, request.message, request.author, alongside);
     });
+  }
+
+  snapshotDraft(): Promise<string> {
+    return this.exclusive(async () => {
+      const manifest = await this.manifest("draft");
+      const tree = treeHash(manifest);
+      const blobs = await this.dirtyBlobs();
+      await this.storage.transaction(async () => this.storeTree(tree, manifest, blobs));
+      return tree;
+    });
+  }
+
+  restoreDraft(tree: string, alongside?: () => void): Promise<void> {
+    return this.exclusive(async () => {
+      const target = this.treeManifest(tree);
+      if (target.size === 0 && tree !== treeHash(target)) throw new NotFoundError(`No tree ${tree} to restore the draft to.`, { tree });
+      const delta = manifestDelta(await this.manifest("draft"), target);
+      const written = new Map<string, Uint8Array>();
+      for (const [path, entry] of [...delta.added, ...[...delta.modified].map(([p, [, to]]) => [p, to] as const)]) {
+        written.set(path, await this.readBlob(entry.hash));
+      }
+      await this.storage.transaction(async () => {
+        for (const path of delta.deleted.keys()) {
+          await this.workspace.rm(`/${path}`, { force: true });
+          await this.removeEmptyParents(path);
+        }
+        for (const [path, bytes] of written) await this.writeDraftFile(path, bytes);
+        alongside?.();
+      });
+    });
+  }
+
+  async checkDraft(): Promise<void> {
+    checkManifest(await this.manifest("draft"), this.limits);
+  }
+
+  /** The contents of the draft's changed files, by hash. */
+  private async dirtyBlobs(): Promise<Map<string, Uint8Array>> {
+    const blobs = new Map<string, Uint8Array>();
+    for (const { path } of this.sql<{ path: string }>("SELECT path FROM draft_dirty")) {
+      const file = await this.readDraft(path);
+      if (file) blobs.set(file.hash, file.bytes);
+    }
+    return blobs;
+  }
+
+  /** Stores blobs and, unless known, a tree's listing (synchronous SQL: call inside a transaction). */
+  private storeTree(tree: string, manifest: Manifest, blobs: Map<string, Uint8Array>): void {
+    for (const [hash, bytes] of blobs) {
+      this.storage.sql.exec("INSERT OR IGNORE INTO blobs (hash, size, data) VALUES (?, ?, ?)", hash, bytes.byteLength, bytes);
+    }
+    if (this.sql("SELECT 1 FROM tree_files WHERE tree = ? LIMIT 1", tree).length > 0) return;
+    for (const [path, entry] of manifest) {
+      this.storage.sql.exec("INSERT INTO tree_files (tree, path, hash, size) VALUES (?, ?, ?, ?)", tree, path, entry.hash, entry.size);
+    }
   }
 
   /** The bytes of a draft file with this hash. */
@@ -222,28 +273,20 @@ export class SqlStore implements ProjectStore {
   }
 
   /** Writes a planned version and brings the draft to it, in one transaction. */
-  private async record(state: HeadState, plan: VersionPlan | null, message: string, author: Author): Promise<CommitResult> {
+  private async record(
+    state: HeadState,
+    plan: VersionPlan | null,
+    message: string,
+    author: Author,
+    alongside?: (version: number) => void,
+  ): Promise<CommitResult> {
     if (!plan) {
       const parent = state.head > 0 ? this.versionRow(state.head).parent : null;
       return { version: state.head, parent, tree: state.tree, changed: [], created: false };
     }
     const version = state.head + 1;
     await this.storage.transaction(async () => {
-      for (const [hash, bytes] of plan.blobs) {
-        this.storage.sql.exec("INSERT OR IGNORE INTO blobs (hash, size, data) VALUES (?, ?, ?)", hash, bytes.byteLength, bytes);
-      }
-      const treeKnown = this.sql("SELECT 1 FROM tree_files WHERE tree = ? LIMIT 1", plan.tree).length > 0;
-      if (!treeKnown) {
-        for (const [path, entry] of plan.manifest) {
-          this.storage.sql.exec(
-            "INSERT INTO tree_files (tree, path, hash, size) VALUES (?, ?, ?, ?)",
-            plan.tree,
-            path,
-            entry.hash,
-            entry.size,
-          );
-        }
-      }
+      this.storeTree(plan.tree, plan.manifest, plan.blobs);
       this.storage.sql.exec(
         `INSERT INTO versions (id, parent, tree, message, author, created_at, added, modified, deleted)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -258,6 +301,7 @@ export class SqlStore implements ProjectStore {
         plan.stats.deleted,
       );
       await this.syncDraft(plan);
+      alongside?.(version);
     });
     return { version, parent: plan.parent, tree: plan.tree, changed: plan.changed, created: true };
   }

@@ -82,6 +82,18 @@ export function applyChanges(base: Manifest, changes: Change[], limits: StoreLim
   return { manifest, blobs };
 }
 
+/** Checks a whole file set against the rules of applyChanges (for files written some other way). */
+export function checkManifest(manifest: Manifest, limits: StoreLimits): void {
+  for (const [path, entry] of manifest) {
+    validatePath(path);
+    if (entry.size > limits.maxFileBytes) {
+      throw new TooLargeError(`${path} is ${entry.size} bytes; the limit is ${limits.maxFileBytes} bytes per file.`, { path, limit: limits.maxFileBytes });
+    }
+  }
+  checkFileDirectoryClashes(manifest);
+  checkTotals(manifest, limits);
+}
+
 /** The file itself, or every file below it as a directory; NotFoundError if neither. */
 function matching(manifest: Manifest, path: string): string[] {
   if (manifest.has(path)) return [path];
