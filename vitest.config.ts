@@ -12,7 +12,15 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { MAX_FILE_BYTES: "65536", MAX_FILES: "50", MAX_VERSION_BYTES: "262144", TEST_TIMEOUT_MS: "1500" },
+              bindings: {
+                MAX_FILE_BYTES: "65536",
+                MAX_FILES: "50",
+                MAX_VERSION_BYTES: "262144",
+                TEST_TIMEOUT_MS: "1500",
+                // The agent's model: the fake Messages API of test/fake-anthropic.ts.
+                ANTHROPIC_API_KEY: "test-key",
+                ANTHROPIC_BASE_URL: "https://anthropic.fake",
+              },
               // Every outbound fetch of workerd (dynamic workers included) lands here: no network in tests.
               outboundService: fakeNetwork,
             },

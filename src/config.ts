@@ -43,6 +43,50 @@ function positiveInt(raw: string | undefined, name: string): number | undefined 
   return value;
 }
 
+/** The newest Sonnet in the pinned @anthropic-ai/sdk's model list. */
+export const DEFAULT_MODEL = "claude-sonnet-5-5";
+
+export interface TurnBudgets {
+  maxModelCalls: number;
+  maxOutputTokens: number;
+  maxSeconds: number;
+}
+
+export const DEFAULT_BUDGETS: TurnBudgets = { maxModelCalls: 30, maxOutputTokens: 64_000, maxSeconds: 600 };
+
+/** How the agent reaches its model; `replay` is the built-in offline model. */
+export type ModelConfig =
+  | { kind: "anthropic"; apiKey: string; baseURL?: string; model: string }
+  | { kind: "replay"; model: "replay"; delayMs: number };
+
+/**
+ * The agent's model from ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL (any
+ * Anthropic-compatible endpoint; a key is then optional) and MODEL, or
+ * null when none is configured.
+ */
+export function modelConfigFromEnv(env: Env): ModelConfig | null {
+  if (env.MODEL === "replay") return { kind: "replay", model: "replay", delayMs: nonNegativeInt(env.REPLAY_DELAY_MS, "REPLAY_DELAY_MS") ?? 0 };
+  if (!env.ANTHROPIC_API_KEY && !env.ANTHROPIC_BASE_URL) return null;
+  return {
+    kind: "anthropic",
+    apiKey: env.ANTHROPIC_API_KEY || "none",
+    ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
+    model: env.MODEL || DEFAULT_MODEL,
+  };
+}
+
+export function budgetsFromEnv(env: Env): TurnBudgets {
+  return {
+    maxModelCalls: positiveInt(env.TURN_MAX_MODEL_CALLS, "TURN_MAX_MODEL_CALLS") ?? DEFAULT_BUDGETS.maxModelCalls,
+    maxOutputTokens: positiveInt(env.TURN_MAX_OUTPUT_TOKENS, "TURN_MAX_OUTPUT_TOKENS") ?? DEFAULT_BUDGETS.maxOutputTokens,
+    maxSeconds: positiveInt(env.TURN_MAX_SECONDS, "TURN_MAX_SECONDS") ?? DEFAULT_BUDGETS.maxSeconds,
+  };
+}
+
+function nonNegativeInt(raw: string | undefined, name: string): number | undefined {
+  return raw === "0" ? 0 : positiveInt(raw, name);
+}
+
 /** The host's own names (API_HOSTS, PREVIEW_HOST), which no app may call. */
 export function ownHostsFromEnv(env: Env): OwnHosts {
   return { apiHosts: listFromEnv(env.API_HOSTS), ...(env.PREVIEW_HOST ? { previewHost: env.PREVIEW_HOST } : {}) };

@@ -10,9 +10,16 @@ export interface Env {
   LOADER: WorkerLoader;
   /** When set, every `/api/*` request needs `Authorization: Bearer <API_TOKEN>`. */
   API_TOKEN?: string;
+  /** The agent's model: see `agentConfigFromEnv` in src/config.ts. */
   ANTHROPIC_API_KEY?: string;
   ANTHROPIC_BASE_URL?: string;
   MODEL?: string;
+  /** Budgets per agent turn. */
+  TURN_MAX_MODEL_CALLS?: string;
+  TURN_MAX_OUTPUT_TOKENS?: string;
+  TURN_MAX_SECONDS?: string;
+  /** Milliseconds the replay model waits before each answer (demos, restart tests). */
+  REPLAY_DELAY_MS?: string;
   /** Host suffix of preview origins, e.g. `preview.example.com`. */
   PREVIEW_HOST?: string;
   /** Names the API answers on besides localhost and IP addresses (DNS-rebinding guard), comma-separated. */

@@ -3,7 +3,8 @@ import { createApp } from "./http/app";
 import { projectStub } from "./http/project-stub";
 import { checkPreviewAccess, parsePreviewHost } from "./preview";
 
-export { ProjectObject } from "./project/project-object";
+// The composition root: the project's object with the agent loop (agent/ builds on the stages, never the reverse).
+export { ProjectObject } from "../agent/project-object";
 export { AppEgress, AppKV, AppTail } from "./project/entrypoints";
 
 const app = createApp();

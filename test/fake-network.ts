@@ -6,10 +6,13 @@
 // - an echo API at https://echo.example.test that answers with the request
 //   it received (to see what a preview's sandbox lets through), and
 //   redirects to `?to=` at /redirect;
+// - a fake Anthropic Messages API at https://anthropic.fake (fake-anthropic.ts);
 // - nothing else: any other host gets a 502.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
+import "./agent-scenarios.ts";
+import { ANTHROPIC, fakeAnthropic } from "./fake-anthropic.ts";
 
 export const REGISTRY = "https://registry.npmjs.org";
 
@@ -72,6 +75,7 @@ export async function fakeNetwork(request: Request): Promise<Response> {
     if (url.pathname === "/redirect") return new Response(null, { status: 302, headers: { Location: url.searchParams.get("to")! } });
     return Response.json({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers) });
   }
+  if (`${url.protocol}//${url.host}` === ANTHROPIC) return fakeAnthropic(request);
   if (`${url.protocol}//${url.host}` !== REGISTRY) {
     return new Response(`No network in tests: ${request.method} ${url.href}`, { status: 502 });
   }

@@ -59,6 +59,12 @@ describe("HTTP surface", () => {
         "GET /api/projects/{id}/settings",
         "PUT /api/projects/{id}/settings",
         "GET /api/projects/{id}/logs",
+        "POST /api/projects/{id}/chat",
+        "GET /api/projects/{id}/turns",
+        "GET /api/projects/{id}/turns/{turnId}",
+        "GET /api/projects/{id}/turns/{turnId}/events",
+        "POST /api/projects/{id}/turns/{turnId}/cancel",
+        "GET /api/projects/{id}/messages",
       ].sort(),
     );
   });

@@ -12,6 +12,7 @@ import { history } from "./routes/history";
 import { projects } from "./routes/projects";
 import { settings } from "./routes/settings";
 import { tests } from "./routes/tests";
+import { turns } from "./routes/turns";
 
 /**
  * Largest request body. A request's content travels to the project's object
@@ -47,6 +48,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/api/projects", builds);
   app.route("/api/projects", tests);
   app.route("/api/projects", settings);
+  app.route("/api/projects", turns);
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -101,6 +101,7 @@ export const ProjectSchema = z
     head: z.number().int(),
     createdAt: z.string(),
     previewUrl: z.string(),
+    turn: z.object({ id: z.string(), status: z.string() }).optional().openapi({ description: "The latest agent turn" }),
   })
   .openapi("Project");
 
@@ -276,3 +277,59 @@ export const LogsSchema = z
     cursor: z.string(),
   })
   .openapi("Logs");
+
+/** Turn ids as the server makes them. */
+export const TURN_ID = /^t[0-9a-f]{15}$/;
+
+export const TurnParams = ProjectParams.extend({ turnId: z.string().openapi({ pattern: TURN_ID.source, example: "t3f9a0c41d2e8b77" }) });
+
+/** Longest chat message, in characters. */
+export const MAX_CHAT_CHARS = 32_000;
+
+export const ChatBody = z
+  .object({
+    message: Text().trim().min(1, "must not be empty").max(MAX_CHAT_CHARS),
+    budgets: z
+      .object({
+        maxModelCalls: z.number().int().min(1).max(1000).optional(),
+        maxOutputTokens: z.number().int().min(1).max(10_000_000).optional(),
+        maxSeconds: z.number().int().min(1).max(86_400).optional(),
+      })
+      .optional()
+      .openapi({ description: "Tighter budgets for this turn; the server's own (TURN_MAX_*) always apply too." }),
+  })
+  .openapi("ChatRequest");
+
+const Usage = z.object({
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cacheReadTokens: z.number().int(),
+  cacheWriteTokens: z.number().int(),
+  modelCalls: z.number().int(),
+});
+
+export const TurnSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(["running", "completed", "failed", "cancelled", "budget_exceeded", "stuck"]),
+    message: z.string(),
+    startedAt: z.string(),
+    finishedAt: z.string().optional(),
+    usage: Usage,
+    version: z.number().int().optional(),
+    error: z.string().optional(),
+  })
+  .openapi("Turn");
+
+export const TurnListSchema = z.object({ turns: z.array(TurnSchema) }).openapi("TurnList");
+
+export const ConversationSchema = z
+  .object({
+    messages: z.array(
+      z.union([
+        z.object({ turnId: z.string(), role: z.enum(["user", "assistant"]), text: z.string() }),
+        z.object({ turnId: z.string(), role: z.literal("tool"), id: z.string(), name: z.string(), input: z.unknown(), ok: z.boolean().nullable(), summary: z.string() }),
+      ]),
+    ),
+  })
+  .openapi("Conversation");

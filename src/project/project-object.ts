@@ -1,5 +1,5 @@
-import { DurableObject, exports } from "cloudflare:workers";
-import { limitsFromEnv, testTimeoutFromEnv } from "../config";
+import { DurableObject } from "cloudflare:workers";
+import { limitsFromEnv, type TurnBudgets } from "../config";
 import { diffTrees, formatGitPatch, toJsonFile, type FileDiff } from "../diff";
 import type { Env } from "../env";
 import type { BuildError } from "../build";
@@ -15,48 +15,21 @@ import {
   type VersionRef,
 } from "../store";
 import type { EgressPolicy, OwnHosts } from "../preview";
-import { AppKvStore, type KvValueType } from "./app-kv";
-import { ProjectBuilds, type BuildSummary } from "./builds";
-import { ProjectLogs, type LogEntry, type NewLogEntry } from "./logs";
-import { ProjectSettings, type PublicSettings } from "./settings";
+import type { AppKvStore, KvValueType } from "./app-kv";
+import type { BuildSummary, ProjectBuilds } from "./builds";
+import type { LogEntry, NewLogEntry } from "./logs";
+import type { PublicSettings } from "./settings";
 import { capture, type Outcome } from "./outcome";
-import { ProjectTests, type TestSummary } from "./tests";
+import { createParts, type Parts } from "./parts";
+import type { TestSummary } from "./tests";
 import { ProjectIndex } from "./project-index";
+import type { ConversationView } from "./project-turns";
+import type { DiffResult, FileListing, ProjectInfo, RawFile } from "./project-types";
+import { Timers } from "./timers";
+import type { TurnEvent, TurnInfo } from "./turns";
 
 /** How long after a new version the project list is checked against the object. */
 const LIST_REPAIR_DELAY_MS = 10_000;
-
-export interface ProjectInfo {
-  id: string;
-  name: string;
-  head: number;
-  createdAt: string;
-}
-
-export interface FileListing {
-  version: VersionRef;
-  files: { path: string; size: number; hash: string }[];
-}
-
-export interface RawFile {
-  bytes: Uint8Array;
-  hash: string;
-}
-
-export interface DiffResult {
-  from: VersionRef;
-  to: VersionRef;
-  files: Omit<FileDiff, "blobIds">[];
-}
-
-interface Parts {
-  store: SqlStore;
-  builds: ProjectBuilds;
-  tests: ProjectTests;
-  settings: ProjectSettings;
-  kv: AppKvStore;
-  logs: ProjectLogs;
-}
 
 /**
  * One project: its store (history + draft) in this object's SQLite database.
@@ -66,10 +39,12 @@ interface Parts {
  */
 export class ProjectObject extends DurableObject<Env> {
   /** Set while this object holds a project; every part lives in its SQLite database. */
-  private parts: Parts | undefined;
+  protected parts: Parts | undefined;
+  private readonly timers: Timers;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.timers = new Timers(ctx.storage);
     void ctx.blockConcurrencyWhile(async () => {
       const row = this.projectRow();
       if (row) this.attach(row.id, await SqlStore.open(ctx.storage, limitsFromEnv(env)));
@@ -103,7 +78,14 @@ export class ProjectObject extends DurableObject<Env> {
     return this.guarded(async () => {
       const row = this.projectRow();
       if (!row) throw this.missing();
-      return { id: row.id, name: row.name, head: await this.opened().head(), createdAt: new Date(row.created_at).toISOString() };
+      const turn = this.part("turns").log.list()[0];
+      return {
+        id: row.id,
+        name: row.name,
+        head: await this.opened().head(),
+        createdAt: new Date(row.created_at).toISOString(),
+        ...(turn ? { turn: { id: turn.id, status: turn.status } } : {}),
+      };
     });
   }
 
@@ -120,6 +102,7 @@ export class ProjectObject extends DurableObject<Env> {
   commit(request: { base: number; message?: string; author: Author; changes: Change[] }): Promise<Outcome<CommitResult>> {
     return this.guarded(async () => {
       const store = this.opened();
+      this.refuseDuringTurn();
       await this.scheduleListRepair();
       return this.published(await store.commit(request));
     });
@@ -128,6 +111,7 @@ export class ProjectObject extends DurableObject<Env> {
   restore(request: { version: number; base?: number; author: Author }): Promise<Outcome<CommitResult>> {
     return this.guarded(async () => {
       const store = this.opened();
+      this.refuseDuringTurn();
       await this.scheduleListRepair();
       return this.published(await store.restore(request));
     });
@@ -225,6 +209,51 @@ export class ProjectObject extends DurableObject<Env> {
     return this.guarded(async () => this.part("logs").list(options));
   }
 
+  /**
+   * Starts an agent turn on the draft (turn_in_progress while one runs);
+   * its steps then run from this object's alarm. `previewUrl` is the draft's
+   * preview as the caller reaches it.
+   */
+  startTurn(message: string, options: { previewUrl: string; budgets?: Partial<TurnBudgets> }): Promise<Outcome<TurnInfo>> {
+    return this.guarded(async () => {
+      const turn = await this.part("turns").start(message, options);
+      await this.timers.set("turn-step", Date.now());
+      return turn;
+    });
+  }
+
+  /** Turns, newest first; or one. */
+  turns(): Promise<Outcome<TurnInfo[]>> {
+    return this.guarded(async () => this.part("turns").log.list());
+  }
+
+  turn(id: string): Promise<Outcome<TurnInfo>> {
+    return this.guarded(async () => this.part("turns").log.get(id));
+  }
+
+  /** The turn's events after `after`, waiting up to `waitMs` for one while it runs. */
+  turnEvents(id: string, after: number, waitMs: number): Promise<Outcome<{ events: TurnEvent[]; running: boolean }>> {
+    return this.guarded(async () => {
+      const log = this.part("turns").log;
+      const events = await log.waitForEvents(id, after, waitMs);
+      return { events, running: log.get(id).status === "running" };
+    });
+  }
+
+  /** Asks a running turn to stop at its next safe point; it still commits what it did. */
+  cancelTurn(id: string): Promise<Outcome<TurnInfo>> {
+    return this.guarded(async () => {
+      const log = this.part("turns").log;
+      log.requestCancel(id);
+      return log.get(id);
+    });
+  }
+
+  /** The conversation across turns, with each tool call's recorded outcome. */
+  conversation(): Promise<Outcome<ConversationView>> {
+    return this.guarded(async () => this.part("turns").view());
+  }
+
   // The sandbox's entrypoints (entrypoints.ts) call these for the app.
 
   egressPolicy(): EgressPolicy {
@@ -268,12 +297,42 @@ export class ProjectObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const row = this.projectRow();
     if (!row || !this.parts) return;
-    const head = await this.parts.store.head();
-    await new ProjectIndex(this.env.PROJECT_INDEX).repair({ id: row.id, name: row.name, head, createdAt: row.created_at });
+    for (const timer of this.timers.takeDue()) {
+      if (timer === "list-repair") {
+        const head = await this.parts.store.head();
+        await new ProjectIndex(this.env.PROJECT_INDEX)
+          .repair({ id: row.id, name: row.name, head, createdAt: row.created_at })
+          .catch(async (error: unknown) => {
+            console.error(`Could not repair the listing of ${row.id}; trying again later:`, error);
+            await this.timers.set("list-repair", Date.now() + LIST_REPAIR_DELAY_MS);
+          });
+      } else {
+        const turn = this.parts.turns.log.running();
+        // One step per alarm: each step is recorded before the next is scheduled.
+        if (turn && (await this.runTurnStep(turn.id))) await this.timers.set("turn-step", Date.now());
+      }
+    }
+    await this.timers.rearm();
+  }
+
+  /**
+   * Runs the next step of a running turn and says whether it still runs.
+   * The agent loop (agent/) overrides this; without it a turn cannot run.
+   */
+  protected async runTurnStep(turnId: string): Promise<boolean> {
+    await this.part("turns").finish(turnId, { status: "failed", error: "This server was built without the agent loop." });
+    return false;
   }
 
   private async scheduleListRepair(): Promise<void> {
-    await this.ctx.storage.setAlarm(Date.now() + LIST_REPAIR_DELAY_MS);
+    await this.timers.set("list-repair", Date.now() + LIST_REPAIR_DELAY_MS);
+  }
+
+  private refuseDuringTurn(): void {
+    const running = this.part("turns").log.running();
+    if (running) {
+      throw new StoreError("turn_in_progress", `An agent turn (${running.id}) is editing the project; commit after it ends or cancel it.`, { turnId: running.id });
+    }
   }
 
   /**
@@ -297,34 +356,15 @@ export class ProjectObject extends DurableObject<Env> {
   }
 
   private attach(projectId: string, store: SqlStore): void {
-    const sql = this.ctx.storage.sql;
-    const builds = new ProjectBuilds(this.ctx.storage, store, {
-      projectId,
-      registry: this.env.NPM_REGISTRY || "https://registry.npmjs.org",
-      loader: this.env.LOADER,
-      sandbox: (version) => {
-        const props = { props: { projectId, version } };
-        return { env: { KV: exports.AppKV(props) }, globalOutbound: exports.AppEgress(props), tails: [exports.AppTail(props)] };
-      },
-    });
-    const tests = new ProjectTests(sql, builds, {
-      projectId,
-      loader: this.env.LOADER,
-      testTimeoutMs: testTimeoutFromEnv(this.env),
-      networkPolicy: () => this.part("settings").policy(),
-      sandbox: (testRun) => {
-        const props = { props: { projectId, version: "test", testRun } };
-        return { env: { KV: exports.AppKV(props) }, globalOutbound: exports.AppEgress(props) };
-      },
-    });
-    this.parts = { store, builds, tests, settings: new ProjectSettings(sql), kv: new AppKvStore(sql), logs: new ProjectLogs(sql) };
+    this.parts = createParts(this.ctx.storage, this.env, projectId, store);
   }
+
 
   private kv(testRun: string | undefined): AppKvStore {
     return testRun === undefined ? this.part("kv") : this.part("tests").kv(testRun);
   }
 
-  private part<K extends keyof Parts>(name: K): Parts[K] {
+  protected part<K extends keyof Parts>(name: K): Parts[K] {
     if (!this.parts) throw this.missing();
     return this.parts[name];
   }

@@ -2,7 +2,7 @@ export * from "./interface";
 export * from "./errors";
 export { validatePath } from "./paths";
 export { decodeContent, hashBytes, isBinary, utf8OrNull, type ContentEncoding } from "./content";
-export { comparePaths, manifestDelta, sortedPaths, treeHash } from "./tree";
+export { changedPaths, comparePaths, manifestDelta, sortedPaths, treeHash } from "./tree";
 export { SqlStore } from "./sql-store";
 export { MemoryStore } from "./memory-store";
 export { STARTER_FILES } from "./starter";

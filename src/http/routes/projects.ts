@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { unwrap } from "../../project/outcome";
-import type { ProjectInfo } from "../../project/project-object";
+import type { ProjectInfo } from "../../project/project-types";
 import { ProjectIndex, decodeCursor } from "../../project/project-index";
 import { STARTER_FILES, StoreError, decodeContent, type Change } from "../../store";
 import type { AppEnv } from "../context";

@@ -1,0 +1,53 @@
+import { exports } from "cloudflare:workers";
+import { testTimeoutFromEnv } from "../config";
+import type { Env } from "../env";
+import type { SqlStore } from "../store";
+import { AppKvStore } from "./app-kv";
+import { ProjectBuilds } from "./builds";
+import { ProjectLogs } from "./logs";
+import { ProjectSettings } from "./settings";
+import { ProjectTests } from "./tests";
+import { ProjectTurns } from "./project-turns";
+import { TurnLog } from "./turns";
+
+/** Everything a project holds besides its identity, each part on the object's SQLite database. */
+export interface Parts {
+  store: SqlStore;
+  turns: ProjectTurns;
+  builds: ProjectBuilds;
+  tests: ProjectTests;
+  settings: ProjectSettings;
+  kv: AppKvStore;
+  logs: ProjectLogs;
+}
+
+/**
+ * Builds a project's parts. Its app's dynamic workers get loopback bindings
+ * (entrypoints.ts) whose props name the project, so they reach only its own
+ * KV, logs and egress policy.
+ */
+export function createParts(storage: DurableObjectStorage, env: Env, projectId: string, store: SqlStore): Parts {
+  const sql = storage.sql;
+  const settings = new ProjectSettings(sql);
+  const builds = new ProjectBuilds(storage, store, {
+    projectId,
+    registry: env.NPM_REGISTRY || "https://registry.npmjs.org",
+    loader: env.LOADER,
+    sandbox: (version) => {
+      const props = { props: { projectId, version } };
+      return { env: { KV: exports.AppKV(props) }, globalOutbound: exports.AppEgress(props), tails: [exports.AppTail(props)] };
+    },
+  });
+  const tests = new ProjectTests(sql, builds, {
+    projectId,
+    loader: env.LOADER,
+    testTimeoutMs: testTimeoutFromEnv(env),
+    networkPolicy: () => settings.policy(),
+    sandbox: (testRun) => {
+      const props = { props: { projectId, version: "test", testRun } };
+      return { env: { KV: exports.AppKV(props) }, globalOutbound: exports.AppEgress(props) };
+    },
+  });
+  const turns = new ProjectTurns(new TurnLog(sql), store);
+  return { store, turns, builds, tests, settings, kv: new AppKvStore(sql), logs: new ProjectLogs(sql) };
+}

@@ -1,0 +1,34 @@
+/** The jobs a project's object runs from its alarm. */
+export const TIMER_NAMES = ["list-repair", "turn-step"] as const;
+export type TimerName = (typeof TIMER_NAMES)[number];
+
+/**
+ * Several timers on a Durable Object's one alarm: each timer is a row with
+ * its due time, and the alarm is kept at the earliest. Rows and alarm are
+ * durable, so a timer set before a crash still fires after the restart.
+ */
+export class Timers {
+  constructor(private readonly storage: DurableObjectStorage) {
+    storage.sql.exec("CREATE TABLE IF NOT EXISTS timers (name TEXT PRIMARY KEY, due INTEGER NOT NULL) WITHOUT ROWID");
+  }
+
+  /** Fires `name` at `due` (or earlier, if it was already set earlier). */
+  async set(name: TimerName, due: number): Promise<void> {
+    this.storage.sql.exec("INSERT INTO timers (name, due) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET due = min(due, excluded.due)", name, due);
+    const alarm = await this.storage.getAlarm();
+    if (alarm === null || alarm > due) await this.storage.setAlarm(due);
+  }
+
+  /** The timers due now, removed from the schedule. */
+  takeDue(now = Date.now()): TimerName[] {
+    const due = this.storage.sql.exec<{ name: string }>("SELECT name FROM timers WHERE due <= ? ORDER BY due", now).toArray().map((row) => row.name as TimerName);
+    this.storage.sql.exec("DELETE FROM timers WHERE due <= ?", now);
+    return due;
+  }
+
+  /** Sets the alarm for the earliest timer left, if any. */
+  async rearm(): Promise<void> {
+    const next = this.storage.sql.exec<{ due: number | null }>("SELECT min(due) AS due FROM timers").one().due;
+    if (next !== null) await this.storage.setAlarm(next);
+  }
+}
