@@ -48,6 +48,8 @@ export class ProjectObject extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       const row = this.projectRow();
       if (row) this.attach(row.id, await SqlStore.open(ctx.storage, limitsFromEnv(env)));
+      // A job whose alarm was lost with a crash (a turn's step) is due again.
+      await this.timers.rearm();
     });
   }
 
@@ -297,19 +299,21 @@ export class ProjectObject extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const row = this.projectRow();
     if (!row || !this.parts) return;
-    for (const timer of this.timers.takeDue()) {
+    for (const timer of this.timers.due()) {
       if (timer === "list-repair") {
         const head = await this.parts.store.head();
-        await new ProjectIndex(this.env.PROJECT_INDEX)
-          .repair({ id: row.id, name: row.name, head, createdAt: row.created_at })
-          .catch(async (error: unknown) => {
-            console.error(`Could not repair the listing of ${row.id}; trying again later:`, error);
-            await this.timers.set("list-repair", Date.now() + LIST_REPAIR_DELAY_MS);
-          });
+        const repaired = await new ProjectIndex(this.env.PROJECT_INDEX).repair({ id: row.id, name: row.name, head, createdAt: row.created_at }).then(
+          () => true,
+          (error: unknown) => (console.error(`Could not repair the listing of ${row.id}; trying again later:`, error), false),
+        );
+        this.timers.clear(timer);
+        if (!repaired) await this.timers.set(timer, Date.now() + LIST_REPAIR_DELAY_MS);
       } else {
         const turn = this.parts.turns.log.running();
-        // One step per alarm: each step is recorded before the next is scheduled.
-        if (turn && (await this.runTurnStep(turn.id))) await this.timers.set("turn-step", Date.now());
+        // One step per alarm, recorded before the next is scheduled; a step cut short stays due.
+        const more = turn ? await this.runTurnStep(turn.id) : false;
+        this.timers.clear(timer);
+        if (more) await this.timers.set(timer, Date.now());
       }
     }
     await this.timers.rearm();

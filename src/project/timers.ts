@@ -4,8 +4,9 @@ export type TimerName = (typeof TIMER_NAMES)[number];
 
 /**
  * Several timers on a Durable Object's one alarm: each timer is a row with
- * its due time, and the alarm is kept at the earliest. Rows and alarm are
- * durable, so a timer set before a crash still fires after the restart.
+ * its due time, and the alarm is kept at the earliest. A timer stays due
+ * until its job is done (`clear`), so a job cut short by a crash runs again
+ * after the restart.
  */
 export class Timers {
   constructor(private readonly storage: DurableObjectStorage) {
@@ -19,11 +20,14 @@ export class Timers {
     if (alarm === null || alarm > due) await this.storage.setAlarm(due);
   }
 
-  /** The timers due now, removed from the schedule. */
-  takeDue(now = Date.now()): TimerName[] {
-    const due = this.storage.sql.exec<{ name: string }>("SELECT name FROM timers WHERE due <= ? ORDER BY due", now).toArray().map((row) => row.name as TimerName);
-    this.storage.sql.exec("DELETE FROM timers WHERE due <= ?", now);
-    return due;
+  /** The timers due now, earliest first. */
+  due(now = Date.now()): TimerName[] {
+    return this.storage.sql.exec<{ name: string }>("SELECT name FROM timers WHERE due <= ? ORDER BY due", now).toArray().map((row) => row.name as TimerName);
+  }
+
+  /** Marks a timer's job done. */
+  clear(name: TimerName): void {
+    this.storage.sql.exec("DELETE FROM timers WHERE name = ?", name);
   }
 
   /** Sets the alarm for the earliest timer left, if any. */

@@ -13,7 +13,7 @@ const state = mkdtempSync(join(tmpdir(), "forge-e2e-"));
 beforeAll(async () => {
   // Dependencies come from a fake registry on loopback: the suite needs no network.
   registry = await serveFakeRegistry();
-  server = await startServer(state, { env: { NPM_REGISTRY: registry.url } });
+  server = await startServer(state, { env: { NPM_REGISTRY: registry.url, MODEL: "replay" } });
 });
 
 afterAll(async () => {
@@ -30,13 +30,18 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
 
 const post = <T>(path: string, body: unknown) => call<T>(path, { method: "POST", body: JSON.stringify(body) });
 
+/** A `<!-- readme-examples: NAME … -->` block of the README, run as printed against the test server. */
+function runReadmeBlock(name: string): string {
+  const readme = readFileSync("README.md", "utf8");
+  const block = new RegExp(`<!-- readme-examples: ${name}[^>]*-->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
+  expect(block, name).toBeDefined();
+  const script = `set -euo pipefail\n${block!.replaceAll("localhost:8787", `localhost:${server.port}`)}`;
+  return execFileSync("bash", ["-c", script], { encoding: "utf8" });
+}
+
 describe("README examples", () => {
   it("run as printed", () => {
-    const readme = readFileSync("README.md", "utf8");
-    const block = /<!-- readme-examples[^>]*-->\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(block).toBeDefined();
-    const script = `set -euo pipefail\n${block!.replaceAll("localhost:8787", `localhost:${server.port}`)}`;
-    const out = execFileSync("bash", ["-c", script], { encoding: "utf8" });
+    const out = runReadmeBlock("the e2e suite");
     expect(out).toContain('"name":"demo","head":1');
     expect(out).toContain('"version":2,"parent":1');
     expect(out).toContain('"code":"conflict"');
@@ -50,6 +55,19 @@ describe("README examples", () => {
     expect(out).toContain('"name":"server > answers /api/hello","ok":true');
     expect(out).toContain('"version":3,"parent":2');
     expect(out.trimEnd().endsWith("204")).toBe(true);
+  });
+
+  it("a chat with the replay model builds a working todo app, as printed", () => {
+    const out = runReadmeBlock("chat");
+    expect(out).toContain("event: turn.started");
+    expect(out).toMatch(/event: model\.text\ndata: \{"delta":"\(This is a replay of a recorded session/);
+    expect(out).toContain('event: build.finished\ndata: {"ok":true');
+    expect(out).toMatch(/event: test\.finished\ndata: \{"passed":3,"failed":0/);
+    expect(out).toMatch(/event: turn\.finished\ndata: \{"status":"completed","version":2/);
+    expect(out).toContain('"status":"completed"');
+    expect(out).toContain("+app.post(\"/api/todos\"");
+    expect(out).toContain("diff --git a/test/todos.test.ts b/test/todos.test.ts\nnew file mode 100644");
+    expect(out).toMatch(/\{"id":"[\w-]+","title":"Try the agent","done":false\}\[\{"id":"[\w-]+","title":"Try the agent","done":false\}\]/);
   });
 });
 
@@ -199,6 +217,48 @@ describe("hardening, through wrangler dev", () => {
     }
     const other = await fetch(`${server.base}/api/projects`, { method: "POST", headers: { Origin: `http://127.0.0.1:${server.port}` }, body: "{}" });
     expect(other.status).toBe(403);
+  });
+});
+
+describe("an agent turn across a crash", () => {
+  it("resumes after kill -9 and a restart, runs no tool twice, and ends with one version", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "forge-e2e-crash-"));
+    const env = { NPM_REGISTRY: registry.url, MODEL: "replay", REPLAY_DELAY_MS: "800" };
+    let crashing = await startServer(dir, { env });
+    try {
+      const { id } = await (await fetch(`${crashing.base}/api/projects`, { method: "POST", body: "{}" })).json() as { id: string };
+      const started = await fetch(`${crashing.base}/api/projects/${id}/chat`, { method: "POST", body: '{"message": "Make a todo list"}' });
+      const { turnId, eventsUrl } = (await started.json()) as { turnId: string; eventsUrl: string };
+      // Read the stream until the turn is in the middle of its work, then crash.
+      const stream = await fetch(`${crashing.base}${eventsUrl}`);
+      const reader = stream.body!.getReader();
+      let seen = "";
+      while ((seen.match(/event: tool\.finished/g) ?? []).length < 3) seen += new TextDecoder().decode((await reader.read()).value);
+      // The next step is a model call that answers after 800 ms: crash in the middle of it.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await crashing.crash();
+
+      crashing = await startServer(dir, { port: crashing.port, env });
+      const replay = await (await fetch(`${crashing.base}${eventsUrl}`)).text();
+      const names = [...replay.matchAll(/^event: (.+)$/gm)].map((m) => m[1]);
+      expect(names).toContain("turn.resumed");
+      expect(names.at(-1)).toBe("turn.finished");
+      expect(replay).toMatch(/event: turn\.finished\ndata: \{"status":"completed","version":2/);
+      const toolIds = [...replay.matchAll(/event: tool\.started\ndata: \{"id":"(\w+)"/g)].map((m) => m[1]);
+      expect(new Set(toolIds).size).toBe(toolIds.length);
+      expect(toolIds).toHaveLength(8);
+      const ids = [...replay.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+      expect(ids).toEqual(ids.map((_, i) => i + 1));
+
+      const versions = (await (await fetch(`${crashing.base}/api/projects/${id}/versions`)).json()) as { versions: { id: number; author: string }[] };
+      expect(versions.versions.map((v) => [v.id, v.author])).toEqual([[2, "agent"], [1, "user"]]);
+      expect((await (await fetch(`${crashing.base}/api/projects/${id}/turns/${turnId}`)).json()) as object).toMatchObject({ status: "completed", version: 2 });
+      // curl resolves *.localhost itself; Node's resolver does not.
+      expect(execFileSync("curl", ["-s", `http://${id}.preview.localhost:${crashing.port}/api/todos`], { encoding: "utf8" })).toBe("[]");
+    } finally {
+      await crashing.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

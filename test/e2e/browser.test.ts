@@ -15,7 +15,7 @@ const state = mkdtempSync(join(tmpdir(), "forge-browser-"));
 
 beforeAll(async () => {
   registry = await serveFakeRegistry();
-  server = await startServer(state, { env: { NPM_REGISTRY: registry.url } });
+  server = await startServer(state, { env: { NPM_REGISTRY: registry.url, MODEL: "replay" } });
   browser = await launchChromium();
 });
 
@@ -44,6 +44,30 @@ describe("preview in a browser", () => {
     expect(await page.locator("h1").textContent()).toBe("Starter app");
     // The stylesheet imported by src/main.tsx is applied.
     expect(await page.locator("main").evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { maxWidth: string } }).getComputedStyle(el).maxWidth)).toBe("640px");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("a chat turn's result in a browser", () => {
+  it("is a working todo app at the project's preview URL", async () => {
+    const { id, previewUrl } = await create();
+    const chat = await fetch(`${server.base}/api/projects/${id}/chat`, { method: "POST", body: '{"message": "Make a todo list"}' });
+    const { eventsUrl } = (await chat.json()) as { eventsUrl: string };
+    expect(await (await fetch(`${server.base}${eventsUrl}`)).text()).toMatch(/event: turn\.finished\ndata: \{"status":"completed","version":2/);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(previewUrl);
+    await page.getByText("Nothing to do.").waitFor({ timeout: 30_000 });
+    await page.getByLabel("New todo").fill("Buy milk");
+    await page.getByRole("button", { name: "Add" }).click();
+    await page.getByText("Buy milk").waitFor();
+    await page.getByRole("checkbox").click();
+    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { style: { textDecoration: string } } | null } }).document.querySelector("li span")?.style.textDecoration === "line-through");
+    await page.reload();
+    await page.getByText("Buy milk").waitFor();
+    expect(await page.getByRole("checkbox").isChecked()).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });

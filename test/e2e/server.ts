@@ -8,6 +8,8 @@ export interface DevServer {
   /** Process (and process group) id of the server. */
   pid: number;
   stop(): Promise<void>;
+  /** `kill -9` of the whole server (wrangler and workerd), as a crash would. */
+  crash(): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -49,7 +51,7 @@ export async function startServer(persistTo: string, options: { port?: number; e
     kill(child);
     throw new Error(`server did not start within 90 s:\n${output}`);
   }
-  return { port: chosen, base, pid: child.pid!, stop: () => stop(child) };
+  return { port: chosen, base, pid: child.pid!, stop: () => stop(child), crash: () => crash(child) };
 }
 
 function kill(child: ChildProcess): void {
@@ -58,6 +60,13 @@ function kill(child: ChildProcess): void {
   } catch {
     // already gone
   }
+}
+
+async function crash(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  process.kill(-child.pid!, "SIGKILL");
+  await exited;
 }
 
 async function stop(child: ChildProcess): Promise<void> {
