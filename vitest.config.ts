@@ -26,7 +26,7 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/fixtures/**"] },
+        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/node/**", "test/fixtures/**"] },
       },
       {
         // A sample project's own tests under the real Workers Vitest integration; the same
@@ -38,6 +38,10 @@ export default defineConfig({
       {
         // Drives `wrangler dev` from Node, as a user with curl and git would.
         test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 120_000 },
+      },
+      {
+        // Checks that need Node rather than workerd (reading the repository's own files).
+        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
       },
     ],
   },

@@ -7,6 +7,9 @@ import type { ConversationMessage } from "../src/project/turns";
  */
 const MAX_CONTEXT_CHARS = 520_000;
 const CLEARED = "[Output of an earlier turn, cleared to save context.]";
+const CLEARED_NOW = "[Output of an earlier step of this turn, cleared to save context.]";
+/** Tool results of the current turn always kept whole, newest first. */
+const KEEP_RECENT_RESULTS = 6;
 
 /** The messages this loop writes: a role and content blocks. */
 type Msg = { role: "user" | "assistant"; content: ContentBlockParam[] };
@@ -15,7 +18,8 @@ type Msg = { role: "user" | "assistant"; content: ContentBlockParam[] };
  * The messages of a model call: the project's conversation across turns,
  * kept within the context window. Tool outputs and large tool inputs of
  * earlier turns are cleared first; if that is not enough, the oldest turns
- * shrink to their request. The current turn is kept whole. The result
+ * shrink to their request, and then the current turn's older tool outputs
+ * are cleared (its last few are always kept). The result
  * alternates user/assistant, every tool_use has its tool_result, and the
  * last block carries the cache breakpoint for the growing conversation.
  */
@@ -29,6 +33,7 @@ function shape(conversation: ConversationMessage[], currentTurnId: string): Msg[
   for (let oldest = 0; size(shaped) > MAX_CONTEXT_CHARS && oldest < turns.length - 1; oldest++) {
     shaped = shaped.map((messages, index) => (index === oldest ? requestOnly(messages) : messages));
   }
+  if (size(shaped) > MAX_CONTEXT_CHARS && shaped.length > 0) shaped[shaped.length - 1] = clearOlderResults(shaped.at(-1)!);
   const messages = normalize(shaped.flat());
   const last = messages.at(-1);
   if (last && last.content.length > 0) {
@@ -62,6 +67,23 @@ function clearOutputs(message: Msg): Msg {
       return block;
     }),
   };
+}
+
+/** A long turn's tool results but the last few, cleared. */
+function clearOlderResults(messages: Msg[]): Msg[] {
+  let keep = KEEP_RECENT_RESULTS;
+  return messages
+    .slice()
+    .reverse()
+    .map((message) => ({
+      ...message,
+      content: message.content
+        .slice()
+        .reverse()
+        .map((block) => (block.type === "tool_result" && keep-- <= 0 ? { ...block, content: CLEARED_NOW } : block))
+        .reverse(),
+    }))
+    .reverse();
 }
 
 /** An old turn reduced to the user's request and a note. */

@@ -117,7 +117,7 @@ async function toolsStep(host: TurnHost, turnId: string): Promise<void> {
     }
     const started = Date.now();
     const recorded = log.toolResult(use.id) !== undefined;
-    if (!recorded) log.append(turnId, "tool.started", { id: use.id, name: use.name, input: use.input });
+    if (!recorded) log.append(turnId, "tool.started", { id: use.id, name: use.name, input: shortened(use.input) });
     const result = await runToolCall(host, turnId, use);
     if (!recorded) log.append(turnId, "tool.finished", { id: use.id, name: use.name, ok: !result.isError, summary: result.summary, durationMs: Date.now() - started });
     results.push({ type: "tool_result", tool_use_id: use.id, content: result.content, ...(result.isError ? { is_error: true } : {}) });
@@ -126,6 +126,14 @@ async function toolsStep(host: TurnHost, turnId: string): Promise<void> {
     log.addMessage({ turnId, role: "user", content: results });
     log.setPhase(turnId, "model");
   });
+}
+
+/** A tool input for the event stream: long strings (a created file, code) are cut. */
+function shortened(input: unknown): unknown {
+  if (typeof input !== "object" || input === null) return input;
+  return Object.fromEntries(
+    Object.entries(input).map(([key, value]) => [key, typeof value === "string" && value.length > 2000 ? `${value.slice(0, 2000)}… [${value.length - 2000} more characters]` : value]),
+  );
 }
 
 /** Collects streamed text and writes it as one event per interval. */

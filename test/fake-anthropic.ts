@@ -16,7 +16,7 @@ export const ANTHROPIC = "https://anthropic.fake";
 
 type Block = { type: string; text?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown; cache_control?: unknown };
 type Message = { role: string; content: string | Block[] };
-type Body = { model?: string; max_tokens?: number; system?: unknown; tools?: { name?: string; type?: string; cache_control?: unknown }[]; messages?: Message[]; stream?: boolean };
+export type Body = { model?: string; max_tokens?: number; system?: unknown; tools?: { name?: string; type?: string; cache_control?: unknown }[]; messages?: Message[]; stream?: boolean };
 
 export interface Step {
   content: StreamedMessage["content"];

@@ -298,25 +298,27 @@ export class ProjectObject extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     const row = this.projectRow();
-    if (!row || !this.parts) return;
-    for (const timer of this.timers.due()) {
-      if (timer === "list-repair") {
-        const head = await this.parts.store.head();
-        const repaired = await new ProjectIndex(this.env.PROJECT_INDEX).repair({ id: row.id, name: row.name, head, createdAt: row.created_at }).then(
-          () => true,
-          (error: unknown) => (console.error(`Could not repair the listing of ${row.id}; trying again later:`, error), false),
-        );
-        this.timers.clear(timer);
-        if (!repaired) await this.timers.set(timer, Date.now() + LIST_REPAIR_DELAY_MS);
-      } else {
-        const turn = this.parts.turns.log.running();
+    const parts = this.parts;
+    if (!row || !parts) return;
+    const alive = () => this.parts === parts;
+    await this.timers.run(
+      {
+        "list-repair": async () => {
+          const listing = { id: row.id, name: row.name, head: await parts.store.head(), createdAt: row.created_at };
+          return new ProjectIndex(this.env.PROJECT_INDEX).repair(listing).then(
+            () => null,
+            (error: unknown) => (console.error(`Could not repair the listing of ${row.id}; trying again later:`, error), Date.now() + LIST_REPAIR_DELAY_MS),
+          );
+        },
         // One step per alarm, recorded before the next is scheduled; a step cut short stays due.
-        const more = turn ? await this.runTurnStep(turn.id) : false;
-        this.timers.clear(timer);
-        if (more) await this.timers.set(timer, Date.now());
-      }
-    }
-    await this.timers.rearm();
+        "turn-step": async () => {
+          const turn = parts.turns.log.running();
+          const more = turn ? await this.runTurnStep(turn.id).catch((error: unknown) => (alive() ? Promise.reject(error) : false)) : false;
+          return more ? Date.now() : null;
+        },
+      },
+      alive,
+    );
   }
 
   /**

@@ -30,6 +30,21 @@ export class Timers {
     this.storage.sql.exec("DELETE FROM timers WHERE name = ?", name);
   }
 
+  /**
+   * Runs the jobs of the timers due now, earliest first. A job returns when
+   * it wants to run again (or null); one that throws stays due. Stops when
+   * `alive` turns false (the object's data was deleted meanwhile).
+   */
+  async run(jobs: Record<TimerName, () => Promise<number | null>>, alive: () => boolean): Promise<void> {
+    for (const name of this.due()) {
+      const again = await jobs[name]();
+      if (!alive()) return;
+      this.clear(name);
+      if (again !== null) await this.set(name, again);
+    }
+    await this.rearm();
+  }
+
   /** Sets the alarm for the earliest timer left, if any. */
   async rearm(): Promise<void> {
     const next = this.storage.sql.exec<{ due: number | null }>("SELECT min(due) AS due FROM timers").one().due;
