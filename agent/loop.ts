@@ -27,6 +27,7 @@ export async function runTurnStep(host: TurnHost, turnId: string): Promise<boole
   const state = log.state(turnId);
   if (state.interrupted) log.append(turnId, "turn.resumed", { step: state.phase });
   log.markStep(turnId, true);
+  log.addTimings(turnId, { steps: 1 });
   try {
     const stop = boundReached(host, turn, state);
     if (stop) await host.turns.finish(turnId, stop);
@@ -65,6 +66,7 @@ async function modelStep(host: TurnHost, turnId: string): Promise<void> {
   const turn = log.get(turnId);
   const text = textBuffer((delta) => log.append(turnId, "model.text", { delta }));
   let message: Message;
+  const started = Date.now();
   try {
     message = await host.model.call(
       {
@@ -77,6 +79,7 @@ async function modelStep(host: TurnHost, turnId: string): Promise<void> {
     );
   } finally {
     text.flush();
+    log.addTimings(turnId, { modelMs: Date.now() - started });
   }
   const usage = {
     inputTokens: message.usage.input_tokens,
@@ -119,6 +122,7 @@ async function toolsStep(host: TurnHost, turnId: string): Promise<void> {
     const recorded = log.toolResult(use.id) !== undefined;
     if (!recorded) log.append(turnId, "tool.started", { id: use.id, name: use.name, input: shortened(use.input) });
     const result = await runToolCall(host, turnId, use);
+    log.addTimings(turnId, { toolMs: Date.now() - started });
     if (!recorded) log.append(turnId, "tool.finished", { id: use.id, name: use.name, ok: !result.isError, summary: result.summary, durationMs: Date.now() - started });
     results.push({ type: "tool_result", tool_use_id: use.id, content: result.content, ...(result.isError ? { is_error: true } : {}) });
   }

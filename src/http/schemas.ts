@@ -316,6 +316,9 @@ export const TurnSchema = z
     startedAt: z.string(),
     finishedAt: z.string().optional(),
     usage: Usage,
+    timings: z
+      .object({ steps: z.number().int(), modelMs: z.number(), toolMs: z.number() })
+      .openapi({ description: "Steps run, and milliseconds spent in model calls and in tool calls; the rest of the turn's time is the loop's own" }),
     version: z.number().int().optional(),
     error: z.string().optional(),
   })

@@ -30,6 +30,13 @@ export interface TurnUsage {
   modelCalls: number;
 }
 
+/** Where a turn's time went: steps run, time in model calls and in tool calls (the rest is the loop's own). */
+export interface TurnTimings {
+  steps: number;
+  modelMs: number;
+  toolMs: number;
+}
+
 export const NO_USAGE: TurnUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, modelCalls: 0 };
 
 export interface TurnInfo {
@@ -39,6 +46,7 @@ export interface TurnInfo {
   startedAt: string;
   finishedAt?: string;
   usage: TurnUsage;
+  timings: TurnTimings;
   version?: number;
   error?: string;
 }
@@ -74,7 +82,8 @@ const SCHEMA = `
     in_step INTEGER NOT NULL DEFAULT 0,
     stuck TEXT,
     preview_url TEXT,
-    budgets TEXT
+    budgets TEXT,
+    timings TEXT
   );
   CREATE TABLE IF NOT EXISTS pending_tools (
     tool_use_id TEXT PRIMARY KEY,
@@ -117,6 +126,7 @@ type TurnRow = {
   stuck: string | null;
   preview_url: string | null;
   budgets: string | null;
+  timings: string | null;
 };
 
 /** Where a running turn is: the step its next alarm runs, and what the loop keeps between steps. */
@@ -265,6 +275,12 @@ export class TurnLog {
     return total;
   }
 
+  addTimings(turnId: string, add: Partial<TurnTimings>): void {
+    const current = this.get(turnId).timings;
+    const total: TurnTimings = { steps: current.steps + (add.steps ?? 0), modelMs: current.modelMs + (add.modelMs ?? 0), toolMs: current.toolMs + (add.toolMs ?? 0) };
+    this.sql.exec("UPDATE turns SET timings = ? WHERE id = ?", JSON.stringify(total), turnId);
+  }
+
   requestCancel(turnId: string): void {
     this.row(turnId);
     this.sql.exec("UPDATE turns SET cancel_requested = 1 WHERE id = ? AND status = 'running'", turnId);
@@ -336,6 +352,7 @@ function toInfo(row: TurnRow): TurnInfo {
     startedAt: new Date(row.started_at).toISOString(),
     ...(row.finished_at !== null ? { finishedAt: new Date(row.finished_at).toISOString() } : {}),
     usage: JSON.parse(row.usage) as TurnUsage,
+    timings: row.timings ? (JSON.parse(row.timings) as TurnTimings) : { steps: 0, modelMs: 0, toolMs: 0 },
     ...(row.version !== null ? { version: row.version } : {}),
     ...(row.error !== null ? { error: row.error } : {}),
   };

@@ -1,7 +1,9 @@
 // `npm run bench`: edit→preview latency on the reference app through a real
 // `npm start` server (wrangler dev, local workerd), against the baseline of a
 // full rebuild from scratch for every edit; edit→test verdict (POST /test after
-// each edit); cold preview after a restart; and memory per loaded preview. Writes bench-results.json and prints a table.
+// each edit); cold preview after a restart; memory per loaded preview; and the
+// agent loop's own time per step (a replay turn's time outside the model and the
+// tools) with the replay turn's tokens. Writes bench-results.json and prints a table.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -16,12 +18,13 @@ const EDITS = Number(process.env.BENCH_EDITS ?? 24);
 const FULL_REBUILDS = Number(process.env.BENCH_FULL_REBUILDS ?? 20);
 const MEMORY_VERSIONS = Number(process.env.BENCH_MEMORY_VERSIONS ?? 200);
 const TEST_RUNS = Number(process.env.BENCH_TEST_RUNS ?? 12);
+const AGENT_TURNS = Number(process.env.BENCH_AGENT_TURNS ?? 6);
 
 test("benchmark", { timeout: 60 * 60_000 }, async () => {
   const registry = await serveFakeRegistry();
   const state = mkdtempSync(join(tmpdir(), "forge-bench-"));
-  let server = await startServer(state, { env: { NPM_REGISTRY: registry.url } });
-  const env = { NPM_REGISTRY: registry.url };
+  const env = { NPM_REGISTRY: registry.url, MODEL: "replay" };
+  let server = await startServer(state, { env });
   try {
     const api = async <T>(path: string, body?: unknown): Promise<T> => {
       const res = await fetch(`${server.base}${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
@@ -71,6 +74,22 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
       fullRebuild.push(performance.now() - started);
     }
 
+    // The agent loop: replay turns on the starter (the replay model answers at once, in-process).
+    // Per step: the turn's wall time less its time in model calls and tool calls, over its steps.
+    type Turn = { startedAt: string; finishedAt: string; status: string; usage: { inputTokens: number; outputTokens: number }; timings: { steps: number; modelMs: number; toolMs: number } };
+    const loopPerStep: number[] = [];
+    let replayTokens = { input: 0, output: 0 };
+    for (let i = 0; i < AGENT_TURNS; i++) {
+      const project = await api<{ id: string }>("/api/projects", {});
+      const { turnId, eventsUrl } = await api<{ turnId: string; eventsUrl: string }>(`/api/projects/${project.id}/chat`, { message: "Make a todo list" });
+      await (await fetch(`${server.base}${eventsUrl}`)).text();
+      const turn = await api<Turn>(`/api/projects/${project.id}/turns/${turnId}`);
+      expect(turn.status).toBe("completed");
+      const wall = Date.parse(turn.finishedAt) - Date.parse(turn.startedAt);
+      loopPerStep.push((wall - turn.timings.modelMs - turn.timings.toolMs) / turn.timings.steps);
+      replayTokens = { input: turn.usage.inputTokens, output: turn.usage.outputTokens };
+    }
+
     // Cold preview: after a restart, the first request to each built version.
     await server.stop();
     server = await startServer(state, { port: server.port, env });
@@ -107,6 +126,8 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
       fullRebuild: { p50Ms: round(percentile(fullRebuild, 50)), p95Ms: round(percentile(fullRebuild, 95)), n: fullRebuild.length },
       coldPreview: { p50Ms: round(percentile(coldPreview, 50)) },
       memoryPerPreviewKb: Math.round((after - before) / MEMORY_VERSIONS),
+      agentLoopPerStep: { p50Ms: round(percentile(loopPerStep, 50)), p95Ms: round(percentile(loopPerStep, 95)), n: loopPerStep.length },
+      replayTurnTokens: replayTokens,
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
     };
     writeFileSync("bench-results.json", `${JSON.stringify(results, null, 2)}\n`);
@@ -120,6 +141,8 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
         `| full rebuild per edit (baseline) | ${results.fullRebuild.p50Ms} ms | ${results.fullRebuild.p95Ms} ms | ${results.fullRebuild.n} |`,
         `| cold preview after restart | ${results.coldPreview.p50Ms} ms | | ${coldPreview.length} |`,
         `| memory per loaded preview | ${results.memoryPerPreviewKb} KiB | | ${MEMORY_VERSIONS} |`,
+        `| agent loop per step (outside model and tools) | ${results.agentLoopPerStep.p50Ms} ms | ${results.agentLoopPerStep.p95Ms} ms | ${results.agentLoopPerStep.n} turns |`,
+        `| replay turn tokens (estimated by the replay) | ${replayTokens.input} in / ${replayTokens.output} out | | |`,
         `machine: ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGb} GiB, Node ${results.machine.node}`,
       ].join("\n"),
     );
