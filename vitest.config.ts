@@ -20,6 +20,8 @@ export default defineConfig({
                 // The agent's model: the fake Messages API of test/fake-anthropic.ts.
                 ANTHROPIC_API_KEY: "test-key",
                 ANTHROPIC_BASE_URL: "https://anthropic.fake",
+                // Every agent test also sends the API's context editing (a beta), which the fake checks.
+                ANTHROPIC_CONTEXT_MANAGEMENT: "on",
               },
               // Every outbound fetch of workerd (dynamic workers included) lands here: no network in tests.
               outboundService: fakeNetwork,

@@ -1,5 +1,7 @@
 import Anthropic, { APIError } from "@anthropic-ai/sdk";
 import type { Message, MessageParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
+
+type BetaStreamParams = Parameters<Anthropic["beta"]["messages"]["stream"]>[0];
 import type { ModelConfig } from "../src/config";
 import { replayFetch } from "./replay";
 
@@ -24,6 +26,25 @@ export interface ModelCallbacks {
 
 /** Retries of the SDK itself (429, 529, 5xx, connection errors), honouring retry-after. */
 const SDK_RETRIES = 4;
+/**
+ * The API's context editing: past this many input tokens, tool uses older
+ * than the last few are cleared server-side (the local clearing in
+ * context.ts works on every endpoint; this also covers one long turn).
+ */
+const CONTEXT_EDITING: Pick<BetaStreamParams, "betas" | "context_management"> = {
+  betas: ["context-management-2025-06-27"],
+  context_management: {
+    edits: [
+      {
+        type: "clear_tool_uses_20250919",
+        trigger: { type: "input_tokens", value: 100_000 },
+        keep: { type: "tool_uses", value: 6 },
+        clear_at_least: { type: "input_tokens", value: 10_000 },
+      },
+    ],
+  },
+};
+
 /** Re-issues of a call whose stream was cut before message_stop (the SDK does not retry those). */
 const STREAM_RETRIES = 3;
 const RETRYABLE_STATUS = (status: number) => status === 408 || status === 409 || status === 429 || status >= 500;
@@ -35,12 +56,14 @@ const RETRYABLE_STATUS = (status: number) => status === 408 || status === 409 ||
  */
 export class Model {
   private readonly client: Anthropic;
+  private readonly contextEditing: boolean;
   readonly name: string;
   /** The callbacks of the call in flight (one at a time), for the retry middleware. */
   private active: ModelCallbacks | undefined;
 
   constructor(config: ModelConfig) {
     this.name = config.model;
+    this.contextEditing = config.kind === "anthropic" && config.contextEditing;
     this.client = new Anthropic({
       apiKey: config.kind === "anthropic" ? config.apiKey : "replay",
       ...(config.kind === "anthropic" && config.baseURL ? { baseURL: config.baseURL } : {}),
@@ -78,13 +101,20 @@ export class Model {
   private async stream(request: ModelRequest, callbacks: ModelCallbacks): Promise<Message> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const stream = this.client.messages.stream({
+        const params = {
           model: this.name,
           max_tokens: request.maxTokens,
-          system: [{ type: "text", text: request.system, cache_control: { type: "ephemeral" } }],
+          system: [{ type: "text" as const, text: request.system, cache_control: { type: "ephemeral" as const } }],
           tools: request.tools,
           messages: request.messages,
-        });
+        };
+        if (this.contextEditing) {
+          // The beta request takes the same messages and tools; its answer has the same shape.
+          const stream = this.client.beta.messages.stream({ ...params, ...CONTEXT_EDITING } as unknown as BetaStreamParams);
+          stream.on("text", (delta) => callbacks.onText(delta));
+          return (await stream.finalMessage()) as unknown as Message;
+        }
+        const stream = this.client.messages.stream(params);
         stream.on("text", (delta) => callbacks.onText(delta));
         return await stream.finalMessage();
       } catch (error) {

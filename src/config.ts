@@ -56,7 +56,7 @@ export const DEFAULT_BUDGETS: TurnBudgets = { maxModelCalls: 30, maxOutputTokens
 
 /** How the agent reaches its model; `replay` is the built-in offline model. */
 export type ModelConfig =
-  | { kind: "anthropic"; apiKey: string; baseURL?: string; model: string }
+  | { kind: "anthropic"; apiKey: string; baseURL?: string; model: string; contextEditing: boolean }
   | { kind: "replay"; model: "replay"; delayMs: number };
 
 /**
@@ -72,6 +72,8 @@ export function modelConfigFromEnv(env: Env): ModelConfig | null {
     apiKey: env.ANTHROPIC_API_KEY || "none",
     ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
     model: env.MODEL || DEFAULT_MODEL,
+    // The API's own context editing (a beta): on for Anthropic's API, off for other endpoints unless asked for.
+    contextEditing: env.ANTHROPIC_CONTEXT_MANAGEMENT ? env.ANTHROPIC_CONTEXT_MANAGEMENT === "on" : !env.ANTHROPIC_BASE_URL,
   };
 }
 

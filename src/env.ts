@@ -14,6 +14,8 @@ export interface Env {
   ANTHROPIC_API_KEY?: string;
   ANTHROPIC_BASE_URL?: string;
   MODEL?: string;
+  /** `on`/`off`: the API's context editing (clearing old tool uses server-side); default on for Anthropic's own API. */
+  ANTHROPIC_CONTEXT_MANAGEMENT?: string;
   /** Budgets per agent turn. */
   TURN_MAX_MODEL_CALLS?: string;
   TURN_MAX_OUTPUT_TOKENS?: string;

@@ -213,7 +213,10 @@ describe("agent turns", () => {
     expect(error.message).toContain("MODEL=replay");
   });
 
-  it("sent only requests that keep the Messages API's rules", async () => {
+  it("sent only requests that keep the Messages API's rules, each with the API's context editing", async () => {
     expect(await (await fetch("https://anthropic.fake/-/fake/violations")).json()).toEqual([]);
+    const editing = await (await fetch("https://anthropic.fake/-/fake/context-editing")).json<{ with: number; without: number }>();
+    expect(editing.with).toBeGreaterThan(20);
+    expect(editing.without).toBe(0);
   });
 });

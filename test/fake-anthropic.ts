@@ -16,7 +16,8 @@ export const ANTHROPIC = "https://anthropic.fake";
 
 type Block = { type: string; text?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown; cache_control?: unknown };
 type Message = { role: string; content: string | Block[] };
-export type Body = { model?: string; max_tokens?: number; system?: unknown; tools?: { name?: string; type?: string; cache_control?: unknown }[]; messages?: Message[]; stream?: boolean };
+export type Edit = { type?: string; trigger?: { type?: string; value?: number }; keep?: { type?: string; value?: number }; clear_at_least?: { type?: string; value?: number } };
+type Body = { model?: string; max_tokens?: number; system?: unknown; tools?: { name?: string; type?: string; cache_control?: unknown }[]; messages?: Message[]; stream?: boolean; context_management?: { edits?: Edit[] } };
 
 export interface Step {
   content: StreamedMessage["content"];
@@ -44,6 +45,9 @@ export function defineScenario(name: string, steps: Scenario): void {
 export async function fakeAnthropic(request: Request): Promise<Response> {
   const url = new URL(request.url);
   if (url.pathname === "/-/fake/violations") return Response.json(violations);
+  if (url.pathname === "/-/fake/context-editing") {
+    return Response.json({ with: requests.filter((r) => r.body.context_management).length, without: requests.filter((r) => !r.body.context_management).length });
+  }
   if (url.pathname === "/-/fake/requests") return Response.json(requests.filter((r) => r.scenario === url.searchParams.get("scenario")).map((r) => r.step));
   // The tool results the model was sent in a scenario's request for a step (default: its last request).
   if (url.pathname === "/-/fake/results") {
@@ -56,7 +60,7 @@ export async function fakeAnthropic(request: Request): Promise<Response> {
     return error(401, "authentication_error", "invalid x-api-key");
   }
   const body = (await request.json()) as Body;
-  const problem = validate(body);
+  const problem = validate(body) ?? validateBetas(body, request.headers.get("anthropic-beta"));
   if (problem) {
     violations.push(problem);
     return error(400, "invalid_request_error", problem);
@@ -110,6 +114,20 @@ function error(status: number, type: string, message: string, headers: Record<st
 
 function blocks(message: Message): Block[] {
   return typeof message.content === "string" ? [{ type: "text", text: message.content }] : message.content;
+}
+
+/** Context editing is a beta: its header must come with it, and its edits must be ones the API knows. */
+function validateBetas(body: Body, betas: string | null): string | null {
+  if (!body.context_management) return null;
+  if (!(betas ?? "").split(",").map((beta) => beta.trim()).includes("context-management-2025-06-27")) {
+    return "context_management: Extra inputs are not permitted (it needs the anthropic-beta header context-management-2025-06-27)";
+  }
+  for (const [i, edit] of (body.context_management.edits ?? []).entries()) {
+    if (edit.type !== "clear_tool_uses_20250919" && edit.type !== "clear_thinking_20251015") return `context_management.edits.${i}.type: Input tag '${edit.type}' is not one of the expected tags`;
+    if (edit.trigger && !(["input_tokens", "tool_uses"].includes(edit.trigger.type ?? "") && Number.isInteger(edit.trigger.value))) return `context_management.edits.${i}.trigger: invalid trigger`;
+    if (edit.keep && !(edit.keep.type === "tool_uses" && Number.isInteger(edit.keep.value))) return `context_management.edits.${i}.keep: invalid keep`;
+  }
+  return null;
 }
 
 /** The first rule of the Messages API the request breaks, worded as the API words it, or null. */
