@@ -17,7 +17,8 @@ export interface TurnHost {
   store: ProjectStore;
   workspace: Workspace;
   loader: WorkerLoader;
-  model: Model;
+  /** The model, made on first use (only model calls need one). */
+  model(): Model;
   budgets: TurnBudgets;
   /** Runs synchronous writes (turn log, tool results) in one storage transaction. */
   transaction<T>(writes: () => T): T;

@@ -42,9 +42,14 @@ export async function runTurnStep(host: TurnHost, turnId: string): Promise<boole
   return log.get(turnId).status === "running";
 }
 
-/** A reason to end the turn before its next step, checked at every safe point. */
+/**
+ * A reason to end the turn before its next step. Checked before model calls
+ * only: a batch of tool calls always completes its message (its recorded
+ * results, or "not run" for the rest when the turn was cancelled).
+ */
 function boundReached(host: TurnHost, turn: TurnInfo, state: TurnState): { status: FinalStatus; error?: string } | null {
   const log = host.turns.log;
+  if (state.phase === "tools") return null;
   if (log.cancelRequested(turn.id)) return { status: "cancelled" };
   if (state.stuck && state.stuck.count >= STUCK_AFTER) {
     return { status: "stuck", error: `The same build errors ${state.stuck.count} times in a row.` };
@@ -68,7 +73,7 @@ async function modelStep(host: TurnHost, turnId: string): Promise<void> {
   let message: Message;
   const started = Date.now();
   try {
-    message = await host.model.call(
+    message = await host.model().call(
       {
         system: SYSTEM_PROMPT,
         tools: cachedTools(),
@@ -112,14 +117,14 @@ async function toolsStep(host: TurnHost, turnId: string): Promise<void> {
   const results: ContentBlockParam[] = [];
   let cancelled = false;
   for (const use of uses) {
+    const recorded = log.toolResult(use.id) !== undefined;
     // A safe point: never in the middle of a tool's edit.
-    cancelled ||= log.cancelRequested(turnId);
+    cancelled ||= !recorded && log.cancelRequested(turnId);
     if (cancelled) {
       results.push({ type: "tool_result", tool_use_id: use.id, content: "Not run: the user cancelled the turn.", is_error: true });
       continue;
     }
     const started = Date.now();
-    const recorded = log.toolResult(use.id) !== undefined;
     if (!recorded) log.append(turnId, "tool.started", { id: use.id, name: use.name, input: shortened(use.input) });
     const result = await runToolCall(host, turnId, use);
     log.addTimings(turnId, { toolMs: Date.now() - started });

@@ -14,7 +14,15 @@ export class ProjectObject extends ProjectCore {
   private model: Model | undefined;
 
   protected override async runTurnStep(turnId: string): Promise<boolean> {
-    return runTurnStep(this.turnHost(turnId), turnId);
+    let host: TurnHost;
+    try {
+      host = this.turnHost(turnId);
+    } catch (error) {
+      // A configuration the server no longer has (e.g. a bad TURN_MAX_* after a restart) ends the turn, never strands it.
+      await this.part("turns").finish(turnId, { status: "failed", error: error instanceof Error ? error.message : String(error) });
+      return false;
+    }
+    return runTurnStep(host, turnId);
   }
 
   private turnHost(turnId: string): TurnHost {
@@ -28,7 +36,7 @@ export class ProjectObject extends ProjectCore {
       store,
       workspace: store.workspace,
       loader: this.env.LOADER,
-      model: this.modelFor(),
+      model: () => this.modelFor(),
       budgets: withinServer(budgetsFromEnv(this.env), turns.log.state(turnId).budgets),
       transaction: (writes) => this.ctx.storage.transactionSync(writes),
       buildDraft: () => builds.build("draft"),

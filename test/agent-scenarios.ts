@@ -63,6 +63,20 @@ defineScenario("execute", [
   { content: [use("execute", { code: 'async () => { await state.writeFile("/thrown.txt", "no"); await state.writeFile("/a.txt", "changed"); throw new Error("boom"); }' })] },
   { content: [use("execute", { code: 'async () => { await state.writeFile("/kept.txt", "yes"); console.log("wrote"); const res = await preview.fetch("/hello"); return { status: res.status, body: await res.text() }; }' })] },
   { content: [use("execute", { code: 'async () => { await state.writeFile("/node_modules/x.js", "no"); return "wrote node_modules"; }' })] },
+  { content: [use("execute", { code: 'async () => { await state.symlink("/a.txt", "/link.txt"); return "linked"; }' })] },
+  done(),
+]);
+
+// Edits a commit would refuse come back as errors; the turn goes on.
+defineScenario("refused-edit", [
+  { content: [editor({ command: "create", path: "big.txt", file_text: "x".repeat(70_000) }), editor({ command: "create", path: "a.txt/inside.txt", file_text: "x" })] },
+  { content: [editor({ command: "create", path: "fine.txt", file_text: "fine\n" })] },
+  done(),
+]);
+
+// An execute that takes a while: the server can be stopped in the middle of it.
+defineScenario("slow-execute", [
+  { content: [use("execute", { code: 'async () => { await state.writeFile("/partial.txt", "1"); await new Promise((r) => setTimeout(r, 1500)); await state.writeFile("/partial2.txt", "2"); return "both"; }' })] },
   done(),
 ]);
 

@@ -1,6 +1,10 @@
-import { createExecutionContext, env } from "cloudflare:test";
+import { abortAllDurableObjects, createExecutionContext, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
+import { DEFAULT_LIMITS } from "../src/config";
+import { ProjectTurns } from "../src/project/project-turns";
+import { TurnLog } from "../src/project/turns";
+import { SqlStore } from "../src/store";
 import { api, commit, createProject, expectError } from "./helpers";
 
 // The agent loop against the fake Messages API (test/fake-anthropic.ts, scenarios in
@@ -69,6 +73,14 @@ describe("agent turns", () => {
     expect(await (await api(`/api/projects/${id}/diff?from=1&to=2`)).text()).toContain('+export default { fetch: () => new Response("hi") };');
     expect(await (await api(`/api/projects/${id}/turns/${turnId}`)).json()).toMatchObject({ id: turnId, status: "completed", version: 2 });
     expect(await (await api(`/api/projects/${id}`)).json()).toMatchObject({ head: 2, turn: { id: turnId, status: "completed" } });
+    // The project list learns the agent's version too.
+    let listed = 0;
+    for (let i = 0; i < 100 && listed !== 2; i++) {
+      const list = await (await api("/api/projects?limit=100")).json<{ projects: { id: string; head: number }[] }>();
+      listed = list.projects.find((p) => p.id === id)!.head;
+      if (listed !== 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(listed).toBe(2);
 
     // Replay after Last-Event-ID, and the conversation.
     expect((await events(id, turnId, list.length - 2)).map((e) => e.event)).toEqual(["version.created", "turn.finished"]);
@@ -159,9 +171,10 @@ describe("agent turns", () => {
     const { id } = await createProject({ "a.txt": "a\n", "src/index.ts": 'export default { fetch: (r) => new Response("hi from " + new URL(r.url).pathname) };\n' });
     const list = await events(id, await chat(id, "execute"));
     const results = toolResults(list);
-    expect(results.map((r) => r.ok)).toEqual([false, true, false]);
+    expect(results.map((r) => r.ok)).toEqual([false, true, false, false]);
     expect(results[0]!.summary).toContain("boom");
     expect(results[2]!.summary).toContain("node_modules");
+    expect(results[3]!.summary).toContain("symbolic link");
     const thrown = JSON.parse((await lastResults("execute", 1))[0]!.content) as { error: string };
     expect(thrown.error).toContain("boom");
     expect(thrown.error).toContain("The draft was left as it was before this call.");
@@ -173,6 +186,55 @@ describe("agent turns", () => {
     expect(await file(id, "kept.txt", 2)).toBe("yes");
     const files = await (await api(`/api/projects/${id}/files?version=2`)).json<{ files: { path: string }[] }>();
     expect(files.files.map((f) => f.path)).toEqual(["a.txt", "kept.txt", "src/index.ts"]);
+  });
+
+  it("returns edits a commit would refuse as tool errors, and goes on", async () => {
+    const { id } = await createProject({ "a.txt": "a\n" });
+    const list = await events(id, await chat(id, "refused-edit"));
+    expect(toolResults(list).map((r) => [r.ok, r.summary])).toEqual([
+      [false, "create big.txt (refused)"],
+      [false, "create a.txt/inside.txt (refused)"],
+      [true, "create fine.txt"],
+    ]);
+    const [big] = await lastResults("refused-edit", 1);
+    expect(big!.content).toContain("the limit is 65536 bytes per file");
+    expect(finished(list)).toMatchObject({ status: "completed", version: 2 });
+    const files = await (await api(`/api/projects/${id}/files?version=2`)).json<{ files: { path: string }[] }>();
+    expect(files.files.map((f) => f.path)).toEqual(["a.txt", "fine.txt"]);
+  });
+
+  it("resumes an execute cut short by a restart: the draft goes back to its snapshot and the call runs again", async () => {
+    const { id } = await createProject({ "a.txt": "a\n" });
+    const turnId = await chat(id, "slow-execute");
+    for (let i = 0; i < 200 && (await file(id, "partial.txt")) === null; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await file(id, "partial.txt")).toBe("1");
+    await abortAllDurableObjects();
+    const list = await events(id, turnId);
+    const names = list.map((e) => e.event);
+    expect(names).toContain("turn.resumed");
+    expect(list.filter((e) => e.event === "tool.started")).toHaveLength(2);
+    expect(list.filter((e) => e.event === "tool.finished")).toHaveLength(1);
+    // The re-run started from the restored snapshot, so it wrote both files itself.
+    expect(list.filter((e) => e.event === "files.changed").at(-1)?.data.paths).toEqual(["partial.txt", "partial2.txt"]);
+    expect(finished(list)).toMatchObject({ status: "completed", version: 2 });
+    expect(await file(id, "partial2.txt", 2)).toBe("2");
+  });
+
+  it("undoes an execute cut short when its turn ends before it runs again", async () => {
+    const stub = env.PROJECTS.get(env.PROJECTS.newUniqueId());
+    await runInDurableObject(stub, async (_instance, state) => {
+      const store = await SqlStore.open(state.storage, DEFAULT_LIMITS);
+      await store.commit({ base: 0, author: "user", changes: [{ op: "put", path: "a.txt", content: new TextEncoder().encode("a") }] });
+      const turns = new ProjectTurns(new TurnLog(state.storage.sql), store);
+      const turn = await turns.start("cancelled mid-execute");
+      await turns.applyToolCall(turn.id, "toolu_kept", [{ op: "put", path: "kept.txt", content: new TextEncoder().encode("k") }], { content: "ok" });
+      turns.log.setPending(turn.id, "toolu_cut", await store.snapshotDraft());
+      await store.workspace.writeFile("/half.txt", "half-done");
+      const finished = await turns.finish(turn.id, { status: "cancelled" });
+      expect(finished).toMatchObject({ status: "cancelled", version: 2 });
+      expect([...(await store.manifest(2)).keys()].sort()).toEqual(["a.txt", "kept.txt"]);
+      expect(turns.log.pendingOf(turn.id)).toEqual([]);
+    });
   });
 
   it("keeps execute away from the network and the host's env", async () => {
@@ -214,9 +276,11 @@ describe("agent turns", () => {
   });
 
   it("sent only requests that keep the Messages API's rules, each with the API's context editing", async () => {
+    const { id } = await createProject({ "a.txt": "aye\n" });
+    await events(id, await chat(id, "parallel"));
     expect(await (await fetch("https://anthropic.fake/-/fake/violations")).json()).toEqual([]);
     const editing = await (await fetch("https://anthropic.fake/-/fake/context-editing")).json<{ with: number; without: number }>();
-    expect(editing.with).toBeGreaterThan(20);
+    expect(editing.with).toBeGreaterThan(0);
     expect(editing.without).toBe(0);
   });
 });

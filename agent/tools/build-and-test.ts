@@ -27,8 +27,15 @@ export async function buildAndTest(host: TurnHost, turnId: string, previewUrl: s
     ok: run.ok,
     build: { ok: true, errors: [] },
     tests: { passed: run.passed, failed: run.failed, failures },
-    ...(previewUrl ? { previewUrl } : {}),
+    // Without its access token (API_TOKEN): the model and its provider never see a credential.
+    ...(previewUrl ? { previewUrl: withoutAccessToken(previewUrl) } : {}),
   };
+}
+
+function withoutAccessToken(url: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.delete("access");
+  return parsed.toString();
 }
 
 /** A build failure's identity, for the stuck rule (the same errors three builds in a row). */

@@ -35,14 +35,44 @@ export async function runExecute(code: string, host: ExecuteHost): Promise<Execu
     timeout: TIMEOUT_MS,
     globalOutbound: null,
   });
+  const state = gated(resolveProvider(stateTools(host.workspace)));
   try {
-    const run = await executor.execute(code, [resolveProvider(stateTools(host.workspace)), previewProvider(host)]);
+    const run = await executor.execute(code, [state.provider, previewProvider(host)]).finally(() => state.close());
     const logs = (run.logs ?? []).slice(0, MAX_LOG_LINES).map((line) => truncate(String(line), 2000, "log less"));
     if ((run.logs?.length ?? 0) > MAX_LOG_LINES) logs.push(`[… ${run.logs!.length - MAX_LOG_LINES} more log lines not shown]`);
     return { result: clip(run.result), logs, ...(run.error ? { error: run.error } : {}) };
   } catch (error) {
     return { result: undefined, logs: [], error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/**
+ * A provider whose calls are refused once the run is over, and whose calls
+ * still under way are awaited by `close`: codemode lets a call the code did
+ * not await run after the code returned, which would write the draft after
+ * its result was checked and recorded.
+ */
+function gated(provider: ResolvedProvider): { provider: ResolvedProvider; close(): Promise<void> } {
+  let open = true;
+  const running = new Set<Promise<unknown>>();
+  const fns = Object.fromEntries(
+    Object.entries(provider.fns).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => {
+        if (!open) return Promise.reject(new Error(`state.${name} was called after the code returned; await every call.`));
+        const call = Promise.resolve(fn(...args));
+        running.add(call);
+        return call.finally(() => running.delete(call));
+      },
+    ]),
+  );
+  return {
+    provider: { ...provider, fns },
+    async close() {
+      open = false;
+      await Promise.allSettled([...running]);
+    },
+  };
 }
 
 /** `preview.fetch(path, init)` in the sandbox: answered by the host, handed back as a real Response. */

@@ -1,5 +1,5 @@
 import type { ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
-import { changedPaths, manifestDelta, utf8OrNull } from "../../src/store";
+import { changedPaths, manifestDelta, StoreError, utf8OrNull } from "../../src/store";
 import type { TurnHost } from "../host";
 import { buildAndTest, failureSignature } from "./build-and-test";
 import type { ToolName } from "./definitions";
@@ -39,8 +39,14 @@ async function editor(host: TurnHost, turnId: string, use: ToolUseBlock): Promis
   const input = use.input as EditorInput;
   const outcome = await runEditor(input, draftReader(host));
   const result: RecordedResult = { content: outcome.content, isError: outcome.isError, summary: `${input.command} ${input.path}${outcome.isError ? " (failed)" : ""}` };
-  await host.turns.applyToolCall(turnId, use.id, outcome.changes, result);
-  return result;
+  try {
+    await host.turns.applyToolCall(turnId, use.id, outcome.changes, result);
+    return result;
+  } catch (error) {
+    // An edit a commit would refuse (over a size limit, a file where a directory is): the model is told, nothing changes.
+    if (!(error instanceof StoreError)) throw error;
+    return record(host, turnId, use.id, { content: `The edit was refused: ${error.message}`, isError: true, summary: `${input.command} ${input.path} (refused)` });
+  }
 }
 
 /**
@@ -59,6 +65,7 @@ async function execute(host: TurnHost, turnId: string, use: ToolUseBlock): Promi
   host.transaction(() => log.setPending(turnId, use.id, tree));
   const code = String((use.input as { code?: unknown }).code ?? "");
   const run = await runExecute(code, host);
+  // From here on the code's calls are refused (codemode lets unawaited ones run after it returns).
   let error = run.error;
   if (error === undefined) {
     error = await host.store.checkDraft().then(
@@ -73,6 +80,7 @@ async function execute(host: TurnHost, turnId: string, use: ToolUseBlock): Promi
       log.recordToolResult(turnId, use.id, result);
       log.clearPending(use.id);
     });
+    await host.store.releaseSnapshot(tree);
     return result;
   }
   const changed = changedPaths(manifestDelta(before, await host.store.manifest("draft")));
@@ -81,6 +89,7 @@ async function execute(host: TurnHost, turnId: string, use: ToolUseBlock): Promi
     log.clearPending(use.id);
     if (changed.length > 0) log.append(turnId, "files.changed", { paths: changed });
   });
+  await host.store.releaseSnapshot(tree);
   return result;
 }
 

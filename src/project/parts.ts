@@ -8,6 +8,7 @@ import { ProjectLogs } from "./logs";
 import { ProjectSettings } from "./settings";
 import { ProjectTests } from "./tests";
 import { ProjectTurns } from "./project-turns";
+import { Timers } from "./timers";
 import { TurnLog } from "./turns";
 
 /** Everything a project holds besides its identity, each part on the object's SQLite database. */
@@ -19,6 +20,7 @@ export interface Parts {
   settings: ProjectSettings;
   kv: AppKvStore;
   logs: ProjectLogs;
+  timers: Timers;
 }
 
 /**
@@ -49,5 +51,5 @@ export function createParts(storage: DurableObjectStorage, env: Env, projectId: 
     },
   });
   const turns = new ProjectTurns(new TurnLog(sql), store);
-  return { store, turns, builds, tests, settings, kv: new AppKvStore(sql), logs: new ProjectLogs(sql) };
+  return { store, turns, builds, tests, settings, kv: new AppKvStore(sql), logs: new ProjectLogs(sql), timers: new Timers(storage) };
 }

@@ -25,7 +25,6 @@ import type { TestSummary } from "./tests";
 import { ProjectIndex } from "./project-index";
 import type { ConversationView } from "./project-turns";
 import type { DiffResult, FileListing, ProjectInfo, RawFile } from "./project-types";
-import { Timers } from "./timers";
 import type { TurnEvent, TurnInfo } from "./turns";
 
 /** How long after a new version the project list is checked against the object. */
@@ -40,16 +39,14 @@ const LIST_REPAIR_DELAY_MS = 10_000;
 export class ProjectObject extends DurableObject<Env> {
   /** Set while this object holds a project; every part lives in its SQLite database. */
   protected parts: Parts | undefined;
-  private readonly timers: Timers;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.timers = new Timers(ctx.storage);
     void ctx.blockConcurrencyWhile(async () => {
       const row = this.projectRow();
       if (row) this.attach(row.id, await SqlStore.open(ctx.storage, limitsFromEnv(env)));
       // A job whose alarm was lost with a crash (a turn's step) is due again.
-      await this.timers.rearm();
+      await this.parts?.timers.rearm();
     });
   }
 
@@ -219,7 +216,7 @@ export class ProjectObject extends DurableObject<Env> {
   startTurn(message: string, options: { previewUrl: string; budgets?: Partial<TurnBudgets> }): Promise<Outcome<TurnInfo>> {
     return this.guarded(async () => {
       const turn = await this.part("turns").start(message, options);
-      await this.timers.set("turn-step", Date.now());
+      await this.part("timers").set("turn-step", Date.now());
       return turn;
     });
   }
@@ -247,6 +244,8 @@ export class ProjectObject extends DurableObject<Env> {
     return this.guarded(async () => {
       const log = this.part("turns").log;
       log.requestCancel(id);
+      // Whatever happened to its alarm, the loop gets to see the request.
+      if (log.get(id).status === "running") await this.part("timers").set("turn-step", Date.now());
       return log.get(id);
     });
   }
@@ -301,7 +300,7 @@ export class ProjectObject extends DurableObject<Env> {
     const parts = this.parts;
     if (!row || !parts) return;
     const alive = () => this.parts === parts;
-    await this.timers.run(
+    await parts.timers.run(
       {
         "list-repair": async () => {
           const listing = { id: row.id, name: row.name, head: await parts.store.head(), createdAt: row.created_at };
@@ -314,6 +313,8 @@ export class ProjectObject extends DurableObject<Env> {
         "turn-step": async () => {
           const turn = parts.turns.log.running();
           const more = turn ? await this.runTurnStep(turn.id).catch((error: unknown) => (alive() ? Promise.reject(error) : false)) : false;
+          // A turn that ended may have made a version: the project list learns it now.
+          if (!more && alive()) await parts.timers.set("list-repair", Date.now());
           return more ? Date.now() : null;
         },
       },
@@ -331,7 +332,7 @@ export class ProjectObject extends DurableObject<Env> {
   }
 
   private async scheduleListRepair(): Promise<void> {
-    await this.timers.set("list-repair", Date.now() + LIST_REPAIR_DELAY_MS);
+    await this.part("timers").set("list-repair", Date.now() + LIST_REPAIR_DELAY_MS);
   }
 
   private refuseDuringTurn(): void {

@@ -70,11 +70,21 @@ export class ProjectTurns {
   async finish(turnId: string, outcome: { status: FinalStatus; error?: string }): Promise<TurnInfo> {
     const turn = this.log.get(turnId);
     if (turn.status !== "running") return turn;
+    // A call cut short before its result (an execute when the server stopped) is undone, never committed half-done.
+    for (const { toolUseId, tree } of this.log.pendingOf(turnId)) {
+      await this.store.restoreDraft(tree, () => this.log.clearPending(toolUseId));
+    }
     let finished: TurnInfo | undefined;
-    await this.store.commitDraft({ base: await this.store.head(), message: versionMessage(turn.message), author: "agent" }, (version) => {
-      this.log.append(turnId, "version.created", { version });
-      finished = this.log.finish(turnId, { ...outcome, version });
-    });
+    try {
+      await this.store.commitDraft({ base: await this.store.head(), message: versionMessage(turn.message), author: "agent" }, (version) => {
+        this.log.append(turnId, "version.created", { version });
+        finished = this.log.finish(turnId, { ...outcome, version });
+      });
+    } catch (error) {
+      // The turn still ends; its edits stay in the draft, where a later turn or commit can fix them.
+      const reason = error instanceof Error ? error.message : String(error);
+      return this.log.finish(turnId, { status: "failed", error: `${outcome.error ? `${outcome.error} ` : ""}Its changes could not be committed: ${reason}` });
+    }
     return finished ?? this.log.finish(turnId, outcome);
   }
 }

@@ -220,6 +220,14 @@ export class TurnLog {
     return this.sql.exec<{ tree: string }>("SELECT tree FROM pending_tools WHERE tool_use_id = ?", toolUseId).toArray()[0]?.tree;
   }
 
+  /** The turn's interrupted edit-without-editDraft calls: their tool ids and the trees to restore. */
+  pendingOf(turnId: string): { toolUseId: string; tree: string }[] {
+    return this.sql
+      .exec<{ tool_use_id: string; tree: string }>("SELECT tool_use_id, tree FROM pending_tools WHERE turn_id = ?", turnId)
+      .toArray()
+      .map((row) => ({ toolUseId: row.tool_use_id, tree: row.tree }));
+  }
+
   clearPending(toolUseId: string): void {
     this.sql.exec("DELETE FROM pending_tools WHERE tool_use_id = ?", toolUseId);
   }
@@ -259,6 +267,7 @@ export class TurnLog {
       const wake = () => {
         clearTimeout(timer);
         waiters.delete(wake);
+        if (waiters.size === 0) this.waiters.delete(turnId);
         resolve();
       };
       const timer = setTimeout(wake, timeoutMs);

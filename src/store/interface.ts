@@ -149,10 +149,13 @@ export interface ProjectStore {
    */
   restoreDraft(tree: string, alongside?: () => void): Promise<void>;
 
+  /** Forgets a tree kept by `snapshotDraft` (unless a version has it). */
+  releaseSnapshot(tree: string): Promise<void>;
+
   /**
    * Checks the draft against the rules a commit enforces (paths, limits,
-   * file/directory clashes), for edits made without `editDraft`; throws the
-   * StoreError a commit would.
+   * file/directory clashes; no symbolic links), for edits made without
+   * `editDraft`; throws the StoreError a commit would.
    */
   checkDraft(): Promise<void>;
 }

@@ -76,6 +76,7 @@ export class MemoryStore implements ProjectStore {
 
   async commitDraft(request: { base: number; message: string; author: Author }, alongside?: (version: number) => void): Promise<CommitResult> {
     const state = this.headState();
+    checkManifest(this.draft, this.limits);
     const plan = planDraft(state, { manifest: new Map(this.draft), blobs: new Map() }, request.base);
     if (plan) alongside?.(state.head + 1);
     return this.record(state, plan, request.message, request.author);
@@ -92,6 +93,10 @@ export class MemoryStore implements ProjectStore {
     if (!manifest) throw new NotFoundError(`No tree ${tree} to restore the draft to.`, { tree });
     alongside?.();
     this.draft = new Map(manifest);
+  }
+
+  async releaseSnapshot(tree: string): Promise<void> {
+    this.snapshots.delete(tree);
   }
 
   async checkDraft(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Workspace, type WorkspaceChangeEvent } from "@cloudflare/shell";
 import { hashBytes, utf8OrNull } from "./content";
-import { NotFoundError } from "./errors";
+import { NotFoundError, StoreError } from "./errors";
 import { contentType } from "./mime";
 import type {
   Author,
@@ -197,6 +197,7 @@ export class SqlStore implements ProjectStore {
     return this.exclusive(async () => {
       const state = this.headState();
       const manifest = await this.manifest("draft");
+      checkManifest(manifest, this.limits);
       const plan = planDraft(state, { manifest, blobs: await this.dirtyBlobs() }, request.base);
       return this.record(state, plan, request.message, request.author, alongside);
     });
@@ -232,8 +233,20 @@ export class SqlStore implements ProjectStore {
     });
   }
 
+  releaseSnapshot(tree: string): Promise<void> {
+    return this.exclusive(async () => {
+      this.storage.sql.exec("DELETE FROM tree_files WHERE tree = ? AND NOT EXISTS (SELECT 1 FROM versions WHERE tree = ?)", tree, tree);
+    });
+  }
+
   async checkDraft(): Promise<void> {
     checkManifest(await this.manifest("draft"), this.limits);
+    // A link would be committed as a copy of its target while the Workspace kept the link.
+    for (const { path } of this.sql<{ path: string }>("SELECT path FROM draft_dirty")) {
+      if ((await this.workspace.lstat(`/${path}`))?.type === "symlink") {
+        throw new StoreError("invalid_content", `${path} is a symbolic link; projects hold plain files only.`, { path });
+      }
+    }
   }
 
   /** The contents of the draft's changed files, by hash. */

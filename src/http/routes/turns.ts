@@ -31,6 +31,9 @@ turns.openAPIRegistry.registerPath(
 );
 turns.post("/:id/chat", async (c) => {
   const id = projectId(c.req.param("id"));
+  const { message, budgets } = await readJson(c, ChatBody);
+  const stub = projectStub(c.env, id);
+  unwrap(await stub.info());
   if (!modelConfigFromEnv(c.env)) {
     throw new ApiError(
       "model_not_configured",
@@ -38,9 +41,8 @@ turns.post("/:id/chat", async (c) => {
       { variables: ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "MODEL"] },
     );
   }
-  const { message, budgets } = await readJson(c, ChatBody);
   const draft = await previewUrl(c.req.url, c.env, id, "draft");
-  const turn = unwrap(await projectStub(c.env, id).startTurn(message, { previewUrl: draft, ...(budgets ? { budgets } : {}) }));
+  const turn = unwrap(await stub.startTurn(message, { previewUrl: draft, ...(budgets ? { budgets } : {}) }));
   return c.json({ turnId: turn.id, eventsUrl: `/api/projects/${id}/turns/${turn.id}/events` }, 202);
 });
 
@@ -57,14 +59,15 @@ turns.get("/:id/turns/:turnId/events", async (c) => {
   const id = projectId(c.req.param("id"));
   const turnId = turnIdOf(c.req.param("turnId"));
   const stub = projectStub(c.env, id);
-  const lastEventId = Number(c.req.header("Last-Event-ID") ?? c.req.query("lastEventId") ?? 0);
+  // An id this stream never sent (not a whole number) replays from the start.
+  const raw = c.req.header("Last-Event-ID") ?? c.req.query("lastEventId") ?? "";
+  let after = /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
   // The first read happens before the stream starts, so an unknown turn is a plain 404.
   type Page = { events: TurnEvent[]; running: boolean };
-  let page = unwrap(await stub.turnEvents(turnId, Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0, 0)) as Page;
+  let page = unwrap(await stub.turnEvents(turnId, after, 0)) as Page;
   return streamSSE(c, async (stream) => {
     let closed = false;
     stream.onAbort(() => void (closed = true));
-    let after = lastEventId > 0 ? lastEventId : 0;
     for (;;) {
       for (const event of page.events) {
         await stream.writeSSE({ id: String(event.seq), event: event.type, data: JSON.stringify(event.data) });
