@@ -3,8 +3,10 @@
 // .wrangler/state, no Cloudflare account needed). The documented variables
 // are taken from .dev.vars and then from the shell (the shell wins), and
 // handed to the Worker as secrets so wrangler never prints their values.
-// The sandbox's test runner is bundled first (scripts/build-sandbox-runtime.mjs).
+// The sandbox's test runner and the playground page are built first
+// (scripts/build-sandbox-runtime.mjs, scripts/build-playground.mjs).
 import "./build-sandbox-runtime.mjs";
+import "./build-playground.mjs";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";

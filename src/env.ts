@@ -8,6 +8,8 @@ export interface Env {
   PROJECTS: DurableObjectNamespace<ProjectObject>;
   PROJECT_INDEX: D1Database;
   LOADER: WorkerLoader;
+  /** The playground page's built files (playground/dist), served by src/http/playground.ts. */
+  ASSETS: Fetcher;
   /** When set, every `/api/*` request needs `Authorization: Bearer <API_TOKEN>`. */
   API_TOKEN?: string;
   /** The agent's model: see `agentConfigFromEnv` in src/config.ts. */

@@ -65,6 +65,7 @@ describe("HTTP surface", () => {
         "GET /api/projects/{id}/turns/{turnId}/events",
         "POST /api/projects/{id}/turns/{turnId}/cancel",
         "GET /api/projects/{id}/messages",
+        "GET /api/info",
       ].sort(),
     );
   });

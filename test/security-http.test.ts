@@ -83,12 +83,33 @@ describe("browsers: only the API's own origin and CORS_ORIGINS may call it", () 
   });
 
   it("marks every answer as not to be framed, sniffed or loaded by another origin", async () => {
-    for (const path of ["/api/projects", "/api/nothing", "/"]) {
+    for (const path of ["/api/projects", "/api/nothing", "/api/info"]) {
       const res = await api(path);
       expect(res.headers.get("X-Content-Type-Options"), path).toBe("nosniff");
       expect(res.headers.get("Cross-Origin-Resource-Policy"), path).toBe("same-origin");
       expect(res.headers.get("Content-Security-Policy"), path).toMatch(/default-src 'none'.*frame-ancestors 'none'.*sandbox/);
     }
+    // The playground page runs only its own scripts, calls only its origin and frames only previews.
+    const page = await api("/?project=abc");
+    expect(page.headers.get("Content-Type")).toContain("text/html");
+    expect(await page.text()).toContain("<title>Forge playground</title>");
+    const csp = page.headers.get("Content-Security-Policy")!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("frame-src http://*.preview.localhost:8787");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(page.headers.get("X-Content-Type-Options")).toBe("nosniff");
+  });
+
+  it("takes the API token from the query on a turn's event stream only (EventSource cannot send headers)", async () => {
+    const { id } = await createProject({ "a.txt": "a\n" });
+    const vars = { API_TOKEN: "stream-secret" };
+    const events = `http://localhost:8787/api/projects/${id}/turns/tffffffffffffff0/events`;
+    await expectError(await call(events, {}, vars), 401, "unauthorized");
+    await expectError(await call(`${events}?access_token=wrong`, {}, vars), 401, "unauthorized");
+    // Past auth: the turn does not exist.
+    await expectError(await call(`${events}?access_token=stream-secret`, {}, vars), 404, "not_found");
+    await expectError(await call(`http://localhost:8787/api/projects/${id}?access_token=stream-secret`, {}, vars), 401, "unauthorized");
   });
 });
 

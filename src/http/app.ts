@@ -1,4 +1,4 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { secureHeaders } from "hono/secure-headers";
 import { bearerToken } from "./auth";
 import { bodyLimit } from "./body-limit";
@@ -6,6 +6,10 @@ import type { AppEnv } from "./context";
 import { errorResponse, handleError } from "./errors";
 import { allowedMethods } from "./method-not-allowed";
 import { originGuard } from "./origin-guard";
+import { playground } from "./playground";
+import { errors, json } from "./routes/openapi-helpers";
+import { InfoSchema } from "./schemas";
+import { modelConfigFromEnv } from "../config";
 import { builds } from "./routes/builds";
 import { files } from "./routes/files";
 import { history } from "./routes/history";
@@ -24,13 +28,8 @@ export const MAX_REQUEST_BYTES = 30 * 1024 * 1024;
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   // Nothing the API answers may be framed, sniffed into script, or loaded by another origin's page.
-  app.use(
-    "*",
-    secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], sandbox: [] },
-      xFrameOptions: "DENY",
-    }),
-  );
+  app.use("*", secureHeaders({ xFrameOptions: "DENY" }));
+  app.use("/api/*", secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], sandbox: [] } }));
   // Before auth: browsers' preflight requests carry no token.
   app.use("*", originGuard());
   app.use("/api/*", bearerToken());
@@ -62,9 +61,16 @@ export function createApp(): OpenAPIHono<AppEnv> {
     security: [{ bearer: [] }, {}],
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
-  app.get("/", (c) =>
-    c.json({ name: "forge", docs: "/api/openapi.json", projects: "/api/projects" }),
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      method: "get",
+      path: "/api/info",
+      summary: "The server: where its docs are, and its model (null when none is configured)",
+      responses: { 200: json("About this server", InfoSchema), ...errors() },
+    }),
   );
+  app.get("/api/info", (c) => c.json({ name: "forge", docs: "/api/openapi.json", projects: "/api/projects", model: modelConfigFromEnv(c.env)?.model ?? null }));
+  app.get("*", playground());
   const methodsOf = allowedMethods(app);
   app.notFound((c) => {
     const allowed = methodsOf(c.req.path);

@@ -336,3 +336,7 @@ export const ConversationSchema = z
     ),
   })
   .openapi("Conversation");
+
+export const InfoSchema = z
+  .object({ name: z.string(), docs: z.string(), projects: z.string(), model: z.string().nullable() })
+  .openapi("Info");

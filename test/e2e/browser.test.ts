@@ -1,33 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveFakeRegistry } from "../fake-network";
-import { launchChromium } from "./chromium";
-import { startServer, type DevServer } from "./server";
+import { describe, expect, it } from "vitest";
+import { browserAndServer } from "./harness";
 
 // A real browser opens preview origins, as a user would.
-let server: DevServer;
-let registry: Awaited<ReturnType<typeof serveFakeRegistry>>;
-let browser: Browser;
-const state = mkdtempSync(join(tmpdir(), "forge-browser-"));
-
-beforeAll(async () => {
-  registry = await serveFakeRegistry();
-  server = await startServer(state, { env: { NPM_REGISTRY: registry.url, MODEL: "replay" } });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await registry?.close();
-  rmSync(state, { recursive: true, force: true });
-});
+const running = browserAndServer({ MODEL: "replay" });
 
 async function create(files?: Record<string, string>): Promise<{ id: string; previewUrl: string }> {
-  const res = await fetch(`${server.base}/api/projects`, { method: "POST", body: JSON.stringify(files ? { files } : {}) });
+  const res = await fetch(`${running.server.base}/api/projects`, { method: "POST", body: JSON.stringify(files ? { files } : {}) });
   expect(res.status).toBe(201);
   return res.json() as Promise<{ id: string; previewUrl: string }>;
 }
@@ -35,8 +13,8 @@ async function create(files?: Record<string, string>): Promise<{ id: string; pre
 describe("preview in a browser", () => {
   it("renders the starter app: React from the pre-bundled dependencies, data from the Hono server", async () => {
     const { id, previewUrl } = await create();
-    expect(previewUrl).toBe(`http://${id}.preview.localhost:${server.port}/`);
-    const page = await browser.newPage();
+    expect(previewUrl).toBe(`http://${id}.preview.localhost:${running.server.port}/`);
+    const page = await running.browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(previewUrl);
@@ -52,10 +30,10 @@ describe("preview in a browser", () => {
 describe("a chat turn's result in a browser", () => {
   it("is a working todo app at the project's preview URL", async () => {
     const { id, previewUrl } = await create();
-    const chat = await fetch(`${server.base}/api/projects/${id}/chat`, { method: "POST", body: '{"message": "Make a todo list"}' });
+    const chat = await fetch(`${running.server.base}/api/projects/${id}/chat`, { method: "POST", body: '{"message": "Make a todo list"}' });
     const { eventsUrl } = (await chat.json()) as { eventsUrl: string };
-    expect(await (await fetch(`${server.base}${eventsUrl}`)).text()).toMatch(/event: turn\.finished\ndata: \{"status":"completed","version":2/);
-    const page = await browser.newPage();
+    expect(await (await fetch(`${running.server.base}${eventsUrl}`)).text()).toMatch(/event: turn\.finished\ndata: \{"status":"completed","version":2/);
+    const page = await running.browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(previewUrl);
@@ -76,7 +54,7 @@ describe("a chat turn's result in a browser", () => {
 describe("a hostile preview page", () => {
   it("can neither read nor change anything of the API", async () => {
     const victim = await create({ "a.txt": "mine\n" });
-    const api = `${server.base}/api/projects`;
+    const api = `${running.server.base}/api/projects`;
     // The page tries what any site could: read the project list, delete a project with a
     // no-cors fetch, create one with a "simple" text/plain POST and with a cross-site form.
     const attack = `<!doctype html><title>attacker</title><pre id="out">running</pre>
@@ -94,7 +72,7 @@ describe("a hostile preview page", () => {
 </script>
 `;
     const attacker = await create({ "index.html": attack });
-    const page = await browser.newPage();
+    const page = await running.browser.newPage();
     await page.goto(attacker.previewUrl);
     await page.waitForFunction(() => (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById("out").textContent !== "running", undefined, { timeout: 30_000 });
     const out = JSON.parse((await page.locator("#out").textContent())!) as Record<string, string>;
@@ -120,7 +98,7 @@ describe("a hostile preview page", () => {
 `;
     const planter = await create({ "src/index.ts": app });
     const other = await create({ "src/index.ts": app });
-    const page = await browser.newPage();
+    const page = await running.browser.newPage();
     await page.goto(`${planter.previewUrl}plant`);
     await page.goto(`${other.previewUrl}cookies`);
     expect(await page.textContent("body")).toBe("cookies: ");

@@ -1,0 +1,173 @@
+import { useCallback, useEffect, useState } from "react";
+import { api, ApiError, token, type Project, type ServerInfo } from "./api";
+import { Chat } from "./Chat";
+import { Code } from "./Code";
+import { Logs } from "./Logs";
+import { Preview } from "./Preview";
+import { Tests } from "./Tests";
+import { TABS, useView, type Tab } from "./url-state";
+import { Versions } from "./Versions";
+
+const TAB_LABELS: Record<Tab, string> = { preview: "Preview", code: "Code", versions: "Versions", tests: "Tests", logs: "Logs" };
+
+/** The playground: every panel is a client of the public API. */
+export function App() {
+  const [view, setView] = useView();
+  const [info, setInfo] = useState<ServerInfo | null>(null);
+  const [projects, setProjects] = useState<Project[]>([]);
+  const [project, setProject] = useState<Project | null>(null);
+  const [problem, setProblem] = useState<ApiError | null>(null);
+  const [needsToken, setNeedsToken] = useState(false);
+  const [revision, setRevision] = useState(0);
+  const [turnRunning, setTurnRunning] = useState(false);
+  const [openAt, setOpenAt] = useState<{ path: string; line?: number } | null>(null);
+
+  const fail = useCallback((error: unknown) => {
+    if (error instanceof ApiError && error.status === 401) setNeedsToken(true);
+    else setProblem(error instanceof ApiError ? error : new ApiError(0, "error", String(error)));
+  }, []);
+
+  const refresh = useCallback(async () => {
+    try {
+      setInfo(await api.info());
+      setProjects((await api.projects()).projects);
+      setProblem(null);
+    } catch (error) {
+      fail(error);
+    }
+  }, [fail]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh, revision]);
+
+  useEffect(() => {
+    if (!view.project) {
+      setProject(null);
+      return;
+    }
+    api.project(view.project).then((loaded) => {
+      setProject(loaded);
+      setTurnRunning(loaded.turn?.status === "running");
+    }, fail);
+  }, [view.project, revision, fail]);
+
+  /** Something changed the project (a commit, a restore, a turn's version): everything reloads. */
+  const changed = useCallback(() => setRevision((r) => r + 1), []);
+
+  async function create(kind: string) {
+    try {
+      const created = await api.create(`Project ${projects.length + 1}`, kind === "empty" ? {} : undefined);
+      setView({ project: created.id, version: undefined, tab: "preview" });
+      changed();
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  async function remove() {
+    if (!project || !confirm(`Delete ${project.name} (${project.id}) and all its versions?`)) return;
+    try {
+      await api.remove(project.id);
+      setView({ project: undefined, version: undefined });
+      changed();
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  if (needsToken) {
+    return (
+      <form
+        className="token"
+        onSubmit={(event) => {
+          event.preventDefault();
+          token.set(new FormData(event.currentTarget).get("token") as string);
+          setNeedsToken(false);
+          changed();
+        }}
+      >
+        <h1>Forge playground</h1>
+        <p>This server has <code>API_TOKEN</code> set. Enter it once; it is kept in this tab only (sessionStorage).</p>
+        <input name="token" type="password" aria-label="API token" autoFocus />
+        <button type="submit">Continue</button>
+      </form>
+    );
+  }
+
+  return (
+    <div className="app">
+      <div className="top">
+      <header>
+        <h1>Forge playground</h1>
+        <ModelStatus info={info} />
+        <div className="spacer" />
+        <select aria-label="Start from" id="new-kind" defaultValue="starter">
+          <option value="starter">Starter app</option>
+          <option value="empty">Empty project</option>
+        </select>
+        <button data-testid="new-project" onClick={() => create((document.getElementById("new-kind") as HTMLSelectElement).value)}>
+          New project
+        </button>
+        {project && (
+          <button className="danger" onClick={remove}>
+            Delete
+          </button>
+        )}
+      </header>
+      {problem && (
+        <div className="banner" role="alert">
+          {problem.message} <button onClick={() => (setProblem(null), changed())}>Retry</button>
+        </div>
+      )}
+      </div>
+      <nav>
+        <ul data-testid="project-list">
+          {projects.map((item) => (
+            <li key={item.id}>
+              <button className={item.id === view.project ? "selected" : ""} onClick={() => setView({ project: item.id, version: undefined })}>
+                <strong>{item.name}</strong>
+                <small>
+                  {item.id} · v{item.head}
+                </small>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {project ? (
+        <>
+          <Chat key={project.id} project={project} info={info} onVersion={changed} onRunning={setTurnRunning} onError={fail} />
+          <section className="workspace">
+            <div className="tabs" role="tablist">
+              {TABS.map((tab) => (
+                <button key={tab} role="tab" aria-selected={view.tab === tab} onClick={() => setView({ tab })}>
+                  {TAB_LABELS[tab]}
+                </button>
+              ))}
+            </div>
+            {view.tab === "preview" && <Preview project={project} version={view.version} revision={revision} turnRunning={turnRunning} onOpen={(at) => (setOpenAt(at), setView({ tab: "code" }))} />}
+            {view.tab === "code" && <Code project={project} version={view.version} revision={revision} turnRunning={turnRunning} openAt={openAt} onVersion={(version) => (setView({ version }), changed())} onSelectVersion={(version) => setView({ version })} onError={fail} />}
+            {view.tab === "versions" && <Versions project={project} revision={revision} turnRunning={turnRunning} onRestored={changed} onPreview={(version) => setView({ version, tab: "preview" })} onError={fail} />}
+            {view.tab === "tests" && <Tests project={project} onOpen={(at) => (setOpenAt(at), setView({ tab: "code", version: undefined }))} onError={fail} />}
+            {view.tab === "logs" && <Logs project={project} />}
+          </section>
+        </>
+      ) : (
+        <main className="empty">
+          <p>Create a project, or pick one on the left.</p>
+        </main>
+      )}
+    </div>
+  );
+}
+
+function ModelStatus({ info }: { info: ServerInfo | null }) {
+  if (!info) return null;
+  if (info.model) return <span className="model">model: {info.model}</span>;
+  return (
+    <span className="model warn" data-testid="model-missing">
+      No model configured: set <code>ANTHROPIC_API_KEY</code> (optionally <code>ANTHROPIC_BASE_URL</code>, <code>MODEL</code>), or run <code>MODEL=replay npm start</code> to try the offline replay model.
+    </span>
+  );
+}

@@ -1,0 +1,215 @@
+import { useEffect, useRef, useState } from "react";
+import { api, token, type ConversationEntry, type Project, type ServerInfo } from "./api";
+
+/** One line of the chat log, from the conversation or from a live turn's events. */
+type Line =
+  | { kind: "user" | "assistant"; text: string }
+  | { kind: "tool"; id: string; name: string; input: unknown; ok: boolean | null; summary: string }
+  | { kind: "note"; tone: "info" | "error" | "ok"; text: string; detail?: string[] };
+
+/** The fields of the turn's events (API.md, Agent turns); each event carries some of them. */
+interface EventData {
+  message: string;
+  delta: string;
+  attempt: number;
+  reason: string;
+  delayMs: number;
+  id: string;
+  name: string;
+  input: unknown;
+  ok: boolean;
+  summary: string;
+  errors: { file?: string; line?: number; column?: number; message: string }[];
+  passed: number;
+  failed: number;
+  failures: { name: string; error: string }[];
+  status: string;
+  version?: number;
+  usage: { inputTokens: number; outputTokens: number; modelCalls: number };
+  error?: string;
+}
+
+const EVENTS = ["turn.started", "turn.resumed", "model.text", "model.retry", "tool.started", "tool.finished", "build.finished", "test.finished", "preview.ready", "version.created", "turn.finished"];
+
+interface Props {
+  project: Project;
+  info: ServerInfo | null;
+  onVersion(): void;
+  onRunning(running: boolean): void;
+  onError(error: unknown): void;
+}
+
+export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
+  const [lines, setLines] = useState<Line[]>([]);
+  const [status, setStatus] = useState<{ turnId?: string; text: string; running: boolean }>({ text: "idle", running: false });
+  const [draft, setDraft] = useState("");
+  const log = useRef<HTMLOListElement>(null);
+  const source = useRef<EventSource | null>(null);
+
+  // The conversation so far; a running turn is then followed from its events (a reload picks it up again).
+  useEffect(() => {
+    let live = true;
+    api.messages(project.id).then(({ messages }) => {
+      if (!live) return;
+      const running = project.turn?.status === "running" ? project.turn.id : undefined;
+      setLines(messages.filter((entry) => entry.turnId !== running).map(toLine));
+      if (running) follow(running);
+    }, onError);
+    return () => {
+      live = false;
+      source.current?.close();
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [project.id]);
+
+  // A block body: scrollIntoView returns a promise in current Chromium, which React would take for a cleanup.
+  useEffect(() => {
+    log.current?.lastElementChild?.scrollIntoView({ block: "end" });
+  }, [lines]);
+
+  function follow(turnId: string) {
+    source.current?.close();
+    setStatus({ turnId, text: "running", running: true });
+    onRunning(true);
+    const saved = token.get();
+    const events = new EventSource(`/api/projects/${project.id}/turns/${turnId}/events${saved ? `?access_token=${encodeURIComponent(saved)}` : ""}`);
+    source.current = events;
+    // After turn.finished the server ends the stream; only then is EventSource's reconnect stopped
+    // (while the turn runs, reconnecting with Last-Event-ID is what survives a server restart).
+    let finished = false;
+    events.addEventListener("turn.finished", () => (finished = true));
+    events.addEventListener("error", () => finished && events.close());
+    for (const name of EVENTS) events.addEventListener(name, (event) => apply(name, JSON.parse((event as MessageEvent<string>).data) as EventData, turnId));
+  }
+
+  function apply(name: string, data: EventData, turnId: string) {
+    const add = (line: Line) => setLines((current) => [...current, line]);
+    switch (name) {
+      case "turn.started":
+        return add({ kind: "user", text: data.message });
+      case "turn.resumed":
+        return add({ kind: "note", tone: "info", text: "The server restarted; the turn goes on from its last step." });
+      case "model.text":
+        return setLines((current) => {
+          const last = current.at(-1);
+          return last?.kind === "assistant" ? [...current.slice(0, -1), { ...last, text: last.text + data.delta }] : [...current, { kind: "assistant", text: data.delta }];
+        });
+      case "model.retry":
+        return add({ kind: "note", tone: "info", text: `Retrying the model (attempt ${data.attempt}, ${data.reason}) in ${Math.round(Number(data.delayMs) / 100) / 10} s` });
+      case "tool.started":
+        return add({ kind: "tool", id: data.id, name: data.name, input: data.input, ok: null, summary: "running…" });
+      case "tool.finished":
+        return setLines((current) => current.map((line) => (line.kind === "tool" && line.id === data.id ? { ...line, ok: data.ok, summary: data.summary } : line)));
+      case "build.finished": {
+        const errors = data.errors;
+        return add({
+          kind: "note",
+          tone: data.ok ? "ok" : "error",
+          text: data.ok ? "Build passed" : `Build failed (${errors.length} error${errors.length === 1 ? "" : "s"})`,
+          detail: errors.map((error) => `${[error.file, error.line, error.column].filter(Boolean).join(":")} ${error.message}`),
+        });
+      }
+      case "test.finished": {
+        const failures = data.failures;
+        return add({ kind: "note", tone: data.failed ? "error" : "ok", text: `Tests: ${data.passed} passed, ${data.failed} failed`, detail: failures.map((f) => `${f.name}: ${f.error}`) });
+      }
+      case "preview.ready":
+      case "version.created":
+        return onVersion();
+      case "turn.finished": {
+        const usage = data.usage;
+        const text = `${data.status}${data.version ? ` · version ${data.version}` : ""} · ${usage.modelCalls} model calls, ${usage.inputTokens} in / ${usage.outputTokens} out tokens`;
+        setStatus({ turnId, text, running: false });
+        if (data.error) add({ kind: "note", tone: "error", text: data.error });
+        onRunning(false);
+        return onVersion();
+      }
+    }
+  }
+
+  async function send() {
+    const message = draft.trim();
+    if (!message || status.running) return;
+    try {
+      const { turnId } = await api.chat(project.id, message);
+      setDraft("");
+      follow(turnId);
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  return (
+    <section className="chat">
+      <ol className="chat-log" data-testid="chat-log" ref={log}>
+        {lines.map((line, index) => (
+          <ChatLine key={index} line={line} />
+        ))}
+      </ol>
+      <div className="turn">
+        <span data-testid="turn-status" className={status.running ? "running" : ""}>
+          {status.running ? "Turn running…" : `Last turn: ${status.text}`}
+        </span>
+        {status.running && status.turnId && (
+          <button data-testid="turn-cancel" onClick={() => api.cancel(project.id, status.turnId!).catch(onError)}>
+            Cancel
+          </button>
+        )}
+      </div>
+      <textarea
+        data-testid="chat-input"
+        placeholder={info?.model ? "Ask for a change (Enter sends, Shift+Enter for a new line)" : "No model is configured (see above)"}
+        value={draft}
+        disabled={status.running}
+        onChange={(event) => setDraft(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === "Enter" && !event.shiftKey) {
+            event.preventDefault();
+            void send();
+          }
+        }}
+      />
+      <button data-testid="chat-send" disabled={status.running || !draft.trim()} onClick={() => void send()}>
+        Send
+      </button>
+    </section>
+  );
+}
+
+function toLine(entry: ConversationEntry): Line {
+  return entry.role === "tool" ? { kind: "tool", id: entry.id, name: entry.name, input: entry.input, ok: entry.ok, summary: entry.summary } : { kind: entry.role, text: entry.text };
+}
+
+function ChatLine({ line }: { line: Line }) {
+  switch (line.kind) {
+    case "user":
+    case "assistant":
+      return <li className={line.kind}>{line.text}</li>;
+    case "note":
+      return (
+        <li className={`note ${line.tone}`}>
+          {line.text}
+          {line.detail && line.detail.length > 0 && (
+            <ul>
+              {line.detail.map((item, index) => (
+                <li key={index}>
+                  <code>{item}</code>
+                </li>
+              ))}
+            </ul>
+          )}
+        </li>
+      );
+    case "tool":
+      return (
+        <li className={`tool ${line.ok === null ? "pending" : line.ok ? "ok" : "failed"}`}>
+          <details>
+            <summary>
+              <code>{line.name === "str_replace_based_edit_tool" ? "editor" : line.name}</code> {line.summary}
+            </summary>
+            <pre>{JSON.stringify(line.input, null, 2)}</pre>
+          </details>
+        </li>
+      );
+  }
+}

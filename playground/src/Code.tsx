@@ -1,0 +1,110 @@
+import { useEffect, useRef, useState } from "react";
+import type { EditorView } from "@codemirror/view";
+import { api, ApiError, type FileEntry, type Project, type Ref } from "./api";
+import { createEditor, goToLine } from "./editor";
+
+interface Props {
+  project: Project;
+  version: Ref | undefined;
+  revision: number;
+  turnRunning: boolean;
+  openAt: { path: string; line?: number } | null;
+  onVersion(version: number | undefined): void;
+  onSelectVersion(version: Ref | undefined): void;
+  onError(error: unknown): void;
+}
+
+/** The file tree of a version (or the draft) and a code view; the head's files can be edited and saved as a version. */
+export function Code({ project, version, revision, turnRunning, openAt, onVersion, onSelectVersion, onError }: Props) {
+  const ref: Ref = version ?? project.head;
+  const editable = ref === project.head && !turnRunning;
+  const [files, setFiles] = useState<FileEntry[]>([]);
+  const [path, setPath] = useState<string | null>(openAt?.path ?? null);
+  const [text, setText] = useState<string | null>(null);
+  const [edited, setEdited] = useState<string | null>(null);
+  const [conflict, setConflict] = useState<string | null>(null);
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+
+  useEffect(() => {
+    api.files(project.id, ref).then(({ files }) => {
+      setFiles(files);
+      setPath((current) => (current && files.some((f) => f.path === current) ? current : (files.find((f) => /^src\/.*\.(ts|tsx)$/.test(f.path)) ?? files[0])?.path ?? null));
+    }, onError);
+  }, [project.id, ref, revision, onError]);
+
+  useEffect(() => {
+    if (openAt) setPath(openAt.path);
+  }, [openAt]);
+
+  useEffect(() => {
+    if (!path) return;
+    setText(null);
+    setEdited(null);
+    api.file(project.id, ref, path).then(setText, onError);
+  }, [project.id, ref, path, revision, onError]);
+
+  useEffect(() => {
+    if (!host.current || text === null || !path) return;
+    view.current = createEditor(host.current, path, text, !editable, setEdited);
+    if (openAt?.path === path && openAt.line) goToLine(view.current, openAt.line);
+    return () => view.current?.destroy();
+  }, [text, path, editable, openAt]);
+
+  async function save() {
+    if (!path || edited === null) return;
+    try {
+      const result = await api.commit(project.id, project.head, path, edited);
+      setConflict(null);
+      onVersion(undefined);
+      setEdited(null);
+      void result;
+    } catch (error) {
+      if (error instanceof ApiError && (error.code === "conflict" || error.code === "turn_in_progress")) setConflict(error.message);
+      else onError(error);
+    }
+  }
+
+  return (
+    <div className="code">
+      <div className="bar">
+        <label>
+          Version{" "}
+          <select value={String(version ?? "head")} onChange={(event) => onSelectVersion(event.target.value === "head" ? undefined : event.target.value === "draft" ? "draft" : Number(event.target.value))}>
+            <option value="head">head ({project.head})</option>
+            <option value="draft">draft</option>
+            {Array.from({ length: project.head }, (_, i) => project.head - i).map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span>{editable ? (edited !== null ? "edited, not saved" : "editable") : turnRunning ? "read-only while a turn runs" : "read-only (an older version)"}</span>
+        {editable && (
+          <button data-testid="save-file" disabled={edited === null} onClick={() => void save()}>
+            Save as a new version
+          </button>
+        )}
+      </div>
+      {conflict && (
+        <div className="banner" role="alert">
+          {conflict} <button onClick={() => (setConflict(null), onVersion(undefined))}>Reload</button>
+        </div>
+      )}
+      <div className="split">
+        <ul className="file-tree" data-testid="file-tree">
+          {files.map((file) => (
+            <li key={file.path} style={{ paddingLeft: `${file.path.split("/").length - 1}rem` }}>
+              <button className={file.path === path ? "selected" : ""} title={file.path} onClick={() => setPath(file.path)}>
+                {file.path.split("/").at(-1)}
+                {file.path.includes("/") && <small> {file.path.slice(0, file.path.lastIndexOf("/"))}/</small>}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <div className="code-view" data-testid="code-view" data-path={path ?? ""} ref={host} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+import { useEffect, useRef, useState } from "react";
+import { api, previewOf, type BuildError, type Project, type Ref } from "./api";
+
+interface Props {
+  project: Project;
+  version: Ref | undefined;
+  revision: number;
+  turnRunning: boolean;
+  onOpen(at: { path: string; line?: number }): void;
+}
+
+/** The selected version (the draft while a turn runs, else head) at its own preview origin. */
+export function Preview({ project, version, revision, turnRunning, onOpen }: Props) {
+  const ref: Ref | "head" = version ?? (turnRunning ? "draft" : "head");
+  const url = previewOf(project, ref);
+  const [errors, setErrors] = useState<BuildError[]>([]);
+  // The page shown changes (another version, a reload after a turn's step) only once the current one has loaded,
+  // so a burst of changes never cuts a load short.
+  const wanted = `${url}#${revision}`;
+  const latest = useRef(wanted);
+  const loading = useRef(true);
+  const [shown, setShown] = useState(wanted);
+  latest.current = wanted;
+  useEffect(() => {
+    if (!loading.current && shown !== wanted) {
+      loading.current = true;
+      setShown(wanted);
+    }
+  }, [wanted, shown]);
+  const loaded = () => {
+    loading.current = false;
+    if (latest.current !== shown) {
+      loading.current = true;
+      setShown(latest.current);
+    }
+  };
+
+  // A failed build shows its located errors here too, each opening the file at its line.
+  useEffect(() => {
+    api.build(project.id, ref === "head" ? project.head : ref).then((build) => setErrors(build.ok ? [] : build.errors), () => setErrors([]));
+  }, [project.id, project.head, ref, revision]);
+
+  return (
+    <div className="preview">
+      <div className="bar">
+        <span>{ref === "head" ? `head (version ${project.head})` : ref === "draft" ? "draft (the turn's working tree)" : `version ${ref}`}</span>
+        <a href={url} target="_blank" rel="noreferrer">
+          Open in a new tab
+        </a>
+      </div>
+      {errors.length > 0 && (
+        <ul className="errors">
+          {errors.map((error, index) => (
+            <li key={index}>
+              {error.file ? (
+                <button onClick={() => onOpen({ path: error.file!, ...(error.line ? { line: error.line } : {}) })}>
+                  {error.file}
+                  {error.line ? `:${error.line}:${error.column ?? 1}` : ""}
+                </button>
+              ) : null}{" "}
+              <pre>{error.message}</pre>
+            </li>
+          ))}
+        </ul>
+      )}
+      <iframe data-testid="preview-frame" key={shown} src={shown.split("#")[0]} title="Preview" onLoad={loaded} />
+    </div>
+  );
+}

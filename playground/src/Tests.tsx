@@ -1,0 +1,56 @@
+import { useState } from "react";
+import { api, type Project, type TestRun } from "./api";
+
+/** Runs the project's tests (POST /test) against head; each failure links to where it failed. */
+export function Tests({ project, onOpen, onError }: { project: Project; onOpen(at: { path: string; line?: number }): void; onError(error: unknown): void }) {
+  const [run, setRun] = useState<TestRun | null>(null);
+  const [running, setRunning] = useState(false);
+
+  async function start() {
+    setRunning(true);
+    try {
+      setRun(await api.test(project.id));
+    } catch (error) {
+      onError(error);
+    } finally {
+      setRunning(false);
+    }
+  }
+
+  return (
+    <div className="tests" data-testid="tests">
+      <div className="bar">
+        <button data-testid="run-tests" disabled={running} onClick={() => void start()}>
+          {running ? "Running…" : `Run the tests of version ${project.head}`}
+        </button>
+        {run && (
+          <span className={run.ok ? "ok" : "failed"}>
+            {run.passed} passed, {run.failed} failed, {run.skipped} skipped · {Math.round(run.durationMs)} ms
+          </span>
+        )}
+      </div>
+      {run?.buildErrors && (
+        <ul className="errors">
+          {run.buildErrors.map((error, index) => (
+            <li key={index}>
+              <pre>{`${error.file ?? ""}${error.line ? `:${error.line}` : ""} ${error.message}`}</pre>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ul className="results">
+        {run?.results.map((result, index) => (
+          <li key={index} className={result.ok ? "ok" : "failed"}>
+            {result.ok ? "✓" : "✗"} {result.name}
+            {result.location && (
+              <button onClick={() => onOpen({ path: result.location!.file, line: result.location!.line })}>
+                {result.location.file}:{result.location.line}
+              </button>
+            )}
+            {result.error && <pre>{result.error}</pre>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

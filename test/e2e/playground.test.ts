@@ -1,0 +1,136 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { browserAndServer } from "./harness";
+import { startServer } from "./server";
+
+// The playground page at / as a newcomer uses it, against `npm start` with the replay model.
+const running = browserAndServer({ MODEL: "replay", REPLAY_DELAY_MS: "200" });
+
+/** Records what a user would notice going wrong: console errors, failed requests, error answers. */
+function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("requestfailed", (request) => problems.push(`failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()}: ${response.request().method()} ${response.url()}`);
+  });
+  return problems;
+}
+
+/** Keeps a screenshot of a failing step in test-results/. */
+async function step<T>(page: Page, name: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    mkdirSync("test-results", { recursive: true });
+    await page.screenshot({ path: `test-results/playground-${name}.png`, fullPage: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+describe("the playground", () => {
+  it("creates a project, chats, previews, diffs, edits, restores and tests, with no errors", async () => {
+    const page = await running.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const problems = watch(page);
+    await page.goto(`${running.server.base}/`);
+
+    await step(page, "create", async () => {
+      await page.getByTestId("new-project").click();
+      await page.getByTestId("project-list").getByRole("button").first().waitFor();
+      await page.waitForURL(/\?project=[a-z0-9]+/);
+    });
+    const id = new URL(page.url()).searchParams.get("project")!;
+
+    await step(page, "chat", async () => {
+      await page.getByTestId("chat-input").fill("Turn the starter into a todo list");
+      await page.getByTestId("chat-input").press("Enter");
+      await page.getByTestId("turn-cancel").waitFor();
+      await page.getByTestId("chat-log").getByText("replay of a recorded session").waitFor();
+      await expect.poll(() => page.getByTestId("chat-log").locator("li.tool").count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(8);
+      await page.getByTestId("turn-status").getByText(/completed · version 2/).waitFor({ timeout: 60_000 });
+    });
+
+    await step(page, "preview", async () => {
+      await page.frameLocator('[data-testid="preview-frame"]').getByText("Nothing to do.").waitFor({ timeout: 30_000 });
+    });
+
+    await step(page, "diff", async () => {
+      await page.getByRole("tab", { name: "Versions" }).click();
+      await page.getByTestId("version-list").getByText("agent").waitFor();
+      await expect.poll(() => page.getByTestId("diff-view").textContent()).toContain('+app.post("/api/todos"');
+      await page.getByRole("button", { name: "Side by side" }).click();
+      await page.getByTestId("diff-view").locator("td.add").first().waitFor();
+    });
+
+    await step(page, "edit", async () => {
+      await page.getByRole("tab", { name: "Code" }).click();
+      await page.getByTestId("file-tree").getByTitle("src/styles.css").click();
+      await page.locator('[data-testid="code-view"][data-path="src/styles.css"] .cm-content').click();
+      await page.keyboard.press("ControlOrMeta+End");
+      await page.keyboard.type("\nh1 { color: rebeccapurple; }\n");
+      await page.getByTestId("save-file").click();
+      await expect.poll(async () => ((await (await fetch(`${running.server.base}/api/projects/${id}`)).json()) as { head: number }).head).toBe(3);
+    });
+
+    await step(page, "restore", async () => {
+      await page.getByRole("tab", { name: "Versions" }).click();
+      const first = page.getByTestId("version-list").locator("li").filter({ hasText: "v1" });
+      await first.getByRole("button", { name: "Restore" }).click();
+      await expect.poll(async () => ((await (await fetch(`${running.server.base}/api/projects/${id}`)).json()) as { head: number }).head).toBe(4);
+      await page.getByTestId("version-list").getByText("Restore version 1").waitFor();
+    });
+
+    await step(page, "tests", async () => {
+      await page.getByRole("tab", { name: "Tests" }).click();
+      await page.getByTestId("run-tests").click();
+      await page.getByTestId("tests").getByText("1 passed, 0 failed").waitFor({ timeout: 60_000 });
+    });
+
+    await step(page, "reload", async () => {
+      await page.reload();
+      await page.getByTestId("chat-log").getByText("Turn the starter into a todo list", { exact: true }).waitFor();
+      expect(new URL(page.url()).searchParams.get("tab")).toBe("tests");
+    });
+
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("is never served on a preview origin", async () => {
+    const page = await running.browser.newPage();
+    const { id } = (await (await fetch(`${running.server.base}/api/projects`, { method: "POST", body: '{"files": {"index.html": "<p>the app</p>"}}' })).json()) as { id: string };
+    await page.goto(`http://${id}.preview.localhost:${running.server.port}/index.html`);
+    expect(await page.textContent("body")).toBe("the app");
+    await page.goto(`http://${id}.preview.localhost:${running.server.port}/assets/`);
+    expect(await page.textContent("body")).not.toContain("Forge playground");
+    await page.close();
+  });
+
+  it("asks once for API_TOKEN, and says when no model is configured", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "forge-playground-token-"));
+    const secured = await startServer(dir, { env: { API_TOKEN: "page-secret" } });
+    const page = await running.browser.newPage();
+    try {
+      await page.goto(`${secured.base}/`);
+      await page.getByLabel("API token").fill("page-secret");
+      await page.getByRole("button", { name: "Continue" }).click();
+      await page.getByTestId("model-missing").getByText("MODEL=replay npm start").waitFor();
+      await page.getByTestId("new-project").click();
+      await page.waitForURL(/\?project=/);
+      await page.getByTestId("chat-input").fill("hello");
+      await page.getByTestId("chat-input").press("Enter");
+      await page.getByRole("alert").getByText("No model is configured").waitFor();
+      expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem("forge.apiToken"))).toBe("page-secret");
+    } finally {
+      await page.close();
+      await secured.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
