@@ -1,7 +1,7 @@
 import type { Env } from "./env";
 import { createApp } from "./http/app";
 import { projectStub } from "./http/project-stub";
-import { checkPreviewAccess, parsePreviewHost } from "./preview";
+import { checkPreviewAccess, parsePreviewHost, underPreviewHost } from "./preview";
 
 // The composition root: the project's object with the agent loop (agent/ builds on the stages, never the reverse).
 export { ProjectObject } from "../agent/project-object";
@@ -12,8 +12,13 @@ const app = createApp();
 export default {
   /** Preview origins go to their project's object; every other host is the API. */
   async fetch(request, env, ctx) {
-    const target = parsePreviewHost(new URL(request.url).host, env.PREVIEW_HOST);
-    if (!target) return app.fetch(request, env, ctx);
+    const host = new URL(request.url).host;
+    const target = parsePreviewHost(host, env.PREVIEW_HOST);
+    if (!target) {
+      // A malformed name under the preview suffix is no preview, and never the API or the playground either.
+      if (underPreviewHost(host, env.PREVIEW_HOST)) return new Response("Not found\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+      return app.fetch(request, env, ctx);
+    }
     const checked = await checkPreviewAccess(request, env.API_TOKEN, target.projectId);
     if (checked instanceof Response) return checked;
     const label = new URL(request.url).hostname.split(".")[0]!;

@@ -101,15 +101,27 @@ describe("browsers: only the API's own origin and CORS_ORIGINS may call it", () 
     expect(page.headers.get("X-Content-Type-Options")).toBe("nosniff");
   });
 
-  it("takes the API token from the query on a turn's event stream only (EventSource cannot send headers)", async () => {
+  it("opens a turn's event stream with its own ?access= token (EventSource cannot send headers), and nothing else with it", async () => {
     const { id } = await createProject({ "a.txt": "a\n" });
     const vars = { API_TOKEN: "stream-secret" };
+    const { eventsAccessToken } = await import("../src/http/auth");
+    const token = await eventsAccessToken("stream-secret", id, "tffffffffffffff0");
     const events = `http://localhost:8787/api/projects/${id}/turns/tffffffffffffff0/events`;
     await expectError(await call(events, {}, vars), 401, "unauthorized");
-    await expectError(await call(`${events}?access_token=wrong`, {}, vars), 401, "unauthorized");
+    await expectError(await call(`${events}?access=wrong`, {}, vars), 401, "unauthorized");
+    await expectError(await call(`${events}?access=stream-secret`, {}, vars), 401, "unauthorized");
     // Past auth: the turn does not exist.
-    await expectError(await call(`${events}?access_token=stream-secret`, {}, vars), 404, "not_found");
-    await expectError(await call(`http://localhost:8787/api/projects/${id}?access_token=stream-secret`, {}, vars), 401, "unauthorized");
+    await expectError(await call(`${events}?access=${token}`, {}, vars), 404, "not_found");
+    await expectError(await call(`http://localhost:8787/api/projects/${id}/turns/tffffffffffffff1/events?access=${token}`, {}, vars), 401, "unauthorized");
+    await expectError(await call(`http://localhost:8787/api/projects/${id}?access=${token}`, {}, vars), 401, "unauthorized");
+  });
+
+  it("answers 404 for a malformed host under the preview suffix, never the API or the playground", async () => {
+    for (const host of ["a.b.preview.localhost:8787", "x--y.preview.localhost:8787", "UPPER--v1.preview.localhost:8787"]) {
+      const res = await call(`http://${host}/api/projects`);
+      expect(res.status, host).toBe(404);
+      expect(await res.text(), host).not.toContain("projects");
+    }
   });
 });
 

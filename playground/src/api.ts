@@ -58,6 +58,8 @@ export interface Turn {
   usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; modelCalls: number };
   version?: number;
   error?: string;
+  /** The turn's event stream, with its own access token when the server has API_TOKEN. */
+  eventsUrl: string;
 }
 
 export type ConversationEntry =

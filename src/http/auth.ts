@@ -1,14 +1,20 @@
 import type { MiddlewareHandler } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
+import { accessToken } from "../preview";
 import type { AppEnv } from "./context";
 import { errorResponse } from "./errors";
 
-/** The one route a browser's EventSource reads, which cannot send headers: it may carry the token as `?access_token=`. */
-const EVENT_STREAM = /^\/api\/projects\/[^/]+\/turns\/[^/]+\/events$/;
+/** The one route a browser's EventSource reads, which cannot send headers. */
+const EVENT_STREAM = /^\/api\/projects\/([^/]+)\/turns\/([^/]+)\/events$/;
+
+/** The `?access=` token of one turn's event stream: it opens that stream only, and is not API_TOKEN. */
+export function eventsAccessToken(apiToken: string, projectId: string, turnId: string): Promise<string> {
+  return accessToken(apiToken, `events:${projectId}:${turnId}`);
+}
 
 /**
- * When `API_TOKEN` is set, requires `Authorization: Bearer <API_TOKEN>`
- * (or, on a turn's event stream only, `?access_token=<API_TOKEN>`). The
+ * When `API_TOKEN` is set, requires `Authorization: Bearer <API_TOKEN>`, or
+ * on a turn's event stream the `?access=` token of its `eventsUrl`. The
  * comparison hashes both sides first, so it takes the same time whatever
  * the token's length or content.
  */
@@ -17,8 +23,13 @@ export function bearerToken(): MiddlewareHandler<AppEnv> {
     const expected = c.env.API_TOKEN;
     if (!expected) return next();
     const header = /^Bearer\s+(.+)$/i.exec(c.req.header("Authorization") ?? "")?.[1]?.trim();
-    const offered = header ?? (EVENT_STREAM.test(c.req.path) ? c.req.query("access_token") : undefined);
-    if (offered === undefined || !(await timingSafeEqual(expected, offered))) {
+    const stream = EVENT_STREAM.exec(c.req.path);
+    const access = c.req.query("access");
+    const allowed =
+      header !== undefined
+        ? await timingSafeEqual(expected, header)
+        : stream !== null && access !== undefined && (await timingSafeEqual(await eventsAccessToken(expected, stream[1]!, stream[2]!), access));
+    if (!allowed) {
       c.header("WWW-Authenticate", 'Bearer realm="api"');
       return errorResponse(c, "unauthorized", "Send the API token as 'Authorization: Bearer <API_TOKEN>'.");
     }

@@ -321,6 +321,7 @@ export const TurnSchema = z
       .openapi({ description: "Steps run, and milliseconds spent in model calls and in tool calls; the rest of the turn's time is the loop's own" }),
     version: z.number().int().optional(),
     error: z.string().optional(),
+    eventsUrl: z.string().optional().openapi({ description: "The turn's event stream; carries its own ?access= token when API_TOKEN is set" }),
   })
   .openapi("Turn");
 

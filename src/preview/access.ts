@@ -8,9 +8,14 @@ const COOKIE = "preview_access";
  * stored and a new API_TOKEN revokes every link), which the preview trades
  * for an HttpOnly cookie on its own origin.
  */
-export async function previewAccessToken(apiToken: string, projectId: string): Promise<string> {
+export function previewAccessToken(apiToken: string, projectId: string): Promise<string> {
+  return accessToken(apiToken, `preview:${projectId}`);
+}
+
+/** A token for one purpose, derived from API_TOKEN (HMAC-SHA-256): it grants that purpose only, and never reveals API_TOKEN. */
+export async function accessToken(apiToken: string, purpose: string): Promise<string> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(apiToken), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`preview:${projectId}`));
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(purpose));
   return Buffer.from(mac).toString("base64url");
 }
 
@@ -27,12 +32,14 @@ export async function checkPreviewAccess(request: Request, apiToken: string | un
   if (offered !== null) {
     if (!(await timingSafeEqual(expected, offered))) return denied();
     url.searchParams.delete("access");
-    const secure = url.protocol === "https:" ? "; Secure" : "";
+    // Previews are framed by the playground, another site: a Lax cookie would not be kept there. Browsers take
+    // Secure (and so SameSite=None, partitioned by the framing site) over https and on *.localhost.
+    const secure = url.protocol === "https:" || url.hostname === "localhost" || url.hostname.endsWith(".localhost");
     return new Response(null, {
       status: 302,
       headers: {
         Location: url.pathname + url.search,
-        "Set-Cookie": `${COOKIE}=${expected}; Path=/; HttpOnly; SameSite=Lax${secure}`,
+        "Set-Cookie": `${COOKIE}=${expected}; Path=/; HttpOnly; ${secure ? "SameSite=None; Secure; Partitioned" : "SameSite=Lax"}`,
         "Cache-Control": "no-store",
       },
     });

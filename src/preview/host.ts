@@ -31,6 +31,14 @@ export function parsePreviewHost(host: string, previewHost: string | undefined):
   };
 }
 
+/** True for any host under the preview suffix, a valid preview host or not: those never reach the API. */
+export function underPreviewHost(host: string, previewHost: string | undefined): boolean {
+  const lower = host.toLowerCase();
+  const name = lower.split(":")[0]!;
+  if (previewHost) return name.endsWith(`.${previewHost.toLowerCase().split(":")[0]}`);
+  return /^[^.]+(\.[^.]+)*\.preview\./.test(lower) && !/^\d+\.\d+\.\d+\.\d+$/.test(name);
+}
+
 /** The origin of a preview, built like the request's own (scheme and port kept). */
 export function previewOrigin(requestUrl: string, previewHost: string | undefined, label: string): string {
   const url = new URL(requestUrl);

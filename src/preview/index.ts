@@ -1,7 +1,7 @@
-export { parsePreviewHost, previewOrigin, type PreviewTarget } from "./host";
+export { parsePreviewHost, previewOrigin, underPreviewHost, type PreviewTarget } from "./host";
 export { buildErrorPage } from "./error-page";
 export { loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "./serve";
 export { applyEgressPolicy, type EgressPolicy } from "./egress-policy";
-export { checkPreviewAccess, previewAccessToken } from "./access";
+export { accessToken, checkPreviewAccess, previewAccessToken } from "./access";
 export { coveredBy, isIpLiteral, reservedHostReason, type OwnHosts } from "./reserved-hosts";
 export { sandboxEntry, type WorkerModules } from "./sandbox-entry";

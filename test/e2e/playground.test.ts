@@ -52,6 +52,12 @@ describe("the playground", () => {
       await page.getByTestId("chat-input").press("Enter");
       await page.getByTestId("turn-cancel").waitFor();
       await page.getByTestId("chat-log").getByText("replay of a recorded session").waitFor();
+      // A reload in the middle of the turn picks its stream up again.
+      await page.getByTestId("chat-log").locator("li.tool").first().waitFor();
+      await page.reload();
+      // Loads the reload itself cut short are not the page's doing.
+      problems.length = 0;
+      await page.getByTestId("turn-cancel").waitFor();
       await expect.poll(() => page.getByTestId("chat-log").locator("li.tool").count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(8);
       await page.getByTestId("turn-status").getByText(/completed · version 2/).waitFor({ timeout: 60_000 });
     });
@@ -76,6 +82,9 @@ describe("the playground", () => {
       await page.keyboard.type("\nh1 { color: rebeccapurple; }\n");
       await page.getByTestId("save-file").click();
       await expect.poll(async () => ((await (await fetch(`${running.server.base}/api/projects/${id}`)).json()) as { head: number }).head).toBe(3);
+      const saved = await (await fetch(`${running.server.base}/api/projects/${id}/files/src/styles.css?version=3`)).text();
+      expect(saved).toContain("h1 { color: rebeccapurple; }");
+      expect(saved).toContain(".app {");
     });
 
     await step(page, "restore", async () => {
@@ -98,7 +107,7 @@ describe("the playground", () => {
       expect(new URL(page.url()).searchParams.get("tab")).toBe("tests");
     });
 
-    expect(problems).toEqual([]);
+    await step(page, "no-problems", async () => expect(problems).toEqual([]));
     await page.close();
   });
 
@@ -107,20 +116,31 @@ describe("the playground", () => {
     const { id } = (await (await fetch(`${running.server.base}/api/projects`, { method: "POST", body: '{"files": {"index.html": "<p>the app</p>"}}' })).json()) as { id: string };
     await page.goto(`http://${id}.preview.localhost:${running.server.port}/index.html`);
     expect(await page.textContent("body")).toBe("the app");
-    await page.goto(`http://${id}.preview.localhost:${running.server.port}/assets/`);
-    expect(await page.textContent("body")).not.toContain("Forge playground");
+    // The page's own script, by its real hashed name, on a preview origin: the app's fallback, never the playground.
+    const entry = /src="(\/assets\/[^"]+\.js)"/.exec(await (await fetch(`${running.server.base}/`)).text())![1]!;
+    expect((await fetch(`${running.server.base}${entry}`)).status).toBe(200);
+    await page.goto(`http://${id}.preview.localhost:${running.server.port}${entry}`);
+    expect(await page.textContent("body")).toBe("the app");
     await page.close();
   });
 
-  it("asks once for API_TOKEN, and says when no model is configured", async () => {
+  it("asks once for API_TOKEN, frames previews with it, and says when no model is configured", async () => {
     const dir = mkdtempSync(join(tmpdir(), "forge-playground-token-"));
     const secured = await startServer(dir, { env: { API_TOKEN: "page-secret" } });
     const page = await running.browser.newPage();
+    const problems = watch(page);
     try {
-      await page.goto(`${secured.base}/`);
+      const created = await fetch(`${secured.base}/api/projects`, { method: "POST", headers: { Authorization: "Bearer page-secret" }, body: '{"files": {"index.html": "<p>framed with a token</p>"}}' });
+      const { id } = (await created.json()) as { id: string };
+      await page.goto(`${secured.base}/?project=${id}`);
       await page.getByLabel("API token").fill("page-secret");
+      // The 401s that told the page to ask are behind us.
+      problems.length = 0;
       await page.getByRole("button", { name: "Continue" }).click();
       await page.getByTestId("model-missing").getByText("MODEL=replay npm start").waitFor();
+      // The preview's access cookie is kept inside the page's frame (another site), so the app loads.
+      await page.frameLocator('[data-testid="preview-frame"]').getByText("framed with a token").waitFor();
+      await step(page, "token-problems", async () => expect(problems.filter((problem) => !problem.includes("/chat"))).toEqual([]));
       await page.getByTestId("new-project").click();
       await page.waitForURL(/\?project=/);
       await page.getByTestId("chat-input").fill("hello");

@@ -9,6 +9,7 @@ import { previewUrl, projectStub } from "../project-stub";
 import { projectId, readJson } from "../request";
 import { ChatBody, ConversationSchema, ProjectParams, TURN_ID, TurnListSchema, TurnParams, TurnSchema } from "../schemas";
 import { errors, json, jsonBody } from "./openapi-helpers";
+import { eventsAccessToken } from "../auth";
 
 export const turns = new OpenAPIHono<AppEnv>();
 
@@ -43,7 +44,7 @@ turns.post("/:id/chat", async (c) => {
   }
   const draft = await previewUrl(c.req.url, c.env, id, "draft");
   const turn = unwrap(await stub.startTurn(message, { previewUrl: draft, ...(budgets ? { budgets } : {}) }));
-  return c.json({ turnId: turn.id, eventsUrl: `/api/projects/${id}/turns/${turn.id}/events` }, 202);
+  return c.json({ turnId: turn.id, eventsUrl: await eventsUrl(c.env.API_TOKEN, id, turn.id) }, 202);
 });
 
 turns.openAPIRegistry.registerPath(
@@ -106,8 +107,15 @@ turns.openAPIRegistry.registerPath(
 );
 turns.get("/:id/turns/:turnId", async (c) => {
   const id = projectId(c.req.param("id"));
-  return c.json(unwrap(await projectStub(c.env, id).turn(turnIdOf(c.req.param("turnId")))));
+  const turn = unwrap(await projectStub(c.env, id).turn(turnIdOf(c.req.param("turnId"))));
+  return c.json({ ...turn, eventsUrl: await eventsUrl(c.env.API_TOKEN, id, turn.id) });
 });
+
+/** Where a turn's events stream; with API_TOKEN set it carries that stream's own `?access=` token (EventSource cannot send headers). */
+async function eventsUrl(apiToken: string | undefined, id: string, turnId: string): Promise<string> {
+  const path = `/api/projects/${id}/turns/${turnId}/events`;
+  return apiToken ? `${path}?access=${await eventsAccessToken(apiToken, id, turnId)}` : path;
+}
 
 turns.openAPIRegistry.registerPath(
   createRoute({

@@ -9,13 +9,15 @@ interface Props {
   revision: number;
   turnRunning: boolean;
   openAt: { path: string; line?: number } | null;
+  /** The jump to openAt was made: it should not happen again. */
+  onOpened(): void;
   onVersion(version: number | undefined): void;
   onSelectVersion(version: Ref | undefined): void;
   onError(error: unknown): void;
 }
 
 /** The file tree of a version (or the draft) and a code view; the head's files can be edited and saved as a version. */
-export function Code({ project, version, revision, turnRunning, openAt, onVersion, onSelectVersion, onError }: Props) {
+export function Code({ project, version, revision, turnRunning, openAt, onOpened, onVersion, onSelectVersion, onError }: Props) {
   const ref: Ref = version ?? project.head;
   const editable = ref === project.head && !turnRunning;
   const [files, setFiles] = useState<FileEntry[]>([]);
@@ -27,10 +29,13 @@ export function Code({ project, version, revision, turnRunning, openAt, onVersio
   const view = useRef<EditorView | null>(null);
 
   useEffect(() => {
+    let live = true;
     api.files(project.id, ref).then(({ files }) => {
+      if (!live) return;
       setFiles(files);
       setPath((current) => (current && files.some((f) => f.path === current) ? current : (files.find((f) => /^src\/.*\.(ts|tsx)$/.test(f.path)) ?? files[0])?.path ?? null));
     }, onError);
+    return () => void (live = false);
   }, [project.id, ref, revision, onError]);
 
   useEffect(() => {
@@ -41,24 +46,29 @@ export function Code({ project, version, revision, turnRunning, openAt, onVersio
     if (!path) return;
     setText(null);
     setEdited(null);
-    api.file(project.id, ref, path).then(setText, onError);
+    // A late answer for another file must never land in this one (and be saved under its path).
+    let live = true;
+    api.file(project.id, ref, path).then((content) => live && setText(content), onError);
+    return () => void (live = false);
   }, [project.id, ref, path, revision, onError]);
 
   useEffect(() => {
     if (!host.current || text === null || !path) return;
     view.current = createEditor(host.current, path, text, !editable, setEdited);
-    if (openAt?.path === path && openAt.line) goToLine(view.current, openAt.line);
+    if (openAt?.path === path) {
+      if (openAt.line) goToLine(view.current, openAt.line);
+      onOpened();
+    }
     return () => view.current?.destroy();
-  }, [text, path, editable, openAt]);
+  }, [text, path, editable, openAt, onOpened]);
 
   async function save() {
     if (!path || edited === null) return;
     try {
-      const result = await api.commit(project.id, project.head, path, edited);
+      await api.commit(project.id, project.head, path, edited);
       setConflict(null);
       onVersion(undefined);
       setEdited(null);
-      void result;
     } catch (error) {
       if (error instanceof ApiError && (error.code === "conflict" || error.code === "turn_in_progress")) setConflict(error.message);
       else onError(error);

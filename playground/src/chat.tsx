@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { api, token, type ConversationEntry, type Project, type ServerInfo } from "./api";
+import { api, ApiError, type ConversationEntry, type Project, type ServerInfo } from "./api";
 
 /** One line of the chat log, from the conversation or from a live turn's events. */
 type Line =
@@ -45,18 +45,19 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
   const [draft, setDraft] = useState("");
   const log = useRef<HTMLOListElement>(null);
   const source = useRef<EventSource | null>(null);
+  const mounted = useRef(true);
 
   // The conversation so far; a running turn is then followed from its events (a reload picks it up again).
   useEffect(() => {
-    let live = true;
+    mounted.current = true;
     api.messages(project.id).then(({ messages }) => {
-      if (!live) return;
+      if (!mounted.current) return;
       const running = project.turn?.status === "running" ? project.turn.id : undefined;
       setLines(messages.filter((entry) => entry.turnId !== running).map(toLine));
-      if (running) follow(running);
+      if (running) void follow(running);
     }, onError);
     return () => {
-      live = false;
+      mounted.current = false;
       source.current?.close();
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -67,18 +68,36 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
     log.current?.lastElementChild?.scrollIntoView({ block: "end" });
   }, [lines]);
 
-  function follow(turnId: string) {
+  /** Follows a turn's event stream (its eventsUrl carries the stream's own token when the server has one). */
+  async function follow(turnId: string, eventsUrl?: string) {
+    const url = eventsUrl ?? (await api.turn(project.id, turnId).catch(onError))?.eventsUrl;
+    if (!url || !mounted.current) return;
     source.current?.close();
     setStatus({ turnId, text: "running", running: true });
     onRunning(true);
-    const saved = token.get();
-    const events = new EventSource(`/api/projects/${project.id}/turns/${turnId}/events${saved ? `?access_token=${encodeURIComponent(saved)}` : ""}`);
+    const events = new EventSource(url);
     source.current = events;
     // After turn.finished the server ends the stream; only then is EventSource's reconnect stopped
     // (while the turn runs, reconnecting with Last-Event-ID is what survives a server restart).
     let finished = false;
     events.addEventListener("turn.finished", () => (finished = true));
-    events.addEventListener("error", () => finished && events.close());
+    events.addEventListener("error", () => {
+      if (finished) return events.close();
+      // An HTTP error closes the stream for good (a dropped connection only reconnects): say how the turn stands.
+      if (events.readyState !== EventSource.CLOSED) return;
+      api.turn(project.id, turnId).then(
+        (turn) => {
+          setLines((current) => [...current, { kind: "note", tone: "error", text: `The event stream closed; the turn is ${turn.status}.` }]);
+          setStatus({ turnId, text: turn.status, running: turn.status === "running" });
+          onRunning(turn.status === "running");
+        },
+        (error) => {
+          setStatus({ turnId, text: "unknown", running: false });
+          onRunning(false);
+          onError(error);
+        },
+      );
+    });
     for (const name of EVENTS) events.addEventListener(name, (event) => apply(name, JSON.parse((event as MessageEvent<string>).data) as EventData, turnId));
   }
 
@@ -131,11 +150,13 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
     const message = draft.trim();
     if (!message || status.running) return;
     try {
-      const { turnId } = await api.chat(project.id, message);
+      const { turnId, eventsUrl } = await api.chat(project.id, message);
       setDraft("");
-      follow(turnId);
+      await follow(turnId, eventsUrl);
     } catch (error) {
-      onError(error);
+      // Another turn is running (another tab, say): follow that one.
+      if (error instanceof ApiError && error.code === "turn_in_progress" && typeof error.details.turnId === "string") await follow(error.details.turnId);
+      else onError(error);
     }
   }
 

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError, token, type Project, type ServerInfo } from "./api";
-import { Chat } from "./Chat";
-import { Code } from "./Code";
-import { Logs } from "./Logs";
-import { Preview } from "./Preview";
-import { Tests } from "./Tests";
+import { Chat } from "./chat";
+import { Code } from "./code";
+import { Logs } from "./logs";
+import { Preview } from "./preview";
+import { Tests } from "./tests";
 import { TABS, useView, type Tab } from "./url-state";
-import { Versions } from "./Versions";
+import { Versions } from "./versions";
 
 const TAB_LABELS: Record<Tab, string> = { preview: "Preview", code: "Code", versions: "Versions", tests: "Tests", logs: "Logs" };
 
@@ -21,9 +21,15 @@ export function App() {
   const [revision, setRevision] = useState(0);
   const [turnRunning, setTurnRunning] = useState(false);
   const [openAt, setOpenAt] = useState<{ path: string; line?: number } | null>(null);
+  const [tokenRefused, setTokenRefused] = useState(false);
+  const opened = useCallback(() => setOpenAt(null), []);
 
   const fail = useCallback((error: unknown) => {
-    if (error instanceof ApiError && error.status === 401) setNeedsToken(true);
+    if (error instanceof ApiError && error.status === 401) {
+      setTokenRefused(token.get() !== null);
+      token.clear();
+      setNeedsToken(true);
+    }
     else setProblem(error instanceof ApiError ? error : new ApiError(0, "error", String(error)));
   }, []);
 
@@ -46,10 +52,13 @@ export function App() {
       setProject(null);
       return;
     }
+    let live = true;
     api.project(view.project).then((loaded) => {
+      if (!live) return;
       setProject(loaded);
       setTurnRunning(loaded.turn?.status === "running");
     }, fail);
+    return () => void (live = false);
   }, [view.project, revision, fail]);
 
   /** Something changed the project (a commit, a restore, a turn's version): everything reloads. */
@@ -89,6 +98,7 @@ export function App() {
       >
         <h1>Forge playground</h1>
         <p>This server has <code>API_TOKEN</code> set. Enter it once; it is kept in this tab only (sessionStorage).</p>
+        {tokenRefused && <p role="alert">That token was refused; check it and try again.</p>}
         <input name="token" type="password" aria-label="API token" autoFocus />
         <button type="submit">Continue</button>
       </form>
@@ -146,10 +156,24 @@ export function App() {
                 </button>
               ))}
             </div>
-            {view.tab === "preview" && <Preview project={project} version={view.version} revision={revision} turnRunning={turnRunning} onOpen={(at) => (setOpenAt(at), setView({ tab: "code" }))} />}
-            {view.tab === "code" && <Code project={project} version={view.version} revision={revision} turnRunning={turnRunning} openAt={openAt} onVersion={(version) => (setView({ version }), changed())} onSelectVersion={(version) => setView({ version })} onError={fail} />}
+            {view.tab === "preview" && (
+              <Preview project={project} version={view.version} revision={revision} turnRunning={turnRunning} onOpen={({ version, ...at }) => (setOpenAt(at), setView({ tab: "code", version }))} />
+            )}
+            {view.tab === "code" && (
+              <Code
+                project={project}
+                version={view.version}
+                revision={revision}
+                turnRunning={turnRunning}
+                openAt={openAt}
+                onOpened={opened}
+                onVersion={(version) => (setView({ version }), changed())}
+                onSelectVersion={(version) => setView({ version })}
+                onError={fail}
+              />
+            )}
             {view.tab === "versions" && <Versions project={project} revision={revision} turnRunning={turnRunning} onRestored={changed} onPreview={(version) => setView({ version, tab: "preview" })} onError={fail} />}
-            {view.tab === "tests" && <Tests project={project} onOpen={(at) => (setOpenAt(at), setView({ tab: "code", version: undefined }))} onError={fail} />}
+            {view.tab === "tests" && <Tests key={project.id} project={project} onOpen={(at) => (setOpenAt(at), setView({ tab: "code", version: undefined }))} onError={fail} />}
             {view.tab === "logs" && <Logs project={project} />}
           </section>
         </>

@@ -10,6 +10,7 @@ export function Logs({ project }: { project: Project }) {
   useEffect(() => {
     let cursor: string | undefined;
     let live = true;
+    setEntries([]);
     const poll = async () => {
       try {
         const page = await api.logs(project.id, cursor);

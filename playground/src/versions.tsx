@@ -19,13 +19,21 @@ export function Versions({ project, revision, turnRunning, onRestored, onPreview
   const [diff, setDiff] = useState<DiffFile[] | null>(null);
 
   useEffect(() => {
-    api.versions(project.id).then(({ versions }) => setVersions(versions), onError);
-    setFrom(Math.max(0, project.head - 1));
-    setTo(project.head);
+    let live = true;
+    api.versions(project.id).then(({ versions }) => live && setVersions(versions), onError);
+    return () => void (live = false);
   }, [project.id, project.head, revision, onError]);
 
+  // A new head (or project) shows its own change; otherwise the chosen pair stays, whatever events come.
   useEffect(() => {
-    api.diff(project.id, from, to).then(({ files }) => setDiff(files), onError);
+    setFrom(Math.max(0, project.head - 1));
+    setTo(project.head);
+  }, [project.id, project.head]);
+
+  useEffect(() => {
+    let live = true;
+    api.diff(project.id, from, to).then(({ files }) => live && setDiff(files), onError);
+    return () => void (live = false);
   }, [project.id, from, to, revision, onError]);
 
   async function restore(version: number) {

@@ -6,7 +6,7 @@ interface Props {
   version: Ref | undefined;
   revision: number;
   turnRunning: boolean;
-  onOpen(at: { path: string; line?: number }): void;
+  onOpen(at: { path: string; line?: number; version?: Ref }): void;
 }
 
 /** The selected version (the draft while a turn runs, else head) at its own preview origin. */
@@ -37,7 +37,12 @@ export function Preview({ project, version, revision, turnRunning, onOpen }: Pro
 
   // A failed build shows its located errors here too, each opening the file at its line.
   useEffect(() => {
-    api.build(project.id, ref === "head" ? project.head : ref).then((build) => setErrors(build.ok ? [] : build.errors), () => setErrors([]));
+    let live = true;
+    api.build(project.id, ref === "head" ? project.head : ref).then(
+      (build) => live && setErrors(build.ok ? [] : build.errors),
+      () => live && setErrors([]),
+    );
+    return () => void (live = false);
   }, [project.id, project.head, ref, revision]);
 
   return (
@@ -53,7 +58,7 @@ export function Preview({ project, version, revision, turnRunning, onOpen }: Pro
           {errors.map((error, index) => (
             <li key={index}>
               {error.file ? (
-                <button onClick={() => onOpen({ path: error.file!, ...(error.line ? { line: error.line } : {}) })}>
+                <button onClick={() => onOpen({ path: error.file!, ...(error.line ? { line: error.line } : {}), ...(ref !== "head" ? { version: ref } : {}) })}>
                   {error.file}
                   {error.line ? `:${error.line}:${error.column ?? 1}` : ""}
                 </button>
@@ -63,7 +68,15 @@ export function Preview({ project, version, revision, turnRunning, onOpen }: Pro
           ))}
         </ul>
       )}
-      <iframe data-testid="preview-frame" key={shown} src={shown.split("#")[0]} title="Preview" onLoad={loaded} />
+      {/* The app is model-written code: it may run scripts in its own origin, never navigate this page. */}
+      <iframe
+        data-testid="preview-frame"
+        key={shown}
+        src={shown.split("#")[0]}
+        title="Preview"
+        onLoad={loaded}
+        sandbox="allow-scripts allow-same-origin allow-forms allow-popups allow-modals allow-downloads"
+      />
     </div>
   );
 }
