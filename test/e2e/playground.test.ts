@@ -141,8 +141,6 @@ describe("the playground", () => {
       // The preview's access cookie is kept inside the page's frame (another site), so the app loads.
       await page.frameLocator('[data-testid="preview-frame"]').getByText("framed with a token").waitFor();
       await step(page, "token-problems", async () => expect(problems.filter((problem) => !problem.includes("/chat"))).toEqual([]));
-      await page.getByTestId("new-project").click();
-      await page.waitForURL(/\?project=/);
       await page.getByTestId("chat-input").fill("hello");
       await page.getByTestId("chat-input").press("Enter");
       await page.getByRole("alert").getByText("No model is configured").waitFor();
