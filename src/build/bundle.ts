@@ -1,3 +1,4 @@
+import "./zero-delay-timers";
 import { createWorker, type FileSystem } from "@cloudflare/worker-bundler";
 
 const WRANGLER_FILES = new Set(["wrangler.toml", "wrangler.jsonc", "wrangler.json"]);
