@@ -74,13 +74,9 @@ describe("agent turns", () => {
     expect(await (await api(`/api/projects/${id}/turns/${turnId}`)).json()).toMatchObject({ id: turnId, status: "completed", version: 2 });
     expect(await (await api(`/api/projects/${id}`)).json()).toMatchObject({ head: 2, turn: { id: turnId, status: "completed" } });
     // The project list learns the agent's version too.
-    let listed = 0;
-    for (let i = 0; i < 100 && listed !== 2; i++) {
-      const list = await (await api("/api/projects?limit=100")).json<{ projects: { id: string; head: number }[] }>();
-      listed = list.projects.find((p) => p.id === id)!.head;
-      if (listed !== 2) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(listed).toBe(2);
+    await expect
+      .poll(async () => (await (await api("/api/projects?limit=100")).json<{ projects: { id: string; head: number }[] }>()).projects.find((p) => p.id === id)?.head)
+      .toBe(2);
 
     // Replay after Last-Event-ID, and the conversation.
     expect((await events(id, turnId, list.length - 2)).map((e) => e.event)).toEqual(["version.created", "turn.finished"]);
@@ -138,7 +134,7 @@ describe("agent turns", () => {
     const turnId = await chat(id, "cancel");
     const stream = events(id, turnId);
     // The second model call takes 1.5 s; the first tool has run by then.
-    for (let i = 0; i < 100 && (await file(id, "first.txt")) === null; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect.poll(() => file(id, "first.txt"), { interval: 20 }).toBe("kept\n");
     expect((await api(`/api/projects/${id}/turns/${turnId}/cancel`, { method: "POST" })).status).toBe(202);
     const list = await stream;
     expect(finished(list)).toMatchObject({ status: "cancelled", version: 2 });
@@ -206,8 +202,7 @@ describe("agent turns", () => {
   it("resumes an execute cut short by a restart: the draft goes back to its snapshot and the call runs again", async () => {
     const { id } = await createProject({ "a.txt": "a\n" });
     const turnId = await chat(id, "slow-execute");
-    for (let i = 0; i < 200 && (await file(id, "partial.txt")) === null; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await file(id, "partial.txt")).toBe("1");
+    await expect.poll(() => file(id, "partial.txt"), { interval: 10 }).toBe("1");
     await abortAllDurableObjects();
     const list = await events(id, turnId);
     const names = list.map((e) => e.event);

@@ -29,3 +29,11 @@ ${items}
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
+
+/** The page a preview origin shows for an unknown project or version. */
+export function notFoundPage(message: string): Response {
+  return new Response(`<!doctype html><title>Not found</title><h1>Not found</h1><p>${escape(message)}</p>\n`, {
+    status: 404,
+    headers: { "Content-Type": "text/html; charset=utf-8" },
+  });
+}

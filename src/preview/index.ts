@@ -1,5 +1,5 @@
 export { parsePreviewHost, previewOrigin, underPreviewHost, type PreviewTarget } from "./host";
-export { buildErrorPage } from "./error-page";
+export { buildErrorPage, notFoundPage } from "./error-page";
 export { loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "./serve";
 export { applyEgressPolicy, type EgressPolicy } from "./egress-policy";
 export { accessToken, checkPreviewAccess, previewAccessToken } from "./access";

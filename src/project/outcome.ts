@@ -21,6 +21,25 @@ export async function capture<T>(task: () => Promise<T>): Promise<Outcome<T>> {
   }
 }
 
+/**
+ * Like capture, for work on a project that can be deleted while it runs (a
+ * build waiting on the registry when DELETE arrives): once `exists` turns
+ * false, the answer is `missing()`, whatever the work ended with.
+ */
+export async function captureWhileExists<T>(task: () => Promise<T>, exists: () => boolean, missing: () => StoreError): Promise<Outcome<T>> {
+  return capture(async () => {
+    let value: T;
+    try {
+      value = await task();
+    } catch (error) {
+      if (!exists()) throw missing();
+      throw error;
+    }
+    if (!exists()) throw missing();
+    return value;
+  });
+}
+
 export function unwrap<T>(outcome: Outcome<T>): T {
   if (outcome.ok) return outcome.value;
   throw new StoreError(outcome.code, outcome.message, outcome.details);

@@ -14,12 +14,12 @@ import {
   type VersionInfo,
   type VersionRef,
 } from "../store";
-import type { EgressPolicy, OwnHosts } from "../preview";
+import { notFoundPage, type EgressPolicy, type OwnHosts } from "../preview";
 import type { AppKvStore, KvValueType } from "./app-kv";
 import type { BuildSummary, ProjectBuilds } from "./builds";
 import type { LogEntry, NewLogEntry } from "./logs";
 import type { PublicSettings } from "./settings";
-import { capture, type Outcome } from "./outcome";
+import { capture, captureWhileExists, type Outcome } from "./outcome";
 import { createParts, type Parts } from "./parts";
 import type { TestSummary } from "./tests";
 import { ProjectIndex } from "./project-index";
@@ -348,18 +348,8 @@ export class ProjectObject extends DurableObject<Env> {
    * deleted project does, whatever its work then failed with.
    */
   private guarded<T>(task: () => Promise<T>): Promise<Outcome<T>> {
-    return capture(async () => {
-      const parts = this.parts;
-      let value: T;
-      try {
-        value = await task();
-      } catch (error) {
-        if (parts && this.parts !== parts) throw this.missing();
-        throw error;
-      }
-      if (parts && this.parts !== parts) throw this.missing();
-      return value;
-    });
+    const parts = this.parts;
+    return captureWhileExists(task, () => !parts || this.parts === parts, () => this.missing());
   }
 
   private attach(projectId: string, store: SqlStore): void {
@@ -406,11 +396,4 @@ export class ProjectObject extends DurableObject<Env> {
   private missing(): NotFoundError {
     return new NotFoundError("Project not found.");
   }
-}
-
-function notFoundPage(message: string): Response {
-  return new Response(`<!doctype html><title>Not found</title><h1>Not found</h1><p>${message}</p>\n`, {
-    status: 404,
-    headers: { "Content-Type": "text/html; charset=utf-8" },
-  });
 }

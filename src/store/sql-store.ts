@@ -16,46 +16,8 @@ import type {
   VersionRef,
 } from "./interface";
 import { planCommit, planDraft, planRestore, type HeadState, type VersionPlan } from "./plan";
+import { SCHEMA, toVersionInfo, type VersionRow } from "./sql-schema";
 import { applyChanges, changedPaths, checkManifest, manifestDelta, treeHash } from "./tree";
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS blobs (
-    hash TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    data BLOB NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS versions (
-    id INTEGER PRIMARY KEY,
-    parent INTEGER,
-    tree TEXT NOT NULL,
-    message TEXT NOT NULL,
-    author TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    added INTEGER NOT NULL,
-    modified INTEGER NOT NULL,
-    deleted INTEGER NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS tree_files (
-    tree TEXT NOT NULL,
-    path TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    PRIMARY KEY (tree, path)
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS draft_dirty (path TEXT PRIMARY KEY) WITHOUT ROWID;
-`;
-
-type VersionRow = {
-  id: number;
-  parent: number | null;
-  tree: string;
-  message: string;
-  author: string;
-  created_at: number;
-  added: number;
-  modified: number;
-  deleted: number;
-};
 
 /**
  * The store on a Durable Object's SQLite database: history in our own tables
@@ -392,16 +354,4 @@ export class SqlStore implements ProjectStore {
   private sql<T extends Record<string, SqlStorageValue>>(query: string, ...params: SqlStorageValue[]): T[] {
     return this.storage.sql.exec<T>(query, ...params).toArray();
   }
-}
-
-function toVersionInfo(row: VersionRow): VersionInfo {
-  return {
-    id: row.id,
-    parent: row.parent,
-    message: row.message,
-    author: row.author as Author,
-    createdAt: new Date(row.created_at).toISOString(),
-    tree: row.tree,
-    stats: { added: row.added, modified: row.modified, deleted: row.deleted },
-  };
 }
