@@ -168,14 +168,16 @@ describe("sandbox", () => {
     expect(await (await preview(other.id)).json()).toMatchObject({ count: 1 });
   });
 
-  it("records console output and uncaught exceptions in the project's logs", async () => {
+  it("records console output and uncaught exceptions in the project's logs, each under the version that served it", async () => {
     const { id } = await createProject({
-      "src/index.ts": `export default {
+      "src/index.ts": `let served = 0;
+export default {
   async fetch(request) {
     const url = new URL(request.url);
     if (url.pathname === "/boom") throw new Error("kaboom");
-    console.log("served", url.pathname, { n: 1 });
-    console.warn("careful");
+    served++;
+    console.log("served", url.pathname, { n: served });
+    if (url.pathname === "/hello") console.warn("careful");
     return new Response("ok");
   },
 };
@@ -183,16 +185,22 @@ describe("sandbox", () => {
     });
     expect(await (await preview(id, "/hello")).text()).toBe("ok");
     expect((await preview(id, "/boom")).status).toBe(500);
+    // Version 2 changes an asset only: it is served by version 1's isolate (the count goes on), logged as version 2.
+    await commit(id, 1, [{ op: "put", path: "public/robots.txt", content: "User-agent: *\n" }]);
+    expect(await (await preview(`${id}--v2`, "/two")).text()).toBe("ok");
+    expect(await (await preview(`${id}--v1`, "/one")).text()).toBe("ok");
     type Logs = { entries: { version: string; level: string; message: string; url?: string }[]; cursor: string };
     let logs: Logs = { entries: [], cursor: "0" };
-    for (let i = 0; i < 50 && logs.entries.length < 3; i++) {
-      logs = await (await api(`/api/projects/${id}/logs`)).json<Logs>();
-      if (logs.entries.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await expect
+      .poll(async () => (logs = await (await api(`/api/projects/${id}/logs`)).json<Logs>()).entries.length, { interval: 20 })
+      .toBe(5);
+    const at = (label: string, path: string) => `http://${label}.preview.localhost:8787${path}`;
     expect(logs.entries).toEqual([
-      { ts: expect.any(String), version: "1", level: "log", message: 'served /hello {"n":1}', url: "http://" + id + ".preview.localhost:8787/hello" },
-      { ts: expect.any(String), version: "1", level: "warn", message: "careful", url: "http://" + id + ".preview.localhost:8787/hello" },
-      { ts: expect.any(String), version: "1", level: "exception", message: "Error: kaboom", url: "http://" + id + ".preview.localhost:8787/boom" },
+      { ts: expect.any(String), version: "1", level: "log", message: 'served /hello {"n":1}', url: at(id, "/hello") },
+      { ts: expect.any(String), version: "1", level: "warn", message: "careful", url: at(id, "/hello") },
+      { ts: expect.any(String), version: "1", level: "exception", message: "Error: kaboom", url: at(id, "/boom") },
+      { ts: expect.any(String), version: "2", level: "log", message: 'served /two {"n":2}', url: at(`${id}--v2`, "/two") },
+      { ts: expect.any(String), version: "1", level: "log", message: 'served /one {"n":3}', url: at(`${id}--v1`, "/one") },
     ]);
     const after = await (await api(`/api/projects/${id}/logs?after=${logs.cursor}`)).json<Logs>();
     expect(after.entries).toEqual([]);

@@ -40,7 +40,12 @@ export async function joinOutput(manifest: OutputManifest, read: (hash: string) 
     assets[path] = binary ? bytes : decoder.decode(bytes);
   }
   const { mainModule, compatibilityDate, compatibilityFlags } = manifest;
-  return { ...(mainModule ? { mainModule } : {}), modules, assets, compatibilityDate, compatibilityFlags };
+  return { ...(mainModule ? { mainModule } : {}), modules, assets, compatibilityDate, compatibilityFlags, assetHashes: assetHashes(manifest) };
+}
+
+/** The content hash of each asset of a stored output. */
+export function assetHashes(manifest: OutputManifest): Record<string, string> {
+  return Object.fromEntries(Object.entries(manifest.assets).map(([path, { hash }]) => [path, hash]));
 }
 
 export async function gzip(data: string | Uint8Array): Promise<Uint8Array> {

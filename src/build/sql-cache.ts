@@ -1,5 +1,5 @@
 import type { BuildError, BuildResult, DependencyCache, VendorCache } from "./interface";
-import { gunzip, gunzipBytes, gzip, joinOutput, splitOutput, type OutputManifest } from "./serialize";
+import { assetHashes, gunzip, gunzipBytes, gzip, joinOutput, splitOutput, type OutputManifest } from "./serialize";
 
 /** Bumped when the bundling changes, so stored results of an older pipeline are not reused. */
 const PIPELINE = "b2";
@@ -141,6 +141,7 @@ export class SqlBuildCache {
         Date.now(),
       );
     });
+    if (result.output && split) result.output.assetHashes = assetHashes(split.manifest);
   }
 
   private hasChunks(key: string): boolean {

@@ -1,4 +1,4 @@
-import { buildAssetManifest, createMemoryStorage, handleAssetRequest, type AssetManifest, type AssetStorage } from "@cloudflare/worker-bundler";
+import { buildAssetManifest, createMemoryStorage, handleAssetRequest, type AssetManifest, type AssetMetadata, type AssetStorage } from "@cloudflare/worker-bundler";
 import type { BuildOutput } from "../build";
 import { hashBytes } from "../store";
 import { hostOnlyCookies } from "./cookies";
@@ -8,7 +8,10 @@ import { sandboxEntry, type WorkerModules } from "./sandbox-entry";
 export interface LoadedPreview {
   manifest: AssetManifest;
   storage: AssetStorage;
-  /** Content-derived Worker Loader id: the same id always yields the same code. */
+  /**
+   * Worker Loader id, from the project and the worker's code only: versions
+   * whose server code is the same (a client-only edit) share one warm isolate.
+   */
   loaderId: string;
   output: BuildOutput;
   /** The app's worker as loaded (its modules and the sandbox's); absent for a static-only app. */
@@ -22,20 +25,48 @@ export interface SandboxBindings {
   tails: Fetcher[];
 }
 
-export async function loadPreview(projectId: string, version: string, output: BuildOutput): Promise<LoadedPreview> {
+/**
+ * The `request.cf` field naming the version a request was served for. An
+ * isolate serves every version with its code, so its tail learns the version
+ * per request from here; only the host sets `cf` on a request into the app.
+ */
+export const VERSION_CF_FIELD = "previewVersion";
+
+/** Asset metadata by path and content hash: an unchanged asset (a 1 MB vendor bundle) is hashed once, not per version. */
+const assetMetadata = new Map<string, AssetMetadata>();
+const ASSET_METADATA_KEPT = 2_000;
+
+export async function loadPreview(projectId: string, output: BuildOutput): Promise<LoadedPreview> {
   const assets = Object.fromEntries(
     Object.entries(output.assets).map(([path, content]) => [path, typeof content === "string" ? content : content.slice().buffer]),
   );
   const worker = output.mainModule ? sandboxEntry({ mainModule: output.mainModule, modules: output.modules }) : undefined;
   const code = JSON.stringify([worker, output.compatibilityDate, output.compatibilityFlags]);
   return {
-    manifest: await buildAssetManifest(assets),
+    manifest: await assetManifest(assets, output.assetHashes),
     storage: createMemoryStorage(assets),
-    // The version is part of the id because the worker's log props name it.
-    loaderId: `${projectId}:${version}:${hashBytes(new TextEncoder().encode(code))}`,
+    loaderId: `${projectId}:${hashBytes(new TextEncoder().encode(code))}`,
     output,
     ...(worker ? { worker } : {}),
   };
+}
+
+/** worker-bundler's manifest, computed only for assets whose (path, content hash) was not seen before. */
+async function assetManifest(assets: Record<string, string | ArrayBuffer>, hashes: Record<string, string> | undefined): Promise<AssetManifest> {
+  const manifest: AssetManifest = new Map();
+  const missing: Record<string, string | ArrayBuffer> = {};
+  for (const [path, content] of Object.entries(assets)) {
+    const known = hashes?.[path] === undefined ? undefined : assetMetadata.get(`${path}\n${hashes[path]}`);
+    if (known) manifest.set(path, known);
+    else missing[path] = content;
+  }
+  for (const [path, metadata] of await buildAssetManifest(missing)) {
+    manifest.set(path, metadata);
+    if (hashes?.[path] === undefined) continue;
+    assetMetadata.set(`${path}\n${hashes[path]}`, metadata);
+    if (assetMetadata.size > ASSET_METADATA_KEPT) assetMetadata.delete(assetMetadata.keys().next().value!);
+  }
+  return manifest;
 }
 
 /**
@@ -45,6 +76,7 @@ export async function loadPreview(projectId: string, version: string, output: Bu
 export async function servePreview(
   request: Request,
   preview: LoadedPreview,
+  version: string,
   loader: WorkerLoader,
   sandbox: () => SandboxBindings,
 ): Promise<Response> {
@@ -56,8 +88,9 @@ export async function servePreview(
   if (!preview.worker) return new Response("Not found", { status: 404 });
   const code = preview.worker;
   const worker = loader.get(preview.loaderId, () => ({ ...code, compatibilityDate, compatibilityFlags, ...sandbox() }));
+  const cf = { ...(request.cf ?? {}), [VERSION_CF_FIELD]: version };
   try {
-    return hostOnlyCookies(await worker.getEntrypoint().fetch(request));
+    return hostOnlyCookies(await worker.getEntrypoint().fetch(new Request(request, { cf })));
   } catch (error) {
     // As a deployed Worker would: an uncaught exception is a 500 (its details go to the logs).
     return new Response(`The app threw an uncaught exception: ${String(error)}\nSee GET /api/projects/:id/logs.\n`, {

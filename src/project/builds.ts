@@ -41,8 +41,8 @@ export class ProjectBuilds {
       projectId: string;
       registry: string;
       loader: WorkerLoader;
-      /** The bindings of a version's worker; `version` is a number or "draft". */
-      sandbox: (version: string) => SandboxBindings;
+      /** The bindings of the project's preview workers. */
+      sandbox: () => SandboxBindings;
     },
   ) {
     this.cache = new SqlBuildCache(storage);
@@ -77,12 +77,12 @@ export class ProjectBuilds {
     if (!preview) {
       const result = (await this.cache.getBuild(tree)) ?? (await this.buildSnapshot(await this.snapshot(ref)));
       if (!result.ok || !result.output) return buildErrorPage(label, result.errors);
-      preview = await loadPreview(this.options.projectId, String(ref), result.output);
+      preview = await loadPreview(this.options.projectId, result.output);
     }
     this.loaded.delete(key);
     this.loaded.set(key, preview);
     if (this.loaded.size > LOADED_PREVIEWS) this.loaded.delete(this.loaded.keys().next().value!);
-    return servePreview(request, preview, this.options.loader, () => this.options.sandbox(String(ref)));
+    return servePreview(request, preview, String(ref), this.options.loader, this.options.sandbox);
   }
 
   /** The build of a snapshot's tree, stored or made now. */

@@ -1,19 +1,18 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { ownHostsFromEnv } from "../config";
 import type { Env } from "../env";
-import { applyEgressPolicy } from "../preview";
+import { applyEgressPolicy, VERSION_CF_FIELD } from "../preview";
 import type { KvValueType } from "./app-kv";
 import { LOG_LEVELS, type NewLogEntry } from "./logs";
 
 /**
  * Capabilities handed to a project's dynamic workers as loopback bindings.
- * Their props (which project, which version) are set by the host and never
+ * Their props (which project, which test run) are set by the host and never
  * visible to the app, so an app can reach only its own project's KV, logs and
  * allowed hosts.
  */
 export interface SandboxProps {
   projectId: string;
-  version: string;
   /** Set for a test run's sandbox: its `env.KV` is that run's own, not the previews' data. */
   testRun?: string;
 }
@@ -55,15 +54,18 @@ export class AppTail extends WorkerEntrypoint<Env, SandboxProps> {
   override async tail(events: TraceItem[]): Promise<void> {
     const entries: NewLogEntry[] = [];
     for (const event of events) {
-      const url = (event.event as { request?: { url?: string } } | null)?.request?.url;
+      const request = (event.event as { request?: { url?: string; cf?: Record<string, unknown> } } | null)?.request;
+      const url = request?.url;
+      // One isolate serves every version with the same server code: the host names the version per request.
+      const version = String(request?.cf?.[VERSION_CF_FIELD] ?? "unknown");
       for (const log of event.logs) {
         const level = LOG_LEVELS.find((known) => known === log.level && known !== "exception") ?? "log";
-        entries.push({ ts: log.timestamp, version: this.ctx.props.version, level, message: format(log.message), ...(url ? { url } : {}) });
+        entries.push({ ts: log.timestamp, version, level, message: format(log.message), ...(url ? { url } : {}) });
       }
       for (const exception of event.exceptions) {
         entries.push({
           ts: exception.timestamp,
-          version: this.ctx.props.version,
+          version,
           level: "exception",
           message: `${exception.name}: ${exception.message}`,
           ...(url ? { url } : {}),

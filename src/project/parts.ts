@@ -35,8 +35,8 @@ export function createParts(storage: DurableObjectStorage, env: Env, projectId: 
     projectId,
     registry: env.NPM_REGISTRY || "https://registry.npmjs.org",
     loader: env.LOADER,
-    sandbox: (version) => {
-      const props = { props: { projectId, version } };
+    sandbox: () => {
+      const props = { props: { projectId } };
       return { env: { KV: exports.AppKV(props) }, globalOutbound: exports.AppEgress(props), tails: [exports.AppTail(props)] };
     },
   });
@@ -46,7 +46,7 @@ export function createParts(storage: DurableObjectStorage, env: Env, projectId: 
     testTimeoutMs: testTimeoutFromEnv(env),
     networkPolicy: () => settings.policy(),
     sandbox: (testRun) => {
-      const props = { props: { projectId, version: "test", testRun } };
+      const props = { props: { projectId, testRun } };
       return { env: { KV: exports.AppKV(props) }, globalOutbound: exports.AppEgress(props) };
     },
   });
