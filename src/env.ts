@@ -1,3 +1,4 @@
+import type { DependencySetObject } from "./build";
 import type { ProjectObject } from "./project/project-object";
 
 /**
@@ -6,6 +7,8 @@ import type { ProjectObject } from "./project/project-object";
  */
 export interface Env {
   PROJECTS: DurableObjectNamespace<ProjectObject>;
+  /** One object per npm dependency set: installed packages and vendor bundles, shared by all projects. */
+  DEPENDENCIES: DurableObjectNamespace<DependencySetObject>;
   PROJECT_INDEX: D1Database;
   LOADER: WorkerLoader;
   /** The playground page's built files (playground/dist), served by src/http/playground.ts. */

@@ -6,6 +6,7 @@ import { checkPreviewAccess, parsePreviewHost, underPreviewHost } from "./previe
 // The composition root: the project's object with the agent loop (agent/ builds on the stages, never the reverse).
 export { ProjectObject } from "../agent/project-object";
 export { AppEgress, AppKV, AppTail } from "./project/entrypoints";
+export { DependencySetObject } from "./build";
 
 const app = createApp();
 

@@ -1,28 +1,13 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { buildProject, type BundleMemo, type DependencyCache, type VendorCache } from "../src/build";
+import { buildProject, sharedDependencies, type BundleMemo } from "../src/build";
 import { STARTER_FILES } from "../src/store";
 
 const REGISTRY = "https://registry.npmjs.org";
 const enc = new TextEncoder();
 
-function memoryCache(): DependencyCache & { puts: number } {
-  const sets = new Map<string, Record<string, string>>();
-  return {
-    puts: 0,
-    async get(key) {
-      return sets.get(key) ?? null;
-    },
-    async put(key, files) {
-      this.puts++;
-      sets.set(key, files);
-    },
-  };
-}
-
-function memoryVendors(): VendorCache {
-  const vendors = new Map<string, string>();
-  return { get: async (key) => vendors.get(key) ?? null, put: async (key, code) => void vendors.set(key, code) };
-}
+/** The shared dependency cache the server uses: one Durable Object per dependency set. */
+const shared = () => sharedDependencies(env.DEPENDENCIES);
 
 function tree(files: Record<string, string | Uint8Array>): Map<string, Uint8Array> {
   return new Map(Object.entries(files).map(([path, content]) => [path, typeof content === "string" ? enc.encode(content) : content]));
@@ -34,8 +19,7 @@ async function registryRequests(): Promise<Record<string, number>> {
 
 describe("build", () => {
   it("builds the starter: Hono server, React client with CSS, rewritten index.html", async () => {
-    const cache = memoryCache();
-    const result = await buildProject({ files: tree(STARTER_FILES), dependencies: cache, vendors: memoryVendors(), registry: REGISTRY });
+    const result = await buildProject({ files: tree(STARTER_FILES), ...shared(), registry: REGISTRY });
     expect(result.errors).toEqual([]);
     expect(result.ok).toBe(true);
     const output = result.output!;
@@ -58,33 +42,43 @@ describe("build", () => {
     expect(client).toContain("style.textContent");
     expect(client).toContain("max-width: 40rem");
     expect(output.compatibilityDate).toBe("2026-04-26");
-    expect(cache.puts).toBe(1);
   });
 
   it("reuses an installed dependency set without asking the registry again", async () => {
-    const cache = memoryCache();
     const files = {
       "package.json": JSON.stringify({ dependencies: { "tiny-greet": "^1.0.0" } }),
       "src/index.ts": 'import { greet } from "tiny-greet";\nexport default { fetch: () => new Response(greet("you")) };\n',
     };
-    const first = await buildProject({ files: tree(files), dependencies: cache, vendors: memoryVendors(), registry: REGISTRY });
+    const first = await buildProject({ files: tree(files), ...shared(), registry: REGISTRY });
     expect(first.ok).toBe(true);
     const before = (await registryRequests())["tiny-greet"];
     const second = await buildProject({
       files: tree({ ...files, "src/extra.ts": "export const x = 1;\n" }),
-      dependencies: cache,
-      vendors: memoryVendors(),
+      ...shared(),
       registry: REGISTRY,
     });
     expect(second.ok).toBe(true);
     expect(second.output!.modules["dependencies.js"]).toContain("Hello, ");
     expect((await registryRequests())["tiny-greet"]).toBe(before);
-    expect(cache.puts).toBe(1);
+    expect(second.warnings).toEqual([]);
+  });
+
+  it("installs a dependency set once when many projects ask for it at the same time", async () => {
+    // slow-greet's packument takes 1.5 s: every build asks while the first install runs.
+    const files = {
+      "package.json": JSON.stringify({ dependencies: { "slow-greet": "^1.0.0" } }),
+      "src/index.ts": 'import { greet } from "slow-greet";\nexport default { fetch: () => new Response(greet("all")) };\n',
+    };
+    const before = (await registryRequests())["slow-greet"] ?? 0;
+    const builds = await Promise.all(Array.from({ length: 5 }, () => buildProject({ files: tree(files), ...shared(), registry: REGISTRY })));
+    expect(builds.map((build) => build.ok)).toEqual([true, true, true, true, true]);
+    for (const build of builds) expect(build.output!.modules["dependencies.js"]).toContain("Hello slowly, ");
+    expect((await registryRequests())["slow-greet"]).toBe(before + 1);
   });
 
   it("re-bundles only the side an edit touched", async () => {
     const memo: BundleMemo = {};
-    const common = { dependencies: memoryCache(), vendors: memoryVendors(), registry: REGISTRY, memo };
+    const common = { ...shared(), registry: REGISTRY, memo };
     const first = await buildProject({ files: tree(STARTER_FILES), ...common });
     expect(first.ok).toBe(true);
     const client = memo.browser!;
@@ -125,8 +119,7 @@ describe("build", () => {
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 255, 1]);
     const result = await buildProject({
       files: tree({ "index.html": "<h1>Static</h1>\n", "public/logo.png": png, "public/robots.txt": "User-agent: *\n" }),
-      dependencies: memoryCache(),
-      vendors: memoryVendors(),
+      ...shared(),
       registry: REGISTRY,
     });
     expect(result.ok).toBe(true);
@@ -138,7 +131,7 @@ describe("build", () => {
 
 describe("build errors are located", () => {
   const fails = async (files: Record<string, string>) => {
-    const result = await buildProject({ files: tree(files), dependencies: memoryCache(), vendors: memoryVendors(), registry: REGISTRY });
+    const result = await buildProject({ files: tree(files), ...shared(), registry: REGISTRY });
     expect(result.ok).toBe(false);
     expect(result.output).toBeUndefined();
     return result.errors;

@@ -79,6 +79,11 @@ describe("previews", () => {
     expect(await build(id)).toMatchObject({ version: 2, ok: true, cached: false });
     expect(await (await preview(id, "/api/hello")).json()).toEqual({ message: "After restart" });
     expect(await requests()).toBe(before);
+    // Another project with the same dependencies installs and pre-bundles nothing: the set is shared.
+    const other = await createProject();
+    expect(await build(other.id)).toMatchObject({ ok: true, cached: false, warnings: [] });
+    expect(await (await preview(other.id, "/api/hello")).json()).toEqual({ message: "Hello from the server" });
+    expect(await requests()).toBe(before);
   });
 
   it("previews the draft", async () => {

@@ -1,11 +1,12 @@
-import { installDependencies, type InMemoryFileSystem } from "@cloudflare/worker-bundler";
+import type { InMemoryFileSystem } from "@cloudflare/worker-bundler";
 import { hashBytes } from "../store";
 import { BuildFailure } from "./failure";
 import type { DependencyCache } from "./interface";
 
 /**
- * Installs package.json dependencies, from the cache when this exact set was
- * installed before. Returns the dependency set's key, or undefined if none.
+ * Writes a project's installed dependencies into `fs`, from the shared cache
+ * (which installs a set the first time any project asks for it). Returns the
+ * dependency set's key, or undefined if the project has none.
  */
 export async function installDependenciesInto(
   fs: InMemoryFileSystem,
@@ -23,22 +24,17 @@ export async function installDependenciesInto(
   }
   const names = Object.keys(dependencies).sort();
   if (names.length === 0) return undefined;
+  // As the bundler's installer would say (the shared install sees only the dependencies).
+  if (fs.read("pyproject.toml") !== null) throw new BuildFailure([{ file: "package.json", message: "Cannot have package.json and pyproject.toml" }]);
   const key = hashBytes(
     new TextEncoder().encode(JSON.stringify([input.registry, names.map((name) => [name, dependencies[name]])])),
   );
-  const cached = await input.dependencies.get(key);
-  if (cached) {
-    for (const [path, content] of Object.entries(cached)) fs.write(path, content);
-    return key;
-  }
-  const installed = await installDependencies(fs, { registry: input.registry });
+  const installed = await input.dependencies.install({ key, registry: input.registry, dependencies });
   // The bundler only warns about failed installs; a missing package is a build error for us.
-  if (installed.warnings.length > 0) {
-    throw new BuildFailure(installed.warnings.map((message) => ({ file: "package.json", message })));
+  if ("failures" in installed) {
+    throw new BuildFailure(installed.failures.map((message) => ({ file: "package.json", message })));
   }
-  const files: Record<string, string> = {};
-  for (const path of fs.list("node_modules/")) files[path] = fs.read(path)!;
-  await input.dependencies.put(key, files);
-  warnings.push(`Installed ${installed.installed.join(", ")}.`);
+  for (const [path, content] of Object.entries(installed.files)) fs.write(path, content);
+  if (installed.installedNow) warnings.push(`Installed ${installed.installedNow.join(", ")}.`);
   return key;
 }

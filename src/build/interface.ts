@@ -30,18 +30,30 @@ export interface BuildResult {
   output?: BuildOutput;
 }
 
-/**
- * Installed dependency trees, keyed by the dependency set (the sorted
- * `dependencies` of package.json). `get` returns the node_modules files
- * (path → text) or null when that set was never installed.
- */
+/** The `dependencies` of a package.json, with the key that names the set (and the registry it comes from). */
+export interface DependencySet {
+  key: string;
+  registry: string;
+  dependencies: Record<string, string>;
+}
+
+/** An installed dependency set, or why it could not be installed. */
+export type InstalledDependencies =
+  | {
+      /** node_modules files, path → text. */
+      files: Record<string, string>;
+      /** The packages installed for this request, when it had to wait for an install rather than reuse one. */
+      installedNow?: string[];
+    }
+  | { failures: string[] };
+
+/** Installs dependency sets once and shares them (see dependency-object.ts). */
 export interface DependencyCache {
-  get(key: string): Promise<Record<string, string> | null>;
-  put(key: string, files: Record<string, string>): Promise<void>;
+  install(set: DependencySet): Promise<InstalledDependencies>;
 }
 
 /** Pre-bundled vendor scripts (see vendor.ts), keyed by dependency set and the imports used. */
 export interface VendorCache {
-  get(key: string): Promise<string | null>;
-  put(key: string, code: string): Promise<void>;
+  get(dependencyKey: string, key: string): Promise<string | null>;
+  put(dependencyKey: string, key: string, code: string): Promise<void>;
 }

@@ -54,7 +54,7 @@ export async function buildVendor(options: {
 }): Promise<{ key: string; code: string }> {
   const { fs, side, specifiers } = options;
   const key = hashBytes(new TextEncoder().encode(JSON.stringify([options.dependencyKey, side, specifiers])));
-  const cached = await options.cache.get(key);
+  const cached = await options.cache.get(options.dependencyKey, key);
   if (cached !== null) return { key, code: cached };
   const entry = `.build/${side}-vendor.js`;
   fs.write(entry, vendorEntry(specifiers));
@@ -64,7 +64,7 @@ export async function buildVendor(options: {
   const bundled = await bundleSide({ side, fs, entries: [entry], plugins, jsxImportSource: options.jsxImportSource });
   const code = bundled.code[0]![1];
   if (options.found.length > 0) return { key, code };
-  await options.cache.put(key, code);
+  await options.cache.put(options.dependencyKey, key, code);
   return { key, code };
 }
 

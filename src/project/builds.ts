@@ -1,4 +1,4 @@
-import { buildProject, bundleTests, SqlBuildCache, type BuildError, type BuildResult, type BundleMemo, type TestBundle } from "../build";
+import { buildProject, bundleTests, SqlBuildCache, type BuildError, type BuildResult, type BundleMemo, type DependencyCache, type TestBundle, type VendorCache } from "../build";
 import { buildErrorPage, loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "../preview";
 import { StoreError, treeHash, type ProjectStore, type VersionRef } from "../store";
 
@@ -40,6 +40,8 @@ export class ProjectBuilds {
     private readonly options: {
       projectId: string;
       registry: string;
+      /** Installed dependency sets and vendor bundles, shared by all projects. */
+      shared: { dependencies: DependencyCache; vendors: VendorCache };
       loader: WorkerLoader;
       /** The bindings of the project's preview workers. */
       sandbox: () => SandboxBindings;
@@ -95,8 +97,7 @@ export class ProjectBuilds {
     return bundleTests({
       files,
       testFiles,
-      dependencies: this.cache.dependencies,
-      vendors: this.cache.vendors,
+      ...this.options.shared,
       registry: this.options.registry,
       ...(server?.mainModule ? { server } : {}),
     });
@@ -108,8 +109,7 @@ export class ProjectBuilds {
       running = (async () => {
         const result = await buildProject({
           files,
-          dependencies: this.cache.dependencies,
-          vendors: this.cache.vendors,
+          ...this.options.shared,
           memo: this.memo,
           registry: this.options.registry,
         });

@@ -1,4 +1,5 @@
 import { exports } from "cloudflare:workers";
+import { sharedDependencies } from "../build";
 import { testTimeoutFromEnv } from "../config";
 import type { Env } from "../env";
 import type { SqlStore } from "../store";
@@ -34,6 +35,7 @@ export function createParts(storage: DurableObjectStorage, env: Env, projectId: 
   const builds = new ProjectBuilds(storage, store, {
     projectId,
     registry: env.NPM_REGISTRY || "https://registry.npmjs.org",
+    shared: sharedDependencies(env.DEPENDENCIES),
     loader: env.LOADER,
     sandbox: () => {
       const props = { props: { projectId } };
