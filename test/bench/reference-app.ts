@@ -25,15 +25,17 @@ export const REFERENCE_APP: Record<string, string> = {
 export const marker = (i: number) => `edit ${i}`;
 
 /** Even edits change the server, odd ones a client component. Returns the change and where the preview shows it. */
-export function edit(i: number): { path: string; content: string; check: { path: string; contains: string } } {
+export function edit(i: number): { side: "server" | "client"; path: string; content: string; check: { path: string; contains: string } } {
   if (i % 2 === 0) {
     return {
+      side: "server",
       path: "src/server.ts",
       content: REFERENCE_APP["src/server.ts"]!.replace('"hello 0"', JSON.stringify(marker(i))),
       check: { path: "/api/hello", contains: marker(i) },
     };
   }
   return {
+    side: "client",
     path: "src/App.tsx",
     content: REFERENCE_APP["src/App.tsx"]!.replace('"client 0"', JSON.stringify(marker(i))),
     check: { path: "/main.js", contains: marker(i) },

@@ -1,9 +1,12 @@
 // `npm run bench`: edit→preview latency on the reference app through a real
-// `npm start` server (wrangler dev, local workerd), against the baseline of a
-// full rebuild from scratch for every edit; edit→test verdict (POST /test after
-// each edit); cold preview after a restart; memory per loaded preview; and the
-// agent loop's own time per step (a replay turn's time outside the model and the
-// tools) with the replay turn's tokens. Writes bench-results.json and prints a table.
+// `npm start` server (wrangler dev, local workerd), for server and client edits,
+// against the baseline of a full rebuild from scratch for every edit; edit→test
+// verdict (POST /test after each edit); a new project's first preview with the
+// shared dependency cache warm; cold preview after a restart; memory per loaded
+// preview; and the agent loop's own time per step (a replay turn's time outside
+// the model and the tools) with the replay turn's tokens. Every figure is the
+// median (and p95) of its samples in this one run. Writes bench-results.json and
+// prints a table.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -14,9 +17,10 @@ import { serveFakeRegistry } from "../fake-network";
 import { startServer, type DevServer } from "../e2e/server";
 import { edit, REFERENCE_APP } from "./reference-app";
 
-const EDITS = Number(process.env.BENCH_EDITS ?? 24);
-const FULL_REBUILDS = Number(process.env.BENCH_FULL_REBUILDS ?? 20);
-const MEMORY_VERSIONS = Number(process.env.BENCH_MEMORY_VERSIONS ?? 200);
+const EDITS = Number(process.env.BENCH_EDITS ?? 40);
+const FULL_REBUILDS = Number(process.env.BENCH_FULL_REBUILDS ?? 12);
+const NEW_PROJECTS = Number(process.env.BENCH_NEW_PROJECTS ?? 12);
+const MEMORY_VERSIONS = Number(process.env.BENCH_MEMORY_VERSIONS ?? 2000);
 const TEST_RUNS = Number(process.env.BENCH_TEST_RUNS ?? 12);
 const AGENT_TURNS = Number(process.env.BENCH_AGENT_TURNS ?? 6);
 
@@ -44,13 +48,18 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
     const { id } = await api<{ id: string }>("/api/projects", { files: REFERENCE_APP });
     await waitFor(id, "/api/hello", "hello 0");
 
+    // Edits alternate between the server and a client component.
     const editToPreview: number[] = [];
+    const serverEdits: number[] = [];
+    const clientEdits: number[] = [];
     for (let i = 1, head = 1; i <= EDITS; i++) {
       const change = edit(i);
       const started = performance.now();
       head = (await api<{ version: number }>(`/api/projects/${id}/commits`, { base: head, changes: [{ op: "put", path: change.path, content: change.content }] })).version;
       await waitFor(id, change.check.path, change.check.contains);
-      editToPreview.push(performance.now() - started);
+      const ms = performance.now() - started;
+      editToPreview.push(ms);
+      (change.side === "server" ? serverEdits : clientEdits).push(ms);
     }
 
     // Edit → test verdict: commit an edit, then run the app's tests against it (build included).
@@ -64,14 +73,29 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
       expect(run).toMatchObject({ ok: true, passed: 1, cached: false });
     }
 
-    // Baseline: every edit rebuilt from scratch (a new project: fresh install + bundle).
+    // Baseline: every edit rebuilt from scratch, as a builder without caches does: a new
+    // project whose dependency set is new to the shared cache (a range no project used
+    // yet, resolving to the same versions), so it installs, pre-bundles and bundles all.
     const fullRebuild: number[] = [];
     for (let i = 1; i <= FULL_REBUILDS; i++) {
       const change = edit(EDITS + i);
       const started = performance.now();
-      const fresh = await api<{ id: string }>("/api/projects", { files: { ...REFERENCE_APP, [change.path]: change.content } });
+      const fresh = await api<{ id: string }>("/api/projects", {
+        files: { ...REFERENCE_APP, "package.json": uncachedDependencies(i), [change.path]: change.content },
+      });
       await waitFor(fresh.id, change.check.path, change.check.contains);
       fullRebuild.push(performance.now() - started);
+    }
+
+    // A new project from the starter (no files given) until its preview answers, with
+    // the starter's dependency set already in the shared cache (the first one warms it).
+    const newProject: number[] = [];
+    for (let i = 0; i <= NEW_PROJECTS; i++) {
+      const started = performance.now();
+      const project = await api<{ id: string }>("/api/projects", {});
+      await waitFor(project.id, "/", "<div id=\"root\">");
+      await waitFor(project.id, "/api/hello", "Hello from the server");
+      if (i > 0) newProject.push(performance.now() - started);
     }
 
     // The agent loop: replay turns on the starter (the replay model answers at once, in-process).
@@ -121,12 +145,16 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
     const after = runtimeRssKb(server.pid);
 
     const results = {
-      editToPreview: { p50Ms: round(percentile(editToPreview, 50)), p95Ms: round(percentile(editToPreview, 95)), n: editToPreview.length },
-      editToTests: { p50Ms: round(percentile(editToTests, 50)), p95Ms: round(percentile(editToTests, 95)), n: editToTests.length },
-      fullRebuild: { p50Ms: round(percentile(fullRebuild, 50)), p95Ms: round(percentile(fullRebuild, 95)), n: fullRebuild.length },
-      coldPreview: { p50Ms: round(percentile(coldPreview, 50)) },
+      editToPreview: summary(editToPreview),
+      serverEditToPreview: summary(serverEdits),
+      clientEditToPreview: summary(clientEdits),
+      editToTests: summary(editToTests),
+      fullRebuild: summary(fullRebuild),
+      fullRebuildRatio: Math.round(percentile(fullRebuild, 50) / percentile(editToPreview, 50)),
+      newProjectToPreview: summary(newProject),
+      coldPreview: summary(coldPreview),
       memoryPerPreviewKb: Math.round((after - before) / MEMORY_VERSIONS),
-      agentLoopPerStep: { p50Ms: round(percentile(loopPerStep, 50)), p95Ms: round(percentile(loopPerStep, 95)), n: loopPerStep.length },
+      agentLoopPerStep: summary(loopPerStep),
       replayTurnTokens: replayTokens,
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
     };
@@ -136,12 +164,16 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
         "",
         `| measure | p50 | p95 | n |`,
         `| --- | --- | --- | --- |`,
-        `| edit → preview | ${results.editToPreview.p50Ms} ms | ${results.editToPreview.p95Ms} ms | ${results.editToPreview.n} |`,
-        `| edit → test verdict | ${results.editToTests.p50Ms} ms | ${results.editToTests.p95Ms} ms | ${results.editToTests.n} |`,
-        `| full rebuild per edit (baseline) | ${results.fullRebuild.p50Ms} ms | ${results.fullRebuild.p95Ms} ms | ${results.fullRebuild.n} |`,
-        `| cold preview after restart | ${results.coldPreview.p50Ms} ms | | ${coldPreview.length} |`,
+        row("edit → preview", results.editToPreview),
+        row("  server edits", results.serverEditToPreview),
+        row("  client edits", results.clientEditToPreview),
+        row("edit → test verdict", results.editToTests),
+        row("full rebuild per edit (baseline)", results.fullRebuild),
+        `| full rebuild ÷ edit → preview (p50) | ${results.fullRebuildRatio}× | | |`,
+        row("new project (starter) → first preview", results.newProjectToPreview),
+        row("cold preview after restart", results.coldPreview),
         `| memory per loaded preview | ${results.memoryPerPreviewKb} KiB | | ${MEMORY_VERSIONS} |`,
-        `| agent loop per step (outside model and tools) | ${results.agentLoopPerStep.p50Ms} ms | ${results.agentLoopPerStep.p95Ms} ms | ${results.agentLoopPerStep.n} turns |`,
+        row("agent loop per step (outside model and tools)", results.agentLoopPerStep),
         `| replay turn tokens (estimated by the replay) | ${replayTokens.input} in / ${replayTokens.output} out | | |`,
         `machine: ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGb} GiB, Node ${results.machine.node}`,
       ].join("\n"),
@@ -175,6 +207,23 @@ function runtimeRssKb(serverPid: number): number {
     .map((line) => line.trim().split(/\s+/))
     .filter(([, pgid, , comm]) => Number(pgid) === serverPid && comm?.includes("workerd"))
     .reduce((sum, [, , rss]) => sum + Number(rss), 0);
+}
+
+/** A package.json with the reference app's dependencies under ranges no other project used. */
+function uncachedDependencies(i: number): string {
+  const pkg = JSON.parse(REFERENCE_APP["package.json"]!) as { dependencies: Record<string, string> };
+  for (const [name, range] of Object.entries(pkg.dependencies)) pkg.dependencies[name] = `${range} || 0.0.${i}-uncached`;
+  return JSON.stringify(pkg, null, 2);
+}
+
+type Summary = { p50Ms: number; p95Ms: number; n: number };
+
+function summary(values: number[]): Summary {
+  return { p50Ms: round(percentile(values, 50)), p95Ms: round(percentile(values, 95)), n: values.length };
+}
+
+function row(label: string, measure: Summary): string {
+  return `| ${label} | ${measure.p50Ms} ms | ${measure.p95Ms} ms | ${measure.n} |`;
 }
 
 function percentile(values: number[], p: number): number {
