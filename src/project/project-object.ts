@@ -374,13 +374,20 @@ export class ProjectObject extends DurableObject<Env> {
     return this.part("store");
   }
 
-  /** Copies a new head into the project list; the list is a cache, so a failure here only logs. */
-  private async published(result: CommitResult): Promise<CommitResult> {
+  /**
+   * Copies a new head into the project list, after the commit is answered:
+   * the list is a cache (this object is the source of truth), so a listing
+   * may lag a new version by a few milliseconds, and the list-repair timer set
+   * before the version mends it if this write fails or never runs.
+   */
+  private published(result: CommitResult): CommitResult {
     if (result.created) {
       const id = this.projectRow()!.id;
-      await new ProjectIndex(this.env.PROJECT_INDEX)
-        .setHead(id, result.version)
-        .catch((error: unknown) => console.error(`Could not update the listed head of ${id}:`, error));
+      this.ctx.waitUntil(
+        new ProjectIndex(this.env.PROJECT_INDEX)
+          .setHead(id, result.version)
+          .catch((error: unknown) => console.error(`Could not update the listed head of ${id}:`, error)),
+      );
     }
     return result;
   }
