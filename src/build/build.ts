@@ -5,7 +5,8 @@ import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry
 import { bundleSide } from "./bundle";
 import { importsPlugin, unresolvedErrors, type Unresolved } from "./imports";
 import { BuildFailure, bundlerErrors } from "./failure";
-import { installDependenciesInto } from "./install";
+import { declaredDependencies, installDependenciesInto } from "./install";
+import { buildModules } from "./module-build";
 import type { BuildOutput, BuildResult, DependencyCache, VendorCache } from "./interface";
 import { buildVendor, serverModules, shimSource } from "./vendor";
 import { recordingReader, reusable, type BundleMemo } from "./bundle-memo";
@@ -19,6 +20,12 @@ export interface BuildInput {
   memo?: BundleMemo;
   /** npm registry base URL. */
   registry: string;
+  /**
+   * Build on the module path (module-build.ts) when the project allows it,
+   * else bundle. Previews use it; a bundle serves better where one file is
+   * wanted (tests compare against it, deploys and exports).
+   */
+  modules?: boolean;
 }
 
 const SERVER_ENTRIES = ["src/server", "src/index"].flatMap((base) => [".ts", ".tsx", ".js", ".jsx"].map((ext) => base + ext));
@@ -60,8 +67,13 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const dependencyKey = await installDependenciesInto(fs, read("package.json"), input, warnings);
 
   const nodejsCompat = nodejsCompatEnabled(config);
-  const unresolved: Unresolved[] = [];
   const jsxSource = jsxImportSource(read);
+  if (input.modules) {
+    const declared = declaredDependencies(read("package.json"));
+    const modules = await buildModules({ read, files: input.files, html, clients, serverEntry, declared, dependencyKey, fs, vendors: input.vendors, jsxSource, nodejsCompat, config });
+    if (modules) return modules;
+  }
+  const unresolved: Unresolved[] = [];
   const fsRead = (path: string) => fs.read(path);
   const memo = input.memo ?? {};
   const entries = clients.map((entry) => entry.path);

@@ -36,9 +36,14 @@ export async function bundleSide(options: {
       throw new Error(`Bundling ${entry} produced an unexpected output (expected one JavaScript module).`);
     }
     warnings.push(...(result.warnings ?? []));
-    code.push([options.side === "browser" ? `/${entry.replace(/^src\//, "").replace(/\.(tsx?|jsx?)$/, ".js")}` : "app.js", bundle]);
+    code.push([options.side === "browser" ? clientBundlePath(entry) : "app.js", bundle]);
   }
   return { code, warnings };
+}
+
+/** The URL of a client entry's bundle: `/main.js` for `src/main.tsx`. */
+export function clientBundlePath(entry: string): string {
+  return `/${entry.replace(/^src\//, "").replace(/\.(tsx?|jsx?)$/, ".js")}`;
 }
 
 function withoutWranglerConfig(fs: FileSystem): FileSystem {

@@ -46,10 +46,7 @@ export function importsPlugin(options: {
   shims?: DependencyShims;
 }) {
   const { runtime, nodejsCompat, read, found, shims } = options;
-  const provided = (specifier: string) =>
-    runtime === "worker" &&
-    (specifier.startsWith("cloudflare:") ||
-      (nodejsCompat && (specifier.startsWith("node:") || NODE_BUILTINS.has(specifier.split("/")[0]!))));
+  const provided = (specifier: string) => runtimeProvides(runtime, nodejsCompat, specifier);
   return {
     name: "imports",
     setup(build: PluginBuild) {
@@ -94,6 +91,14 @@ export function importsPlugin(options: {
   };
 }
 
+/** Imports the runtime itself answers: `cloudflare:*`, and Node.js built-ins with nodejs_compat. */
+export function runtimeProvides(runtime: "worker" | "browser", nodejsCompat: boolean, specifier: string): boolean {
+  return (
+    runtime === "worker" &&
+    (specifier.startsWith("cloudflare:") || (nodejsCompat && (specifier.startsWith("node:") || NODE_BUILTINS.has(specifier.split("/")[0]!))))
+  );
+}
+
 const EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mts", ".mjs"];
 
 /** The project path a relative import names from `resolveDir` (no extension probing). */
@@ -107,7 +112,7 @@ export function joinImportPath(resolveDir: string, relative: string): string {
 }
 
 /** A relative import's file, probed the way worker-bundler's resolver does; undefined if none. */
-function resolveRelative(resolveDir: string, relative: string, read: (path: string) => string | null): string | undefined {
+export function resolveRelative(resolveDir: string, relative: string, read: (path: string) => string | null): string | undefined {
   const base = joinImportPath(resolveDir, relative);
   const candidates = [base, ...EXTENSIONS.map((ext) => base + ext), ...EXTENSIONS.map((ext) => `${base}/index${ext}`)];
   return candidates.find((candidate) => read(candidate) !== null);

@@ -38,3 +38,12 @@ export async function installDependenciesInto(
   if (installed.installedNow) warnings.push(`Installed ${installed.installedNow.join(", ")}.`);
   return key;
 }
+
+/** The package names a package.json declares in `dependencies` (none if it does not parse). */
+export function declaredDependencies(packageJson: string | null): Set<string> {
+  try {
+    return new Set(Object.keys((JSON.parse(packageJson ?? "{}") as { dependencies?: Record<string, string> }).dependencies ?? {}));
+  } catch {
+    return new Set();
+  }
+}

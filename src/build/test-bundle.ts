@@ -6,7 +6,7 @@ import { BuildFailure, bundlerErrors } from "./failure";
 import { importsPlugin, unresolvedErrors, type PluginBuild, type Unresolved } from "./imports";
 import { installDependenciesInto } from "./install";
 import type { BuildError, DependencyCache, VendorCache } from "./interface";
-import { appModule, buildVendor, serverModules, shimmedSpecifiers, shimSource } from "./vendor";
+import { appDependencies, buildVendor, shimSource, withVendor } from "./vendor";
 
 const SANDBOX_SPECIFIERS = /^(vitest|cloudflare:test)$/;
 
@@ -85,15 +85,15 @@ async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<v
     for (const specifier of bundled.dependencies) used.add(specifier);
   }
 
-  const app = input.server?.mainModule ? appModule(input.server) : undefined;
+  const built = input.server?.mainModule ? { mainModule: input.server.mainModule, modules: input.server.modules } : undefined;
   // The tests' dependencies and the server's, in one vendor module: the same key (usually
   // a cache hit) as the server's own when the tests import nothing more.
   const vendor =
     project.dependencyKey && used.size > 0
-      ? await dependenciesModule(project, [...new Set([...used, ...(app ? shimmedSpecifiers(app) : [])])].sort(), input.vendors)
+      ? await dependenciesModule(project, [...new Set([...used, ...(built ? appDependencies(built) : [])])].sort(), input.vendors)
       : undefined;
-  if (app !== undefined) {
-    const server = vendor !== undefined ? serverModules(app, vendor) : { mainModule: input.server!.mainModule!, modules: input.server!.modules };
+  if (built !== undefined) {
+    const server = vendor !== undefined ? withVendor(built, vendor) : built;
     Object.assign(bundle.modules, server.modules);
     bundle.server = server.mainModule;
   } else if (vendor !== undefined) {

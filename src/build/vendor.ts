@@ -22,6 +22,25 @@ export function shimSource(specifier: string): string {
   return `module.exports = globalThis.${GLOBAL}[${JSON.stringify(specifier)}];\n`;
 }
 
+/** What a shim module exports the package's whole namespace as (for `import * as X`). */
+export const SHIM_NAMESPACE_EXPORT = "__namespace";
+
+/**
+ * The ES module a bare import becomes on the module path (module-build.ts):
+ * the vendor's export with the interop esbuild gives a CommonJS import, and
+ * the names the project imports from it.
+ */
+export function shimModuleSource(specifier: string, names: string[], namespace: boolean): string {
+  const lines = [
+    `const dependency = globalThis.${GLOBAL}[${JSON.stringify(specifier)}];`,
+    `const esModule = dependency != null && dependency.__esModule;`,
+    `export default esModule ? dependency.default : dependency;`,
+  ];
+  if (names.length > 0) lines.push(`export const { ${names.join(", ")} } = dependency;`);
+  if (namespace) lines.push(`export const ${SHIM_NAMESPACE_EXPORT} = esModule ? dependency : { ...dependency, default: dependency };`);
+  return `${lines.join("\n")}\n`;
+}
+
 /** The dependencies an app bundle reads through shims (the inverse of shimSource). */
 export function shimmedSpecifiers(app: string): string[] {
   const found = new Set<string>();
@@ -74,12 +93,25 @@ export async function buildVendor(options: {
  */
 export function serverModules(app: string, vendor: string | undefined): { mainModule: string; modules: Record<string, string> } {
   if (vendor === undefined) return { mainModule: "bundle.js", modules: { "bundle.js": app } };
-  const hasDefault = /\bas default\b|\bexport default\b/.test(app);
-  const entry = `import "./dependencies.js";\nexport * from "./app.js";\n${hasDefault ? 'export { default } from "./app.js";\n' : ""}`;
+  const entry = serverEntryModule("./app.js", /\bas default\b|\bexport default\b/.test(app), true);
   return { mainModule: "index.js", modules: { "index.js": entry, "dependencies.js": vendor, "app.js": app } };
 }
 
-/** The app bundle of serverModules' output, without its vendor. */
-export function appModule(server: { modules: Record<string, string> }): string {
-  return server.modules["app.js"] ?? server.modules["bundle.js"]!;
+/** The worker's main module: runs the vendor (if any) first and passes the app's exports on. */
+export function serverEntryModule(app: string, hasDefault: boolean, withVendor: boolean): string {
+  const from = JSON.stringify(app);
+  return `${withVendor ? 'import "./dependencies.js";\n' : ""}export * from ${from};\n${hasDefault ? `export { default } from ${from};\n` : ""}`;
+}
+
+/** The dependencies a built worker's own modules read (bundled or on the module path), without its vendor. */
+export function appDependencies(server: { modules: Record<string, string> }): string[] {
+  return shimmedSpecifiers(Object.entries(server.modules).flatMap(([name, code]) => (name === "dependencies.js" ? [] : [code])).join("\n"));
+}
+
+/** A built worker with `vendor` as its dependencies module (a test run's vendor may cover more imports than the app's). */
+export function withVendor(server: { mainModule: string; modules: Record<string, string> }, vendor: string): { mainModule: string; modules: Record<string, string> } {
+  const app = server.modules["app.js"] ?? server.modules["bundle.js"];
+  if (app !== undefined) return serverModules(app, vendor);
+  // The module path: its entry already runs dependencies.js first when the app has dependencies.
+  return { mainModule: server.mainModule, modules: { ...server.modules, "dependencies.js": vendor } };
 }

@@ -111,6 +111,7 @@ export class ProjectBuilds {
           files,
           ...this.options.shared,
           memo: this.memo,
+          modules: true,
           registry: this.options.registry,
         });
         await this.cache.putBuild(tree, result);

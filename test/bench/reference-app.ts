@@ -38,6 +38,6 @@ export function edit(i: number): { side: "server" | "client"; path: string; cont
     side: "client",
     path: "src/App.tsx",
     content: REFERENCE_APP["src/App.tsx"]!.replace('"client 0"', JSON.stringify(marker(i))),
-    check: { path: "/main.js", contains: marker(i) },
+    check: { path: "/_modules/src/App.js", contains: marker(i) },
   };
 }
