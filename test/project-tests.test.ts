@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, createProject, expectError } from "./helpers";
+import { api, commit, createProject, expectError } from "./helpers";
 
 type TestRunBody = {
   version: number | "draft";
@@ -198,6 +198,25 @@ describe("project tests", () => {
     expect(mock.error).toContain('test/mock.test.ts:2:1: "runInDurableObject" from "cloudflare:test" is not available');
     expect(mock.error).not.toContain('"Mock"');
     expect(mock.error).not.toContain('"vi"');
+  });
+
+  it("runs what each edit changed: a test file, or a file it imports, while reusing unchanged test bundles", async () => {
+    const { id } = await createProject({
+      "src/index.ts": 'export default { fetch: () => new Response("one") };\n',
+      "src/lib.ts": "export const answer = 1;\n",
+      "test/lib.test.ts": 'import { expect, it } from "vitest";\nimport { answer } from "../src/lib";\nit("answers", () => expect(answer).toBe(1));\n',
+      "test/server.test.ts": 'import { SELF } from "cloudflare:test";\nimport { expect, it } from "vitest";\nit("serves", async () => expect(await (await SELF.fetch("http://x/")).text()).toBe("one"));\n',
+    });
+    const edit = async (base: number, path: string, content: string) =>
+      expect((await commit(id, base, [{ op: "put", path, content }])).status).toBe(201);
+    expect(await runTests(id)).toMatchObject({ ok: true, passed: 2 });
+    await edit(1, "src/index.ts", 'export default { fetch: () => new Response("two") };\n');
+    expect(await runTests(id)).toMatchObject({ ok: false, passed: 1, failed: 1 });
+    expect(result(await runTests(id), "serves").error).toContain('"two"');
+    await edit(2, "src/lib.ts", "export const answer = 2;\n");
+    expect(result(await runTests(id), "answers").ok).toBe(false);
+    await edit(3, "test/lib.test.ts", 'import { expect, it } from "vitest";\nimport { answer } from "../src/lib";\nit("answers", () => expect(answer).toBe(2));\n');
+    expect(result(await runTests(id), "answers").ok).toBe(true);
   });
 
   it("answers ok with no results for a project without test files", async () => {

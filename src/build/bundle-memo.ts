@@ -36,13 +36,13 @@ export function recordingReader(read: (path: string) => string | null): {
   };
 }
 
-/** The stored side bundle if it was made in the same context from the same file contents. */
-export function reusable(
-  side: SideBundle | undefined,
+/** The stored bundle (of a side, or a test file) if it was made in the same context from the same file contents. */
+export function reusable<T extends { context: string; inputs: Map<string, string | null> }>(
+  stored: T | undefined,
   context: string,
   read: (path: string) => string | null,
-): SideBundle | undefined {
-  if (!side || side.context !== context) return undefined;
-  for (const [path, content] of side.inputs) if (read(path) !== content) return undefined;
-  return side;
+): T | undefined {
+  if (!stored || stored.context !== context) return undefined;
+  for (const [path, content] of stored.inputs) if (read(path) !== content) return undefined;
+  return stored;
 }

@@ -4,6 +4,7 @@ import { bundleSide } from "./bundle";
 import { jsxImportSource, nodejsCompatEnabled, readProjectConfig, textFiles } from "./config";
 import { BuildFailure, bundlerErrors } from "./failure";
 import { importsPlugin, unresolvedErrors, type PluginBuild, type Unresolved } from "./imports";
+import { recordingReader, reusable } from "./bundle-memo";
 import { installDependenciesInto } from "./install";
 import type { BuildError, DependencyCache, VendorCache } from "./interface";
 import { appDependencies, buildVendor, shimSource, withVendor } from "./vendor";
@@ -19,7 +20,14 @@ export interface TestBundleInput {
   registry: string;
   /** The app's worker modules from its build; absent for a project without a server. */
   server?: { mainModule?: string; modules: Record<string, string> };
+  /** Each test file's last bundle, reused while none of the files it read changed; updated here. */
+  memo?: TestBundleMemo;
 }
+
+/** Test file path → its last bundle, with the project files it read and what else shaped it. */
+export type TestBundleMemo = Map<string, { context: string; inputs: Map<string, string | null>; bundled: BundledTestFile }>;
+
+type BundledTestFile = { code: string; file: TestBundle["files"][number]; dependencies: Set<string> };
 
 export interface TestBundle {
   /** The sandbox's modules besides the runner: the app's worker, its dependencies, one module per test file. */
@@ -75,7 +83,7 @@ async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<v
 
   const used = new Set<string>();
   for (const [index, path] of input.testFiles.entries()) {
-    const bundled = await bundleTestFile(project, path, `test-${index}.js`);
+    const bundled = await bundleTestFileOnce(project, path, `test-${index}.js`, input.memo);
     if ("errors" in bundled) {
       bundle.failures.push({ path, errors: bundled.errors });
       continue;
@@ -105,18 +113,36 @@ async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<v
   }
 }
 
+/** A test file's module from the memo when nothing it read changed, else bundled now (and remembered). */
+async function bundleTestFileOnce(
+  project: TestProject,
+  path: string,
+  module: string,
+  memo: TestBundleMemo | undefined,
+): Promise<BundledTestFile | { errors: BuildError[] }> {
+  const context = JSON.stringify([module, project.dependencyKey, project.jsxSource, project.nodejsCompat]);
+  const read = (file: string) => project.fs.read(file);
+  const known = memo?.get(path);
+  if (reusable(known, context, read)) return known!.bundled;
+  const reader = recordingReader(read);
+  const bundled = await bundleTestFile(project, path, module, reader.read);
+  reader.read(path);
+  if (memo && !("errors" in bundled)) memo.set(path, { context, inputs: reader.inputs, bundled });
+  return bundled;
+}
+
 /** One test file's module, or the located errors that stopped it. */
 async function bundleTestFile(
   project: TestProject,
   path: string,
   module: string,
-): Promise<{ code: string; file: TestBundle["files"][number]; dependencies: Set<string> } | { errors: BuildError[] }> {
+  fsRead: (path: string) => string | null,
+): Promise<BundledTestFile | { errors: BuildError[] }> {
   const source = project.text.get(path);
   if (source === undefined) return { errors: [{ file: path, message: "The test file is not UTF-8 text." }] };
   const unsupported = unsupportedImports(path, source);
   if (unsupported.length > 0) return { errors: unsupported };
   const { fs, dependencyKey } = project;
-  const fsRead = (file: string) => fs.read(file);
   const found: Unresolved[] = [];
   const dependencies = new Set<string>();
   const imports = importsPlugin({

@@ -1,4 +1,4 @@
-import { buildProject, bundleTests, SqlBuildCache, type BuildError, type BuildResult, type BundleMemo, type DependencyCache, type TestBundle, type VendorCache } from "../build";
+import { buildProject, bundleTests, SqlBuildCache, type BuildError, type BuildResult, type BundleMemo, type DependencyCache, type TestBundle, type TestBundleMemo, type VendorCache } from "../build";
 import { buildErrorPage, loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "../preview";
 import { StoreError, treeHash, type ProjectStore, type VersionRef } from "../store";
 
@@ -33,6 +33,8 @@ export class ProjectBuilds {
   private readonly loaded = new Map<string, LoadedPreview>();
   /** The last bundle of each side, reused by edits that do not touch its files. */
   private readonly memo: BundleMemo = {};
+  /** Each test file's last bundle, reused by runs after edits that do not touch what it imports. */
+  private readonly testMemo: TestBundleMemo = new Map();
 
   constructor(
     storage: DurableObjectStorage,
@@ -99,6 +101,7 @@ export class ProjectBuilds {
       testFiles,
       ...this.options.shared,
       registry: this.options.registry,
+      memo: this.testMemo,
       ...(server?.mainModule ? { server } : {}),
     });
   }
