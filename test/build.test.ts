@@ -129,9 +129,13 @@ describe("build", () => {
   });
 });
 
-describe("build errors are located", () => {
+// Both paths: previews build on the module path, which bundles whatever it cannot take, errors included.
+describe.each([
+  ["bundled", false],
+  ["module path", true],
+])("build errors are located (%s)", (_path, modules) => {
   const fails = async (files: Record<string, string>) => {
-    const result = await buildProject({ files: tree(files), ...shared(), registry: REGISTRY });
+    const result = await buildProject({ files: tree(files), ...shared(), registry: REGISTRY, modules });
     expect(result.ok).toBe(false);
     expect(result.output).toBeUndefined();
     return result.errors;
