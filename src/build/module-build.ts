@@ -26,6 +26,8 @@ export interface ModuleBuildInput {
   config: ProjectConfig;
 }
 
+const SAFE_NAME = /^[\w@+~.-]+(\/[\w@+~.-]+)*$/;
+
 /** Something the module path does not handle; the build falls back to bundling, which handles it or locates the error. */
 class NotOnModulePath extends Error {}
 
@@ -117,7 +119,7 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
       if (spec.startsWith(".") || spec.startsWith("/")) {
         const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
         const resolved = resolveRelative(dir, spec, input.read);
-        if (resolved === undefined) throw new NotOnModulePath();
+        if (resolved === undefined || !SAFE_NAME.test(resolved)) throw new NotOnModulePath();
         if (isSourceModule(resolved)) {
           queue.push(resolved);
           point(specifier(from, name(resolved)));
@@ -182,6 +184,8 @@ async function sideVendor(side: Side, specifiers: string[], input: ModuleBuildIn
  * `src/main.tsx`) and other files live under /_modules/.
  */
 function moduleName(side: Side, path: string, clients: ClientEntry[]): string {
+  // Names go into import strings and URLs as they are: anything unusual is left to the bundler.
+  if (!SAFE_NAME.test(path)) throw new NotOnModulePath();
   const js = path.replace(/\.(tsx?|mts|jsx?|mjs)$/, ".js");
   if (side === "worker") return js;
   return clients.some((entry) => entry.path === path) ? clientBundlePath(path) : `/_modules/${js}`;
