@@ -5,7 +5,7 @@ import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry
 import { bundleSide } from "./bundle";
 import { importsPlugin, unresolvedErrors, type Unresolved } from "./imports";
 import { BuildFailure, bundlerErrors } from "./failure";
-import { declaredDependencies, installDependenciesInto } from "./install";
+import { declaredDependencies, installProjectDependencies, writeDependencies } from "./install";
 import { buildModules } from "./module-build";
 import type { BuildOutput, BuildResult, DependencyCache, VendorCache } from "./interface";
 import { buildVendor, serverModules, shimSource } from "./vendor";
@@ -64,15 +64,24 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   }
 
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
-  const dependencyKey = await installDependenciesInto(fs, read("package.json"), input, warnings);
+  const installed = await installProjectDependencies(read, input, warnings);
+  const dependencyKey = installed?.key;
+  // Thousands of node_modules files: written only when a bundler call needs them.
+  let written = false;
+  const withDependencies = () => {
+    if (installed && !written) writeDependencies(fs, installed);
+    written = true;
+    return fs;
+  };
 
   const nodejsCompat = nodejsCompatEnabled(config);
   const jsxSource = jsxImportSource(read);
   if (input.modules) {
     const declared = declaredDependencies(read("package.json"));
-    const modules = await buildModules({ read, files: input.files, html, clients, serverEntry, declared, dependencyKey, fs, vendors: input.vendors, jsxSource, nodejsCompat, config });
+    const modules = await buildModules({ read, files: input.files, html, clients, serverEntry, declared, dependencyKey, fs: withDependencies, vendors: input.vendors, jsxSource, nodejsCompat, config });
     if (modules) return modules;
   }
+  withDependencies();
   const unresolved: Unresolved[] = [];
   const fsRead = (path: string) => fs.read(path);
   const memo = input.memo ?? {};
@@ -108,7 +117,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const vendor = (side: "browser" | "worker", used: string[] | undefined) =>
     dependencyKey && used && used.length > 0
       ? buildVendor({
-          fs,
+          fs: () => fs,
           side,
           specifiers: [...used].sort(),
           dependencyKey,

@@ -3,17 +3,22 @@ import { hashBytes } from "../store";
 import { BuildFailure } from "./failure";
 import type { DependencyCache } from "./interface";
 
+/** A project's installed dependency set: its key and its node_modules files (path → text). */
+export interface InstalledDependencies {
+  key: string;
+  files: Record<string, string>;
+}
+
 /**
- * Writes a project's installed dependencies into `fs`, from the shared cache
- * (which installs a set the first time any project asks for it). Returns the
- * dependency set's key, or undefined if the project has none.
+ * A project's dependencies, from the shared cache (which installs a set the
+ * first time any project asks for it); undefined if it declares none.
  */
-export async function installDependenciesInto(
-  fs: InMemoryFileSystem,
-  packageJson: string | null,
+export async function installProjectDependencies(
+  read: (path: string) => string | null,
   input: { dependencies: DependencyCache; registry: string },
   warnings: string[],
-): Promise<string | undefined> {
+): Promise<InstalledDependencies | undefined> {
+  const packageJson = read("package.json");
   if (packageJson === null) return undefined;
   let dependencies: Record<string, string>;
   try {
@@ -25,7 +30,7 @@ export async function installDependenciesInto(
   const names = Object.keys(dependencies).sort();
   if (names.length === 0) return undefined;
   // As the bundler's installer would say (the shared install sees only the dependencies).
-  if (fs.read("pyproject.toml") !== null) throw new BuildFailure([{ file: "package.json", message: "Cannot have package.json and pyproject.toml" }]);
+  if (read("pyproject.toml") !== null) throw new BuildFailure([{ file: "package.json", message: "Cannot have package.json and pyproject.toml" }]);
   const key = hashBytes(
     new TextEncoder().encode(JSON.stringify([input.registry, names.map((name) => [name, dependencies[name]])])),
   );
@@ -34,9 +39,23 @@ export async function installDependenciesInto(
   if ("failures" in installed) {
     throw new BuildFailure(installed.failures.map((message) => ({ file: "package.json", message })));
   }
-  for (const [path, content] of Object.entries(installed.files)) fs.write(path, content);
   if (installed.installedNow) warnings.push(`Installed ${installed.installedNow.join(", ")}.`);
-  return key;
+  return { key, files: installed.files };
+}
+
+/** Writes a project's installed dependencies into `fs`; returns the dependency set's key, or undefined if none. */
+export async function installDependenciesInto(
+  fs: InMemoryFileSystem,
+  input: { dependencies: DependencyCache; registry: string },
+  warnings: string[],
+): Promise<string | undefined> {
+  const installed = await installProjectDependencies((path) => fs.read(path), input, warnings);
+  if (installed) writeDependencies(fs, installed);
+  return installed?.key;
+}
+
+export function writeDependencies(fs: InMemoryFileSystem, installed: InstalledDependencies): void {
+  for (const [path, content] of Object.entries(installed.files)) fs.write(path, content);
 }
 
 /** The package names a package.json declares in `dependencies` (none if it does not parse). */

@@ -18,8 +18,8 @@ export interface ModuleBuildInput {
   /** Package names in package.json `dependencies`. */
   declared: Set<string>;
   dependencyKey: string | undefined;
-  /** The project's files with its dependencies installed, for a vendor bundle not built yet. */
-  fs: InMemoryFileSystem;
+  /** The project's files with its dependencies installed (written on first call), for a vendor bundle not built yet. */
+  fs: () => InMemoryFileSystem;
   vendors: VendorCache;
   jsxSource: string | undefined;
   nodejsCompat: boolean;

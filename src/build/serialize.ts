@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { hashBytes } from "../store";
 import type { BuildOutput } from "./interface";
 
@@ -10,22 +11,39 @@ export interface OutputManifest {
   assets: Record<string, { hash: string; binary: boolean }>;
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function splitOutput(output: BuildOutput): { manifest: OutputManifest; blobs: Map<string, Uint8Array> } {
-  const blobs = new Map<string, Uint8Array>();
-  const add = (bytes: Uint8Array) => {
-    const hash = hashBytes(bytes);
-    blobs.set(hash, bytes);
+/**
+ * Hashes of large texts seen lately: every build carries the same vendor
+ * bundles (the same string objects, from the shared cache), and a Map finds a
+ * long string that is the same object without reading it.
+ */
+const largeTextHashes = new Map<string, string>();
+const LARGE_TEXT = 64 * 1024;
+
+/** The SHA-256 of a text's UTF-8 bytes: the same as hashBytes of its encoding. */
+function hashText(text: string): string {
+  const known = largeTextHashes.get(text);
+  if (known !== undefined) return known;
+  const hash = createHash("sha256").update(text, "utf8").digest("hex");
+  if (text.length >= LARGE_TEXT) {
+    largeTextHashes.set(text, hash);
+    if (largeTextHashes.size > 8) largeTextHashes.delete(largeTextHashes.keys().next().value!);
+  }
+  return hash;
+}
+
+/** A build output by content hash: its manifest, and each module's and asset's content (gzip takes text or bytes). */
+export function splitOutput(output: BuildOutput): { manifest: OutputManifest; blobs: Map<string, string | Uint8Array> } {
+  const blobs = new Map<string, string | Uint8Array>();
+  const add = (content: string | Uint8Array) => {
+    const hash = typeof content === "string" ? hashText(content) : hashBytes(content);
+    blobs.set(hash, content);
     return hash;
   };
-  const modules = Object.fromEntries(Object.entries(output.modules).map(([name, code]) => [name, add(encoder.encode(code))]));
+  const modules = Object.fromEntries(Object.entries(output.modules).map(([name, code]) => [name, add(code)]));
   const assets = Object.fromEntries(
-    Object.entries(output.assets).map(([path, content]) => [
-      path,
-      typeof content === "string" ? { hash: add(encoder.encode(content)), binary: false } : { hash: add(content), binary: true },
-    ]),
+    Object.entries(output.assets).map(([path, content]) => [path, { hash: add(content), binary: typeof content !== "string" }]),
   );
   const { mainModule, compatibilityDate, compatibilityFlags } = output;
   return { manifest: { ...(mainModule ? { mainModule } : {}), compatibilityDate, compatibilityFlags, modules, assets }, blobs };

@@ -76,7 +76,7 @@ async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<v
   const project: TestProject = {
     text,
     fs,
-    dependencyKey: await installDependenciesInto(fs, read("package.json"), input, []),
+    dependencyKey: await installDependenciesInto(fs, input, []),
     nodejsCompat: nodejsCompatEnabled(readProjectConfig(read).config),
     jsxSource: jsxImportSource(read),
   };
@@ -178,7 +178,7 @@ async function bundleTestFile(
 async function dependenciesModule(project: TestProject, specifiers: string[], cache: VendorCache): Promise<string> {
   const unresolved: Unresolved[] = [];
   const { code } = await buildVendor({
-    fs: project.fs,
+    fs: () => project.fs,
     side: "worker",
     specifiers,
     dependencyKey: project.dependencyKey!,

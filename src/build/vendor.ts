@@ -61,7 +61,8 @@ function vendorEntry(specifiers: string[]): string {
  * uses, from the cache or built now. `key` identifies it.
  */
 export async function buildVendor(options: {
-  fs: InMemoryFileSystem;
+  /** The project's files with its dependencies installed; asked for only when the vendor must be built. */
+  fs: () => InMemoryFileSystem;
   side: "browser" | "worker";
   specifiers: string[];
   dependencyKey: string;
@@ -71,10 +72,11 @@ export async function buildVendor(options: {
   /** Imports the dependencies make that cannot be resolved are added here. */
   found: Unresolved[];
 }): Promise<{ key: string; code: string }> {
-  const { fs, side, specifiers } = options;
+  const { side, specifiers } = options;
   const key = hashBytes(new TextEncoder().encode(JSON.stringify([options.dependencyKey, side, specifiers])));
   const cached = await options.cache.get(options.dependencyKey, key);
   if (cached !== null) return { key, code: cached };
+  const fs = options.fs();
   const entry = `.build/${side}-vendor.js`;
   fs.write(entry, vendorEntry(specifiers));
   const read = (file: string) => fs.read(file);
