@@ -76,6 +76,22 @@ describe("build", () => {
     expect((await registryRequests())["slow-greet"]).toBe(before + 1);
   });
 
+  it("builds shared vendor bundles from the installed packages alone: no project file reaches them", async () => {
+    const project = (secret: string) => ({
+      "package.json": JSON.stringify({ dependencies: { "reaching-greet": "1.0.0" } }),
+      "src/secret.js": `export const secret = ${JSON.stringify(secret)};\n`,
+      "src/index.ts": 'import { secret } from "reaching-greet";\nexport default { fetch: () => new Response(secret) };\n',
+    });
+    for (const modules of [true, false]) {
+      const first = await buildProject({ files: tree(project("first project's secret")), ...shared(), registry: REGISTRY, modules });
+      expect(first.ok).toBe(false);
+      expect(first.errors[0]!.message).toContain('Cannot resolve the relative import "../../src/secret.js"');
+      const second = await buildProject({ files: tree(project("second")), ...shared(), registry: REGISTRY, modules });
+      expect(second.ok).toBe(false);
+      expect(JSON.stringify(second)).not.toContain("first project's secret");
+    }
+  });
+
   it("re-bundles only the side an edit touched", async () => {
     const memo: BundleMemo = {};
     const common = { ...shared(), registry: REGISTRY, memo };

@@ -26,6 +26,14 @@ const FIXTURES: Record<string, { version: string; files: Record<string, string>;
       "index.js": 'export function greet(name) { return `Hello, ${name}!`; }\n',
     },
   },
+  // Reaches out of node_modules into the project that installs it: a shared vendor bundle must never take that in.
+  "reaching-greet": {
+    version: "1.0.0",
+    files: {
+      "package.json": JSON.stringify({ name: "reaching-greet", version: "1.0.0", type: "module", main: "index.js" }),
+      "index.js": 'export { secret } from "../../src/secret.js";\n',
+    },
+  },
   // Its packument takes a while: a build that installs it is still running when a test acts.
   "slow-greet": {
     version: "1.0.0",

@@ -66,22 +66,17 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
   const installed = await installProjectDependencies(read, input, warnings);
   const dependencyKey = installed?.key;
-  // Thousands of node_modules files: written only when a bundler call needs them.
-  let written = false;
-  const withDependencies = () => {
-    if (installed && !written) writeDependencies(fs, installed);
-    written = true;
-    return fs;
-  };
+
 
   const nodejsCompat = nodejsCompatEnabled(config);
   const jsxSource = jsxImportSource(read);
   if (input.modules) {
     const declared = declaredDependencies(read("package.json"));
-    const modules = await buildModules({ read, files: input.files, html, clients, serverEntry, declared, dependencyKey, fs: withDependencies, vendors: input.vendors, jsxSource, nodejsCompat, config });
+    const modules = await buildModules({ read, files: input.files, html, clients, serverEntry, declared, dependencyKey, dependencies: installed?.files ?? {}, vendors: input.vendors, jsxSource, nodejsCompat, config });
     if (modules) return modules;
   }
-  withDependencies();
+  // Thousands of node_modules files, written only now: the module path above needs none.
+  if (installed) writeDependencies(fs, installed);
   const unresolved: Unresolved[] = [];
   const fsRead = (path: string) => fs.read(path);
   const memo = input.memo ?? {};
@@ -117,7 +112,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const vendor = (side: "browser" | "worker", used: string[] | undefined) =>
     dependencyKey && used && used.length > 0
       ? buildVendor({
-          fs: () => fs,
+          dependencies: installed!.files,
           side,
           specifiers: [...used].sort(),
           dependencyKey,

@@ -43,15 +43,15 @@ export async function installProjectDependencies(
   return { key, files: installed.files };
 }
 
-/** Writes a project's installed dependencies into `fs`; returns the dependency set's key, or undefined if none. */
+/** Writes a project's installed dependencies into `fs`, and returns them (undefined if it declares none). */
 export async function installDependenciesInto(
   fs: InMemoryFileSystem,
   input: { dependencies: DependencyCache; registry: string },
   warnings: string[],
-): Promise<string | undefined> {
+): Promise<InstalledDependencies | undefined> {
   const installed = await installProjectDependencies((path) => fs.read(path), input, warnings);
   if (installed) writeDependencies(fs, installed);
-  return installed?.key;
+  return installed;
 }
 
 export function writeDependencies(fs: InMemoryFileSystem, installed: InstalledDependencies): void {

@@ -1,4 +1,3 @@
-import type { InMemoryFileSystem } from "@cloudflare/worker-bundler";
 import { clientBundlePath } from "./bundle";
 import type { ProjectConfig } from "./config";
 import { rewriteClientEntries, type ClientEntry } from "./html";
@@ -18,8 +17,8 @@ export interface ModuleBuildInput {
   /** Package names in package.json `dependencies`. */
   declared: Set<string>;
   dependencyKey: string | undefined;
-  /** The project's files with its dependencies installed (written on first call), for a vendor bundle not built yet. */
-  fs: () => InMemoryFileSystem;
+  /** The installed node_modules files, for a vendor bundle not built yet. */
+  dependencies: Record<string, string>;
   vendors: VendorCache;
   jsxSource: string | undefined;
   nodejsCompat: boolean;
@@ -165,7 +164,7 @@ async function sideVendor(side: Side, specifiers: string[], input: ModuleBuildIn
   if (specifiers.length === 0 || !input.dependencyKey) return undefined;
   const found: Unresolved[] = [];
   const vendor = await buildVendor({
-    fs: input.fs,
+    dependencies: input.dependencies,
     side,
     specifiers,
     dependencyKey: input.dependencyKey,

@@ -64,6 +64,8 @@ export async function bundleTests(input: TestBundleInput): Promise<TestBundle> {
 interface TestProject {
   text: Map<string, string>;
   fs: InMemoryFileSystem;
+  /** The installed node_modules files (also written into `fs`). */
+  dependencies: Record<string, string>;
   dependencyKey: string | undefined;
   nodejsCompat: boolean;
   jsxSource: string | undefined;
@@ -73,10 +75,12 @@ async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<v
   const text = textFiles(input.files);
   const read = (path: string) => text.get(path) ?? null;
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
+  const installed = await installDependenciesInto(fs, input, []);
   const project: TestProject = {
     text,
     fs,
-    dependencyKey: await installDependenciesInto(fs, input, []),
+    dependencies: installed?.files ?? {},
+    dependencyKey: installed?.key,
     nodejsCompat: nodejsCompatEnabled(readProjectConfig(read).config),
     jsxSource: jsxImportSource(read),
   };
@@ -178,7 +182,7 @@ async function bundleTestFile(
 async function dependenciesModule(project: TestProject, specifiers: string[], cache: VendorCache): Promise<string> {
   const unresolved: Unresolved[] = [];
   const { code } = await buildVendor({
-    fs: () => project.fs,
+    dependencies: project.dependencies,
     side: "worker",
     specifiers,
     dependencyKey: project.dependencyKey!,

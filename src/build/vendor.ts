@@ -1,4 +1,4 @@
-import type { InMemoryFileSystem } from "@cloudflare/worker-bundler";
+import { InMemoryFileSystem } from "@cloudflare/worker-bundler";
 import { bundleSide } from "./bundle";
 import { hashBytes } from "../store";
 import { cssInjectionPlugin } from "./css-plugin";
@@ -58,11 +58,14 @@ function vendorEntry(specifiers: string[]): string {
 
 /**
  * The vendor bundle of one side for a dependency set and the imports the app
- * uses, from the cache or built now. `key` identifies it.
+ * uses, from the cache or built now. `key` identifies it. Vendor bundles are
+ * shared by every project with the same key, so one is built from the
+ * installed packages alone: no file of the project that builds it can reach
+ * (or leak into) another project's bundle.
  */
 export async function buildVendor(options: {
-  /** The project's files with its dependencies installed; asked for only when the vendor must be built. */
-  fs: () => InMemoryFileSystem;
+  /** The installed node_modules files (path → text); read only when the vendor must be built. */
+  dependencies: Record<string, string>;
   side: "browser" | "worker";
   specifiers: string[];
   dependencyKey: string;
@@ -73,14 +76,21 @@ export async function buildVendor(options: {
   found: Unresolved[];
 }): Promise<{ key: string; code: string }> {
   const { side, specifiers } = options;
-  const key = hashBytes(new TextEncoder().encode(JSON.stringify([options.dependencyKey, side, specifiers])));
+  const nodejsCompat = side === "worker" && options.nodejsCompat;
+  const key = hashBytes(
+    new TextEncoder().encode(JSON.stringify([options.dependencyKey, side, specifiers, nodejsCompat, options.jsxImportSource ?? null])),
+  );
   const cached = await options.cache.get(options.dependencyKey, key);
   if (cached !== null) return { key, code: cached };
-  const fs = options.fs();
   const entry = `.build/${side}-vendor.js`;
-  fs.write(entry, vendorEntry(specifiers));
+  // The bundler reads nodejs_compat from a wrangler file: the only project setting that shapes a vendor.
+  const fs = new InMemoryFileSystem({
+    ...options.dependencies,
+    [entry]: vendorEntry(specifiers),
+    ...(nodejsCompat ? { "wrangler.json": JSON.stringify({ compatibility_flags: ["nodejs_compat"] }) } : {}),
+  });
   const read = (file: string) => fs.read(file);
-  const checks = importsPlugin({ runtime: side, nodejsCompat: side === "worker" && options.nodejsCompat, read, found: options.found });
+  const checks = importsPlugin({ runtime: side, nodejsCompat, read, found: options.found });
   const plugins = side === "browser" ? [checks, cssInjectionPlugin(read)] : [checks];
   const bundled = await bundleSide({ side, fs, entries: [entry], plugins, jsxImportSource: options.jsxImportSource });
   const code = bundled.code[0]![1];

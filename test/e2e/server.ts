@@ -81,5 +81,19 @@ async function stop(child: ChildProcess): Promise<void> {
     }
   }, 10_000);
   await exited;
+  // The runtime (workerd) is a grandchild: wait until the whole group is gone, so a
+  // restart or the next benchmark never overlaps a runtime still shutting down.
+  for (const deadline = Date.now() + 15_000; groupAlive(child.pid!) && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   clearTimeout(timer);
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
