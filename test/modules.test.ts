@@ -25,14 +25,14 @@ describe("the module path (previews)", () => {
     expect(output.mainModule).toBe("index.js");
     expect(output.modules["index.js"]).toBe('import "./dependencies.js";\nexport * from "./src/server.js";\nexport { default } from "./src/server.js";\n');
     expect(output.modules["src/server.js"]).toContain('from "../_deps/hono.js"');
-    expect(output.modules["_deps/hono.js"]).toContain("export const { Hono } = dependency;");
+    expect(output.modules["_deps/hono.js"]).toContain("export { __shimExport0 as Hono };");
     expect(output.modules["app.js"]).toBeUndefined();
     const main = output.assets["/main.js"] as string;
     expect(main).toContain('from "/_modules/src/App.js"');
     expect(main).toContain('import "/_modules/src/styles.css.js"');
     expect(main).toContain('from "/_modules/_deps/react-dom__client.js"');
     expect(output.assets["/_modules/src/styles.css.js"]).toContain("style.textContent");
-    expect(output.assets["/_modules/_deps/react.js"]).toMatch(/export const \{ (StrictMode, useEffect, useState|[\w, ]+) \} = dependency;/);
+    expect(output.assets["/_modules/_deps/react.js"]).toContain("export { __shimExport0 as StrictMode, __shimExport1 as useEffect, __shimExport2 as useState };");
     // The vendors are the bundled build's own (same keys): one shared cache serves both paths.
     const bundled = (await build(STARTER_FILES, false)).output!;
     expect(output.modules["dependencies.js"]).toBe(bundled.modules["dependencies.js"]);
@@ -47,6 +47,9 @@ describe("the module path (previews)", () => {
       { "src/index.ts": 'import { x } from "./missing";\nexport default { fetch: () => new Response(x) };\n' },
       { "src/index.ts": 'import { greet } from "not-installed";\nexport default { fetch: () => new Response(greet()) };\n' },
       { "src/index.tsx": "export default { fetch: () => new Response(<div>) };\n" },
+      // What sucrase lets through and esbuild refuses: an early error, a missing export.
+      { "src/index.ts": "let a = 1;\nlet a = 2;\nexport default { fetch: () => new Response(String(a)) };\n" },
+      { "src/index.ts": 'import { helper } from "./util";\nexport default { fetch: () => new Response(helper()) };\n', "src/util.ts": 'export const helpr = () => "x";\n' },
     ];
     for (const files of cases) {
       const [onModules, bundled] = [await build(files, true), await build(files, false)];
@@ -63,6 +66,14 @@ describe("the module path (previews)", () => {
           'function logged(value: unknown, _context: unknown) { return value; }\nclass Greeter {\n  @logged hi() { return "hi"; }\n}\nexport default { fetch: () => new Response(new Greeter().hi()) };\n',
       },
       { "src/index.ts": 'const { text } = require("./text.cjs");\nexport default { fetch: () => new Response(text) };\n', "src/text.cjs": 'module.exports = { text: "hi" };\n' },
+      // A barrel re-exporting a type: esbuild drops the type's name, which a runtime would fail to link.
+      {
+        "src/index.ts": 'import { greeting, type Greeting } from "./types";\nconst g: Greeting = greeting;\nexport default { fetch: () => new Response(g.text) };\n',
+        "src/types/index.ts": 'export { Greeting, greeting } from "./greeting";\n',
+        "src/types/greeting.ts": 'export interface Greeting { text: string }\nexport const greeting = { text: "hi" };\n',
+      },
+      { "src/index.ts": 'import { name } from "./data.json";\nexport default { fetch: () => new Response(name) };\n', "src/data.json": '{ "name": "x" }\n' },
+      { "src/index.ts": "export default { fetch: () => new Response(process.env.NODE_ENV) };\n" },
     ];
     for (const files of cases) {
       const onModules = await build(files, true);

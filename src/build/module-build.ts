@@ -3,7 +3,7 @@ import type { ProjectConfig } from "./config";
 import { rewriteClientEntries, type ClientEntry } from "./html";
 import { resolveRelative, runtimeProvides, type Unresolved } from "./imports";
 import type { BuildOutput, VendorCache } from "./interface";
-import { isSourceModule, parseClause, transformModule } from "./transform";
+import { isSourceModule, parseClause, transformModule, type ImportClause } from "./transform";
 import { buildVendor, serverEntryModule, shimModuleSource, SHIM_NAMESPACE_EXPORT } from "./vendor";
 
 type Side = "browser" | "worker";
@@ -26,6 +26,7 @@ export interface ModuleBuildInput {
 }
 
 const SAFE_NAME = /^[\w@+~.-]+(\/[\w@+~.-]+)*$/;
+const RESERVED_WORKER_NAME = /^((index|dependencies|app|bundle|runner|test-\d+)\.js|__sandbox.*)$/;
 
 /** Something the module path does not handle; the build falls back to bundling, which handles it or locates the error. */
 class NotOnModulePath extends Error {}
@@ -54,8 +55,8 @@ export async function buildModules(input: ModuleBuildInput): Promise<BuildOutput
       const urls = new Map(input.clients.map((entry) => [entry.src, moduleName("browser", entry.path, input.clients)]));
       assets["/index.html"] = await rewriteClientEntries(input.html, urls, vendorUrl);
     }
-    // The names of a bundled worker's modules stay free (the entry, the vendor; test runs tell the two kinds apart by them).
-    if (worker && ["index.js", "dependencies.js", "app.js", "bundle.js"].some((reserved) => worker.modules.has(reserved))) return undefined;
+    // The names the entry, the vendor, a bundled worker and the test sandbox use stay free.
+    if (worker && [...worker.modules.keys()].some((name) => RESERVED_WORKER_NAME.test(name))) return undefined;
     const server = worker && {
       mainModule: "index.js",
       modules: {
@@ -95,6 +96,9 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
   const seen = new Set<string>();
   const queue = [...entries];
   let exportsDefault = false;
+  // What each module exports, and the names each relative import needs: checked once all are read.
+  const exported = new Map<string, { names: string[]; starFrom: string[] }>();
+  const needs: { target: string; names: string[] }[] = [];
   while (queue.length > 0) {
     const path = queue.shift()!;
     if (seen.has(path)) continue;
@@ -103,14 +107,17 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
     const module = source === null || !isSourceModule(path) ? null : await transformModule(path, source, input.jsxSource);
     if (!module) throw new NotOnModulePath();
     if (path === entries[0]) exportsDefault = module.exportNames.includes("default");
+    // Left to esbuild: what it defines for the browser (process.env.NODE_ENV), and the
+    // interop it gives .mjs/.mts importers of CommonJS packages.
+    if ((side === "browser" || !input.nodejsCompat) && module.code.includes("process.env")) throw new NotOnModulePath();
+    const nodeMode = /\.m[jt]s$/.test(path);
+    const starFrom: string[] = [];
+    exported.set(path, { names: module.exportNames, starFrom });
     const from = name(path);
     const edits: { start: number; end: number; text: string }[] = [];
     for (const entry of module.imports) {
-      if (entry.type === "import-meta") {
-        // Worker Loader modules have no import.meta.url.
-        if (side === "worker") throw new NotOnModulePath();
-        continue;
-      }
+      // Worker Loader modules have no import.meta.url, and a browser module's differs from its bundle's.
+      if (entry.type === "import-meta") throw new NotOnModulePath();
       const spec = entry.specifier;
       if (spec === undefined) throw new NotOnModulePath();
       const point = (target: string) =>
@@ -119,14 +126,22 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
         const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
         const resolved = resolveRelative(dir, spec, input.read);
         if (resolved === undefined || !SAFE_NAME.test(resolved)) throw new NotOnModulePath();
+        const clause = entry.type === "dynamic" ? undefined : parseClause(module.code.slice(entry.importStart, entry.start - 1));
+        if (entry.type !== "dynamic" && !clause) throw new NotOnModulePath();
         if (isSourceModule(resolved)) {
           queue.push(resolved);
+          if (clause?.kind === "re-export-all") starFrom.push(resolved);
+          else if (clause) needs.push({ target: resolved, names: neededNames(clause) });
           point(specifier(from, name(resolved)));
         } else if (resolved.endsWith(".css") && side === "browser") {
           const output = `/_modules/${resolved}.js`;
           if (!modules.has(output)) claim(output, cssModule(resolved, input.read(resolved)!));
           point(output);
         } else if (resolved.endsWith(".json")) {
+          // esbuild also gives a JSON file's keys as named exports; only its default is served here.
+          if (clause && (neededNames(clause).some((needed) => needed !== "default") || (clause.kind === "import" && clause.namespace))) {
+            throw new NotOnModulePath();
+          }
           const output = side === "browser" ? `/_modules/${resolved}.js` : `${resolved}.js`;
           if (!modules.has(output)) claim(output, jsonModule(input.read(resolved)!));
           point(specifier(from, output));
@@ -136,7 +151,7 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
         continue;
       }
       if (runtimeProvides(side, input.nodejsCompat, spec)) continue;
-      if (!input.dependencyKey || !input.declared.has(packageName(spec)) || entry.type !== "static") throw new NotOnModulePath();
+      if (!input.dependencyKey || !input.declared.has(packageName(spec)) || entry.type !== "static" || nodeMode) throw new NotOnModulePath();
       const clause = parseClause(module.code.slice(entry.importStart, entry.start - 1));
       if (!clause || clause.kind === "re-export-all") throw new NotOnModulePath();
       const shim = shims.get(spec) ?? { names: new Set<string>(), namespace: false };
@@ -154,9 +169,38 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
     for (const edit of edits.sort((a, b) => b.start - a.start)) code = code.slice(0, edit.start) + edit.text + code.slice(edit.end);
     claim(from, code);
   }
+  checkLinks(exported, needs);
   for (const [spec, shim] of shims) claim(shimName(side, spec), shimModuleSource(spec, [...shim.names].sort(), shim.namespace));
   const vendor = await sideVendor(side, [...shims.keys()].sort(), input);
   return { modules, vendor, exportsDefault };
+}
+
+/** The names an import or re-export statement takes from its module. */
+function neededNames(clause: ImportClause): string[] {
+  if (clause.kind === "side-effect" || clause.kind === "re-export-all") return [];
+  const names = clause.named.map(([imported]) => imported);
+  return clause.kind === "import" && clause.default ? [...names, "default"] : names;
+}
+
+/**
+ * Every name imported from a project module must be exported by it, as
+ * esbuild checks when it links a bundle. sucrase keeps a re-export of a
+ * TypeScript type (`export { User } from "./user"`) that esbuild drops, and a
+ * browser or workerd would refuse to link it: the bundler takes such a project.
+ */
+function checkLinks(exported: Map<string, { names: string[]; starFrom: string[] }>, needs: { target: string; names: string[] }[]): void {
+  const exportsOf = (path: string, seen = new Set<string>()): Set<string> => {
+    const own = exported.get(path);
+    if (!own || seen.has(path)) return new Set();
+    seen.add(path);
+    const names = new Set(own.names);
+    for (const star of own.starFrom) for (const name of exportsOf(star, seen)) if (name !== "default") names.add(name);
+    return names;
+  };
+  for (const need of needs) {
+    const available = exportsOf(need.target);
+    if (need.names.some((name) => !available.has(name))) throw new NotOnModulePath();
+  }
 }
 
 /** The side's vendor bundle, from the shared cache or built now; a dependency that does not resolve leaves this path. */

@@ -86,6 +86,7 @@ async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<v
   };
 
   const used = new Set<string>();
+  for (const path of input.memo?.keys() ?? []) if (!input.testFiles.includes(path)) input.memo!.delete(path);
   for (const [index, path] of input.testFiles.entries()) {
     const bundled = await bundleTestFileOnce(project, path, `test-${index}.js`, input.memo);
     if ("errors" in bundled) {

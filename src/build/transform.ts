@@ -1,3 +1,4 @@
+import { parse as acornParse } from "acorn";
 import { init, parse, type Import } from "es-module-lexer/js";
 import { transform, type Transform } from "sucrase";
 import { hashBytes } from "../store";
@@ -25,8 +26,22 @@ const NEEDS_BUNDLER = [
   /\b(module\.exports|exports\.[\w$]+\s*=)/,
   /\bexport\s*=/,
 ];
+/** Transformed modules by content, shared by the projects of this isolate; bounded by total size. */
 const kept = new Map<string, TransformedModule | null>();
-const KEPT = 5_000;
+const KEPT_CHARS = 32 * 1024 * 1024;
+let keptChars = 0;
+
+function remember(key: string, module: TransformedModule | null): void {
+  const size = module?.code.length ?? 0;
+  if (size > KEPT_CHARS / 16) return;
+  kept.set(key, module);
+  keptChars += size;
+  while (keptChars > KEPT_CHARS) {
+    const [oldest, dropped] = kept.entries().next().value!;
+    kept.delete(oldest);
+    keptChars -= dropped?.code.length ?? 0;
+  }
+}
 
 /** True for the files the module path transforms (TypeScript, JSX, JavaScript). */
 export function isSourceModule(path: string): boolean {
@@ -58,13 +73,15 @@ export async function transformModule(path: string, source: string, jsxImportSou
       disableESTransforms: true,
       filePath: path,
     }).code;
+    // sucrase does not check what esbuild and the runtime refuse (a name declared twice,
+    // await outside async, exporting an undeclared name): acorn does, and the file is then bundled.
+    acornParse(code, { ecmaVersion: "latest", sourceType: "module" });
     const [imports, exports] = parse(code, path);
     result = { code, imports: [...imports], exportNames: exports.flatMap((entry) => ("name" in entry && typeof entry.name === "string" ? [entry.name] : [])) };
   } catch {
     // Sucrase's own error, or a construct above: bundled instead.
   }
-  kept.set(key, result);
-  if (kept.size > KEPT) kept.delete(kept.keys().next().value!);
+  remember(key, result);
   return result;
 }
 

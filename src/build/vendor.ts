@@ -32,12 +32,14 @@ export const SHIM_NAMESPACE_EXPORT = "__namespace";
  */
 export function shimModuleSource(specifier: string, names: string[], namespace: boolean): string {
   const lines = [
-    `const dependency = globalThis.${GLOBAL}[${JSON.stringify(specifier)}];`,
-    `const esModule = dependency != null && dependency.__esModule;`,
-    `export default esModule ? dependency.default : dependency;`,
+    `const __shimDependency = globalThis.${GLOBAL}[${JSON.stringify(specifier)}];`,
+    `const __shimEsModule = __shimDependency != null && __shimDependency.__esModule;`,
+    `export default __shimEsModule ? __shimDependency.default : __shimDependency;`,
+    // Through locals, so an export may have any name, a reserved word (zod's "enum") included.
+    ...names.map((name, i) => `const __shimExport${i} = __shimDependency[${JSON.stringify(name)}];`),
   ];
-  if (names.length > 0) lines.push(`export const { ${names.join(", ")} } = dependency;`);
-  if (namespace) lines.push(`export const ${SHIM_NAMESPACE_EXPORT} = esModule ? dependency : { ...dependency, default: dependency };`);
+  if (names.length > 0) lines.push(`export { ${names.map((name, i) => `__shimExport${i} as ${name}`).join(", ")} };`);
+  if (namespace) lines.push(`export const ${SHIM_NAMESPACE_EXPORT} = __shimEsModule ? __shimDependency : { ...__shimDependency, default: __shimDependency };`);
   return `${lines.join("\n")}\n`;
 }
 
