@@ -86,6 +86,18 @@ describe("previews", () => {
     expect(await requests()).toBe(before);
   });
 
+  it("keeps no result of a build whose install failed: the next build asks the registry again", async () => {
+    const requests = async () => (await (await fetch("https://registry.npmjs.org/-/fake/requests")).json<Record<string, number>>())["no-such-package-anywhere"] ?? 0;
+    const { id } = await createProject({
+      "package.json": JSON.stringify({ dependencies: { "no-such-package-anywhere": "^1.0.0" } }),
+      "src/index.ts": 'export default { fetch: () => new Response("x") };\n',
+    });
+    const before = await requests();
+    expect(await build(id)).toMatchObject({ ok: false, cached: false, errors: [expect.objectContaining({ file: "package.json" })] });
+    expect(await build(id)).toMatchObject({ ok: false, cached: false });
+    expect(await requests()).toBe(before + 2);
+  });
+
   it("previews the draft", async () => {
     const { id } = await createProject({ "src/index.ts": 'export default { fetch: () => new Response("draft") };\n' });
     expect(await (await preview(`${id}--draft`)).text()).toBe("draft");

@@ -43,7 +43,9 @@ export async function buildProject(input: BuildInput): Promise<BuildResult> {
     return { ok: true, errors: [], warnings, durationMs: Date.now() - started, output };
   } catch (error) {
     const errors = error instanceof BuildFailure ? error.errors : bundlerErrors(error);
-    return { ok: false, errors, warnings, durationMs: Date.now() - started };
+    // An exception that is neither the project's problem nor the bundler's (say the dependency cache's RPC) may not recur.
+    const retry = error instanceof BuildFailure ? error.options.retry === true : !Array.isArray((error as { errors?: unknown }).errors);
+    return { ok: false, errors, warnings, durationMs: Date.now() - started, ...(retry ? { retry } : {}) };
   }
 }
 

@@ -2,7 +2,11 @@ import type { BuildError } from "./interface";
 
 /** Thrown inside a build for a problem of the project; becomes the failed result's errors. */
 export class BuildFailure extends Error {
-  constructor(readonly errors: BuildError[]) {
+  /** `retry`: the problem may go away by itself (an install the registry failed), so the result must not be kept. */
+  constructor(
+    readonly errors: BuildError[],
+    readonly options: { retry?: boolean } = {},
+  ) {
     super(errors.map((e) => e.message).join("; "));
   }
 }

@@ -37,7 +37,10 @@ export async function installProjectDependencies(
   const installed = await input.dependencies.install({ key, registry: input.registry, dependencies });
   // The bundler only warns about failed installs; a missing package is a build error for us.
   if ("failures" in installed) {
-    throw new BuildFailure(installed.failures.map((message) => ({ file: "package.json", message })));
+    throw new BuildFailure(
+      installed.failures.map((message) => ({ file: "package.json", message })),
+      { retry: true },
+    );
   }
   if (installed.installedNow) warnings.push(`Installed ${installed.installedNow.join(", ")}.`);
   return { key, files: installed.files };

@@ -28,6 +28,8 @@ export interface BuildResult {
   durationMs: number;
   /** Present when ok. */
   output?: BuildOutput;
+  /** Set on a failure that may not recur (the registry, or the shared dependency cache, failed): such a result is not stored. */
+  retry?: boolean;
 }
 
 /** The `dependencies` of a package.json, with the key that names the set (and the registry it comes from). */

@@ -117,7 +117,7 @@ export class ProjectBuilds {
           modules: true,
           registry: this.options.registry,
         });
-        await this.cache.putBuild(tree, result);
+        if (!result.retry) await this.cache.putBuild(tree, result);
         return result;
       })().finally(() => this.running.delete(tree));
       this.running.set(tree, running);

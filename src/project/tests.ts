@@ -79,7 +79,10 @@ export class ProjectTests {
     const build = await this.builds.result(snapshot);
     const testFiles = findTestFiles(snapshot.files.keys());
     const nothingRan = { ok: false, passed: 0, failed: 0, skipped: 0, durationMs: Date.now() - startedAt, results: [] };
-    if (!build.ok || !build.output) return store({ ...nothingRan, buildErrors: build.errors });
+    if (!build.ok || !build.output) {
+      const failed = { ...nothingRan, buildErrors: build.errors };
+      return build.retry ? failed : store(failed);
+    }
     if (testFiles.length === 0) return store({ ...nothingRan, ok: true });
     const bundle = await this.builds.bundleTests(snapshot.files, testFiles, build.output);
     if (bundle.buildErrors) return store({ ...nothingRan, durationMs: Date.now() - startedAt, buildErrors: bundle.buildErrors });
