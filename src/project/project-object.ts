@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { limitsFromEnv, type TurnBudgets } from "../config";
-import { diffTrees, formatGitPatch, toJsonFile, type FileDiff } from "../diff";
+import { diffTrees, formatGitPatch, toJsonFile } from "../diff";
 import type { Env } from "../env";
 import type { BuildError } from "../build";
 import {
@@ -356,7 +356,6 @@ export class ProjectObject extends DurableObject<Env> {
     this.parts = createParts(this.ctx.storage, this.env, projectId, store);
   }
 
-
   private kv(testRun: string | undefined): AppKvStore {
     return testRun === undefined ? this.part("kv") : this.part("tests").kv(testRun);
   }
@@ -374,12 +373,7 @@ export class ProjectObject extends DurableObject<Env> {
     return this.part("store");
   }
 
-  /**
-   * Copies a new head into the project list, after the commit is answered:
-   * the list is a cache (this object is the source of truth), so a listing
-   * may lag a new version by a few milliseconds, and the list-repair timer set
-   * before the version mends it if this write fails or never runs.
-   */
+  /** Copies a new head into the list after the commit is answered (a listing may lag by ms; the list-repair timer mends a lost write). */
   private published(result: CommitResult): CommitResult {
     if (result.created) {
       const id = this.projectRow()!.id;
