@@ -4,7 +4,7 @@ import { BuildFailure } from "./failure";
 import type { DependencyCache } from "./interface";
 
 /** A project's installed dependency set: its key and its node_modules files (path → text). */
-export interface InstalledDependencies {
+export interface ProjectDependencies {
   key: string;
   files: Record<string, string>;
 }
@@ -17,7 +17,7 @@ export async function installProjectDependencies(
   read: (path: string) => string | null,
   input: { dependencies: DependencyCache; registry: string },
   warnings: string[],
-): Promise<InstalledDependencies | undefined> {
+): Promise<ProjectDependencies | undefined> {
   const packageJson = read("package.json");
   if (packageJson === null) return undefined;
   let dependencies: Record<string, string>;
@@ -46,18 +46,8 @@ export async function installProjectDependencies(
   return { key, files: installed.files };
 }
 
-/** Writes a project's installed dependencies into `fs`, and returns them (undefined if it declares none). */
-export async function installDependenciesInto(
-  fs: InMemoryFileSystem,
-  input: { dependencies: DependencyCache; registry: string },
-  warnings: string[],
-): Promise<InstalledDependencies | undefined> {
-  const installed = await installProjectDependencies((path) => fs.read(path), input, warnings);
-  if (installed) writeDependencies(fs, installed);
-  return installed;
-}
-
-export function writeDependencies(fs: InMemoryFileSystem, installed: InstalledDependencies): void {
+/** Writes the installed node_modules files into a bundler's file system (thousands of files: only when a bundler call needs them). */
+export function writeDependencies(fs: InMemoryFileSystem, installed: ProjectDependencies): void {
   for (const [path, content] of Object.entries(installed.files)) fs.write(path, content);
 }
 

@@ -5,7 +5,7 @@ import { jsxImportSource, nodejsCompatEnabled, readProjectConfig, textFiles } fr
 import { BuildFailure, bundlerErrors } from "./failure";
 import { importsPlugin, unresolvedErrors, type PluginBuild, type Unresolved } from "./imports";
 import { recordingReader, reusable } from "./bundle-memo";
-import { installDependenciesInto } from "./install";
+import { installProjectDependencies, writeDependencies } from "./install";
 import type { BuildError, DependencyCache, VendorCache } from "./interface";
 import { appDependencies, buildVendor, shimSource, withVendor } from "./vendor";
 
@@ -60,11 +60,12 @@ export async function bundleTests(input: TestBundleInput): Promise<TestBundle> {
   }
 }
 
-/** The project as the test bundler sees it: its text files with dependencies installed. */
+/** The project as the test bundler sees it: its text files, and its dependencies. */
 interface TestProject {
   text: Map<string, string>;
-  fs: InMemoryFileSystem;
-  /** The installed node_modules files (also written into `fs`). */
+  /** The project's files, with node_modules written in on first call (a run whose test bundles are all reused needs none). */
+  fs: () => InMemoryFileSystem;
+  /** The installed node_modules files. */
   dependencies: Record<string, string>;
   dependencyKey: string | undefined;
   nodejsCompat: boolean;
@@ -75,10 +76,15 @@ async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<v
   const text = textFiles(input.files);
   const read = (path: string) => text.get(path) ?? null;
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
-  const installed = await installDependenciesInto(fs, input, []);
+  const installed = await installProjectDependencies(read, input, []);
+  let written = false;
   const project: TestProject = {
     text,
-    fs,
+    fs: () => {
+      if (installed && !written) writeDependencies(fs, installed);
+      written = true;
+      return fs;
+    },
     dependencies: installed?.files ?? {},
     dependencyKey: installed?.key,
     nodejsCompat: nodejsCompatEnabled(readProjectConfig(read).config),
@@ -126,7 +132,8 @@ async function bundleTestFileOnce(
   memo: TestBundleMemo | undefined,
 ): Promise<BundledTestFile | { errors: BuildError[] }> {
   const context = JSON.stringify([module, project.dependencyKey, project.jsxSource, project.nodejsCompat]);
-  const read = (file: string) => project.fs.read(file);
+  // The memo's inputs are project files: no need to write node_modules to check them.
+  const read = (file: string) => (file.startsWith("node_modules/") ? project.fs().read(file) : (project.text.get(file) ?? null));
   const known = memo?.get(path);
   if (reusable(known, context, read)) return known!.bundled;
   const reader = recordingReader(read);
@@ -147,7 +154,8 @@ async function bundleTestFile(
   if (source === undefined) return { errors: [{ file: path, message: "The test file is not UTF-8 text." }] };
   const unsupported = unsupportedImports(path, source);
   if (unsupported.length > 0) return { errors: unsupported };
-  const { fs, dependencyKey } = project;
+  const { dependencyKey } = project;
+  const fs = project.fs();
   const found: Unresolved[] = [];
   const dependencies = new Set<string>();
   const imports = importsPlugin({
@@ -192,7 +200,7 @@ async function dependenciesModule(project: TestProject, specifiers: string[], ca
     found: unresolved,
     ...(project.jsxSource !== undefined ? { jsxImportSource: project.jsxSource } : {}),
   });
-  if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, (file) => project.fs.read(file)));
+  if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, (file) => project.fs().read(file)));
   return code;
 }
 

@@ -175,6 +175,11 @@ describe("restart", () => {
   it("serves the same history after the server restarts", async () => {
     const { id } = await post<{ id: string }>("/api/projects", { files: { "a.txt": "before\n" } });
     await post(`/api/projects/${id}/commits`, { base: 1, changes: [{ op: "put", path: "a.txt", content: "after\n" }] });
+    // The starter's dependency set, installed once before the restart.
+    const starter = await post<{ id: string }>("/api/projects", {});
+    expect(await post(`/api/projects/${starter.id}/builds`, {})).toMatchObject({ ok: true });
+    const installs = async () => ((await (await fetch(`${registry.url}/-/fake/requests`)).json()) as Record<string, number>)["react-dom"] ?? 0;
+    const before = await installs();
     await server.stop();
     server = await startServer(state, { port: server.port, env: { NPM_REGISTRY: registry.url } });
     const versions = await call<{ versions: { id: number }[] }>(`/api/projects/${id}/versions`);
@@ -183,6 +188,10 @@ describe("restart", () => {
     expect(await (await fetch(`${server.base}/api/projects/${id}/files/a.txt?version=draft`)).text()).toBe("after\n");
     const list = await call<{ projects: { id: string; head: number }[] }>("/api/projects");
     expect(list.projects.find((p) => p.id === id)?.head).toBe(2);
+    // The shared dependency cache outlives the restart: a new project installs nothing.
+    const next = await post<{ id: string }>("/api/projects", {});
+    expect(await post(`/api/projects/${next.id}/builds`, {})).toMatchObject({ ok: true, warnings: [] });
+    expect(await installs()).toBe(before);
   });
 });
 
