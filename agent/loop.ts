@@ -1,10 +1,10 @@
 import type { ContentBlockParam, Message, ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
-import type { FinalStatus, TurnInfo, TurnState } from "../src/project/turns";
-import { buildMessages } from "./context";
-import type { TurnHost } from "./host";
+import type { FinalStatus, TurnInfo, TurnState } from "../src/project";
+import { buildMessages } from "./context-window";
+import type { TurnHost } from "./turn-host";
 import { SYSTEM_PROMPT, turnRequest } from "./prompt";
 import { cachedTools } from "./tools/definitions";
-import { runToolCall } from "./tools/run";
+import { runToolCall } from "./tools/run-tool-call";
 
 /** The same build errors this many builds in a row end the turn as `stuck`. */
 const STUCK_AFTER = 3;

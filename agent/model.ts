@@ -2,7 +2,7 @@ import Anthropic, { APIError } from "@anthropic-ai/sdk";
 import type { Message, MessageParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 
 type BetaStreamParams = Parameters<Anthropic["beta"]["messages"]["stream"]>[0];
-import type { ModelConfig } from "../src/config";
+import type { ModelConfig } from "../src/server-config";
 import { replayFetch } from "./replay";
 
 /** One call's request, as the loop assembles it. */
@@ -29,7 +29,7 @@ const SDK_RETRIES = 4;
 /**
  * The API's context editing: past this many input tokens, tool uses older
  * than the last few are cleared server-side (the local clearing in
- * context.ts works on every endpoint; this also covers one long turn).
+ * context-window.ts works on every endpoint; this also covers one long turn).
  */
 const CONTEXT_EDITING: Pick<BetaStreamParams, "betas" | "context_management"> = {
   betas: ["context-management-2025-06-27"],

@@ -1,7 +1,7 @@
-import { budgetsFromEnv, modelConfigFromEnv } from "../src/config";
-import { ProjectObject as ProjectCore } from "../src/project/project-object";
-import type { TurnBudgets } from "../src/config";
-import type { TurnHost } from "./host";
+import { budgetsFromEnv, modelConfigFromEnv } from "../src/server-config";
+import { ProjectObjectBase } from "../src/project";
+import type { TurnBudgets } from "../src/server-config";
+import type { TurnHost } from "./turn-host";
 import { runTurnStep } from "./loop";
 import { Model } from "./model";
 
@@ -10,7 +10,7 @@ import { Model } from "./model";
  * (src/project) plus the one hook that runs a turn's step from its alarm.
  * The Worker's entry exports this class.
  */
-export class ProjectObject extends ProjectCore {
+export class ProjectObject extends ProjectObjectBase {
   private model: Model | undefined;
 
   protected override async runTurnStep(turnId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { ContentBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { changedPaths } from "../src/store";
 import system from "../prompts/system.md";
-import type { TurnHost } from "./host";
+import type { TurnHost } from "./turn-host";
 
 /** The system prompt (prompts/system.md, bundled as text). */
 export const SYSTEM_PROMPT: string = system;

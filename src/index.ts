@@ -1,12 +1,11 @@
-import type { Env } from "./env";
 import { createApp } from "./http/app";
 import { projectStub } from "./http/project-stub";
 import { checkPreviewAccess, parsePreviewHost, underPreviewHost } from "./preview";
 
 // The composition root: the project's object with the agent loop (agent/ builds on the stages, never the reverse).
 export { ProjectObject } from "../agent/project-object";
-export { AppEgress, AppKV, AppTail } from "./project/entrypoints";
-export { DependencySetObject } from "./build";
+export { AppEgress, AppKV, AppTail } from "./project";
+export { DependencySetObject } from "./bundler";
 
 const app = createApp();
 

@@ -1,9 +1,9 @@
 import { abortAllDurableObjects, createExecutionContext, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
-import { DEFAULT_LIMITS } from "../src/config";
+import { DEFAULT_LIMITS } from "../src/server-config";
 import { ProjectTurns } from "../src/project/project-turns";
-import { TurnLog } from "../src/project/turns";
+import { TurnLog } from "../src/project/turn-log";
 import { SqlStore } from "../src/store";
 import { api, commit, createProject, expectError } from "./helpers";
 

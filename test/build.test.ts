@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { buildProject, sharedDependencies, type BundleMemo } from "../src/build";
+import { buildProject, sharedDependencies, type BundleMemo } from "../src/bundler";
 import { STARTER_FILES } from "../src/store";
 
 const REGISTRY = "https://registry.npmjs.org";

@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ProjectObject } from "../src/project/project-object";
+import type { ProjectObjectBase } from "../src/project";
 import { api, commit, createProject, expectError, workspaceOf } from "./helpers";
 
 type Version = { id: number; parent: number | null; message: string; author: string; tree: string; stats: Record<string, number> };
@@ -34,7 +34,7 @@ describe("commits", () => {
     expect(await paths(id, 1)).toEqual(["a.txt", "dir/b.txt", "dir/c.txt"]);
     // The working tree keeps no empty directory behind the move.
     const stub = env.PROJECTS.get(env.PROJECTS.idFromName(id));
-    const top = await runInDurableObject(stub, async (instance: ProjectObject) => {
+    const top = await runInDurableObject(stub, async (instance: ProjectObjectBase) => {
       return (await workspaceOf(instance).readDir("/")).map((entry) => entry.name).sort();
     });
     expect(top).toEqual(["a.txt", "img.bin", "lib"]);
@@ -104,7 +104,7 @@ describe("commits", () => {
     const { id } = await createProject({ "a.txt": "a\n", "b.txt": "b\n" });
     const stub = env.PROJECTS.get(env.PROJECTS.idFromName(id));
     // Fail the working-tree write of the second file, after history rows and the first file were written.
-    const outcome = await runInDurableObject(stub, async (instance: ProjectObject) => {
+    const outcome = await runInDurableObject(stub, async (instance: ProjectObjectBase) => {
       const workspace = workspaceOf(instance);
       const original = workspace.writeFile.bind(workspace);
       let calls = 0;
@@ -200,7 +200,7 @@ describe("files", () => {
     expect(await paths(id, "draft")).toEqual(["a.txt", "b.txt"]);
     const stub = env.PROJECTS.get(env.PROJECTS.idFromName(id));
     // Edit the working tree the way the agent's tools do: through the Workspace.
-    await runInDurableObject(stub, async (instance: ProjectObject) => {
+    await runInDurableObject(stub, async (instance: ProjectObjectBase) => {
       const workspace = workspaceOf(instance);
       await workspace.writeFile("/a.txt", "edited\n");
       await workspace.writeFile("/c/new.txt", "new\n");

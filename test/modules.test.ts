@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { buildProject, sharedDependencies, type BuildResult } from "../src/build";
+import { buildProject, sharedDependencies, type BuildResult } from "../src/bundler";
 import { STARTER_FILES } from "../src/store";
 import { commit, createProject } from "./helpers";
 

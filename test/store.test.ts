@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS } from "../src/config";
+import { DEFAULT_LIMITS } from "../src/server-config";
 import { diffTrees } from "../src/diff";
 import { MemoryStore, SqlStore, StoreError, type Change, type ProjectStore } from "../src/store";
 

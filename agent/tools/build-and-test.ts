@@ -1,5 +1,5 @@
-import type { BuildError } from "../../src/build";
-import type { TurnHost } from "../host";
+import type { BuildError } from "../../src/bundler";
+import type { TurnHost } from "../turn-host";
 
 export interface BuildAndTestResult {
   ok: boolean;

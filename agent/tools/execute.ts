@@ -1,7 +1,7 @@
 import { DynamicWorkerExecutor, resolveProvider, type ResolvedProvider } from "@cloudflare/codemode";
 import type { Workspace } from "@cloudflare/shell";
 import { stateTools } from "@cloudflare/shell/workers";
-import { truncate } from "./outcome";
+import { truncate } from "./tool-outcome";
 
 /** What the sandbox of `execute` reaches: the draft's files and the draft's running build. */
 export interface ExecuteHost {

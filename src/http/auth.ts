@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { accessToken } from "../preview";
-import type { AppEnv } from "./context";
-import { errorResponse } from "./errors";
+import type { AppEnv } from "./app-env";
+import { errorResponse } from "./api-errors";
 
 /** The one route a browser's EventSource reads, which cannot send headers. */
 const EVENT_STREAM = /^\/api\/projects\/([^/]+)\/turns\/([^/]+)\/events$/;

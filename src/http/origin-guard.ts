@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import { corsOriginsFromEnv, ownHostsFromEnv } from "../config";
+import { corsOriginsFromEnv, ownHostsFromEnv } from "../server-config";
 import { coveredBy, isIpLiteral, parsePreviewHost } from "../preview";
-import type { AppEnv } from "./context";
-import { errorResponse } from "./errors";
+import type { AppEnv } from "./app-env";
+import { errorResponse } from "./api-errors";
 
 /**
  * Which browsers may call the API, checked before any route runs (the rules

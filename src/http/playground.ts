@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { previewOrigin } from "../preview";
-import type { AppEnv } from "./context";
+import type { AppEnv } from "./app-env";
 
 /**
  * Serves the playground page (playground/, built into the Worker's static

@@ -1,4 +1,3 @@
-import type { Env } from "../env";
 import { previewAccessToken, previewOrigin } from "../preview";
 import type { VersionRef } from "../store";
 

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { z } from "@hono/zod-openapi";
 import type { VersionRef } from "../store";
-import { ApiError } from "./errors";
+import { ApiError } from "./api-errors";
 import { PROJECT_ID, VERSION_NUMBER } from "./schemas";
 
 /**

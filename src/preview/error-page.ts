@@ -1,4 +1,4 @@
-import type { BuildError } from "../build";
+import type { BuildError } from "../bundler";
 
 /** The page a preview shows when its version does not build: every error with its location. */
 export function buildErrorPage(version: string, errors: BuildError[]): Response {

@@ -1,4 +1,4 @@
-export { parsePreviewHost, previewOrigin, underPreviewHost, type PreviewTarget } from "./host";
+export { parsePreviewHost, previewOrigin, underPreviewHost, type PreviewTarget } from "./preview-host";
 export { buildErrorPage, notFoundPage } from "./error-page";
 export { loadPreview, servePreview, VERSION_CF_FIELD, type LoadedPreview, type SandboxBindings } from "./serve";
 export { applyEgressPolicy, type EgressPolicy } from "./egress-policy";

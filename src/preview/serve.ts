@@ -1,5 +1,5 @@
 import { buildAssetManifest, createMemoryStorage, handleAssetRequest, type AssetManifest, type AssetMetadata, type AssetStorage } from "@cloudflare/worker-bundler";
-import type { BuildOutput } from "../build";
+import type { BuildOutput } from "../bundler";
 import { hashBytes } from "../store";
 import { hostOnlyCookies } from "./cookies";
 import { sandboxEntry, type WorkerModules } from "./sandbox-entry";

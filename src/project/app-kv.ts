@@ -14,7 +14,7 @@ export interface KvListResult {
 const MAX_VALUE_BYTES = 1_000_000;
 
 export class AppKvStore {
-  /** `table` is `app_kv` for the previews' data; test runs get a table of their own (see tests.ts). */
+  /** `table` is `app_kv` for the previews' data; test runs get a table of their own (see project-tests.ts). */
   constructor(
     private readonly sql: SqlStorage,
     private readonly table = "app_kv",

@@ -1,9 +1,8 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { ownHostsFromEnv } from "../config";
-import type { Env } from "../env";
+import { ownHostsFromEnv } from "../server-config";
 import { applyEgressPolicy, VERSION_CF_FIELD } from "../preview";
 import type { KvValueType } from "./app-kv";
-import { LOG_LEVELS, type NewLogEntry } from "./logs";
+import { LOG_LEVELS, type NewLogEntry } from "./project-logs";
 
 /**
  * Capabilities handed to a project's dynamic workers as loopback bindings.

@@ -1,16 +1,15 @@
 import { exports } from "cloudflare:workers";
-import { sharedDependencies } from "../build";
-import { testTimeoutFromEnv } from "../config";
-import type { Env } from "../env";
+import { sharedDependencies } from "../bundler";
+import { testTimeoutFromEnv } from "../server-config";
 import type { SqlStore } from "../store";
 import { AppKvStore } from "./app-kv";
-import { ProjectBuilds } from "./builds";
-import { ProjectLogs } from "./logs";
-import { ProjectSettings } from "./settings";
-import { ProjectTests } from "./tests";
+import { ProjectBuilds } from "./project-builds";
+import { ProjectLogs } from "./project-logs";
+import { ProjectSettings } from "./project-settings";
+import { ProjectTests } from "./project-tests";
 import { ProjectTurns } from "./project-turns";
 import { Timers } from "./timers";
-import { TurnLog } from "./turns";
+import { TurnLog } from "./turn-log";
 
 /** Everything a project holds besides its identity, each part on the object's SQLite database. */
 export interface Parts {

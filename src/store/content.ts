@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { StoreError } from "./errors";
+import { StoreError } from "./store-errors";
 
 export type ContentEncoding = "utf8" | "base64";
 

@@ -1,5 +1,5 @@
 export * from "./interface";
-export * from "./errors";
+export * from "./store-errors";
 export { validatePath } from "./paths";
 export { decodeContent, hashBytes, isBinary, utf8OrNull, type ContentEncoding } from "./content";
 export { changedPaths, comparePaths, manifestDelta, sortedPaths, treeHash } from "./tree";

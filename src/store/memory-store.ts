@@ -1,4 +1,4 @@
-import { NotFoundError } from "./errors";
+import { NotFoundError } from "./store-errors";
 import type {
   Author,
   Change,

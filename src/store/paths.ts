@@ -1,4 +1,4 @@
-import { InvalidPathError } from "./errors";
+import { InvalidPathError } from "./store-errors";
 
 const MAX_PATH_BYTES = 1024;
 const MAX_SEGMENT_BYTES = 255;

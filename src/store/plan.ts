@@ -1,4 +1,4 @@
-import { ConflictError } from "./errors";
+import { ConflictError } from "./store-errors";
 import type { ChangeStats, CommitRequest, Manifest, StoreLimits } from "./interface";
 import { applyChanges, changedPaths, deltaStats, manifestDelta, treeHash } from "./tree";
 

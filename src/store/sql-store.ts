@@ -1,6 +1,6 @@
 import { Workspace, type WorkspaceChangeEvent } from "@cloudflare/shell";
 import { hashBytes, utf8OrNull } from "./content";
-import { NotFoundError, StoreError } from "./errors";
+import { NotFoundError, StoreError } from "./store-errors";
 import { contentType } from "./mime";
 import type {
   Author,

@@ -1,5 +1,5 @@
 import { hashBytes } from "./content";
-import { MissingPathError, StoreError, TooLargeError } from "./errors";
+import { MissingPathError, StoreError, TooLargeError } from "./store-errors";
 import type { Change, ChangeStats, Manifest, StoreLimits, TreeDelta } from "./interface";
 import { validatePath } from "./paths";
 

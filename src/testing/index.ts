@@ -1,3 +1,3 @@
 export * from "./interface";
-export { findTestFiles, runTests } from "./run";
+export { findTestFiles, runTests } from "./run-tests";
 export { TestRunCache } from "./result-cache";

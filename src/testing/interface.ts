@@ -1,4 +1,4 @@
-import type { BuildError } from "../build";
+import type { BuildError } from "../bundler";
 import type { SandboxTestResult } from "./sandbox/protocol";
 
 /** A run of a tree's test files (API.md, Project tests). */

@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
-import { unwrap } from "../../project/outcome";
-import type { AppEnv } from "../context";
+import { unwrap } from "../../project";
+import type { AppEnv } from "../app-env";
 import { previewUrl, projectStub } from "../project-stub";
 import { projectId, readJson } from "../request";
 import { VersionBody, BuildSchema, ProjectParams } from "../schemas";

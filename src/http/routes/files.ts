@@ -1,8 +1,8 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { unwrap } from "../../project/outcome";
+import { unwrap } from "../../project";
 import { InvalidPathError, contentType, isBinary, validatePath } from "../../store";
-import type { AppEnv } from "../context";
-import { ApiError } from "../errors";
+import type { AppEnv } from "../app-env";
+import { ApiError } from "../api-errors";
 import { projectId, versionRef } from "../request";
 import { projectStub } from "../project-stub";
 import { DiffSchema, FileListSchema, FileParams, ProjectParams, VersionQuery } from "../schemas";

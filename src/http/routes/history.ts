@@ -1,8 +1,8 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { unwrap } from "../../project/outcome";
+import { unwrap } from "../../project";
 import { decodeContent, type Change, type CommitResult } from "../../store";
-import type { AppEnv } from "../context";
-import { ApiError } from "../errors";
+import type { AppEnv } from "../app-env";
+import { ApiError } from "../api-errors";
 import { projectId, readJson } from "../request";
 import { projectStub } from "../project-stub";
 import { CommitBody, CommitResultSchema, RestoreBody, VERSION_NUMBER, VersionParams, VersionSchema, ProjectParams } from "../schemas";

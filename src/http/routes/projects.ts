@@ -1,10 +1,8 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
-import { unwrap } from "../../project/outcome";
-import type { ProjectInfo } from "../../project/project-types";
-import { ProjectIndex, decodeCursor } from "../../project/project-index";
+import { ProjectError, ProjectIndex, decodeCursor, unwrap, type ProjectInfo } from "../../project";
 import { STARTER_FILES, StoreError, decodeContent, type Change } from "../../store";
-import type { AppEnv } from "../context";
-import { ApiError } from "../errors";
+import type { AppEnv } from "../app-env";
+import { ApiError } from "../api-errors";
 import { projectId, readJson, readQuery } from "../request";
 import { previewUrl, projectStub } from "../project-stub";
 import { CreateProjectBody, ListProjectsQuery, ProjectListSchema, ProjectSchema, ProjectParams } from "../schemas";
@@ -37,7 +35,7 @@ projects.post("/", async (c) => {
       info = unwrap(await stub.create({ id, name, files }));
     } catch (error) {
       // A random id that is taken is astronomically unlikely; pick another.
-      if (error instanceof StoreError && error.code === "project_exists" && attempt < 3) continue;
+      if (error instanceof ProjectError && error.code === "project_exists" && attempt < 3) continue;
       throw error;
     }
     try {

@@ -1,7 +1,7 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
-import { ownHostsFromEnv } from "../../config";
-import { unwrap } from "../../project/outcome";
-import type { AppEnv } from "../context";
+import { ownHostsFromEnv } from "../../server-config";
+import { unwrap } from "../../project";
+import type { AppEnv } from "../app-env";
 import { projectStub } from "../project-stub";
 import { projectId, readJson, readQuery } from "../request";
 import { LogsQuery, LogsSchema, SettingsBody, SettingsSchema, ProjectParams } from "../schemas";

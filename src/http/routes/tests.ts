@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
-import { unwrap } from "../../project/outcome";
-import type { AppEnv } from "../context";
+import { unwrap } from "../../project";
+import type { AppEnv } from "../app-env";
 import { projectStub } from "../project-stub";
 import { projectId, readJson } from "../request";
 import { ProjectParams, VersionBody, TestRunSchema } from "../schemas";

@@ -1,10 +1,9 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { modelConfigFromEnv } from "../../config";
-import { unwrap } from "../../project/outcome";
-import type { TurnEvent } from "../../project/turns";
-import type { AppEnv } from "../context";
-import { ApiError } from "../errors";
+import { modelConfigFromEnv } from "../../server-config";
+import { unwrap, type TurnEvent } from "../../project";
+import type { AppEnv } from "../app-env";
+import { ApiError } from "../api-errors";
 import { previewUrl, projectStub } from "../project-stub";
 import { projectId, readJson } from "../request";
 import { ChatBody, ConversationSchema, ProjectParams, TURN_ID, TurnListSchema, TurnParams, TurnSchema } from "../schemas";

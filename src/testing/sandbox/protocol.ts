@@ -1,6 +1,6 @@
 /**
- * The contract between test bundles (src/build/test-bundle.ts), the host
- * (src/testing/run.ts) and the sandbox's test runner: one POST, one JSON answer.
+ * The contract between test bundles (src/bundler/pipeline/test-bundle.ts), the host
+ * (src/testing/run-tests.ts) and the sandbox's test runner: one POST, one JSON answer.
  */
 
 /** The global where the runner publishes what test files import as "vitest" and "cloudflare:test". */

@@ -28,7 +28,7 @@ const cloudflareTest = cloudflareTestModule(async () => {
   if (!request?.server) return undefined;
   return ((await importModule(`./${request.server}`)) as { default?: never }).default;
 });
-// Test bundles read "vitest" and "cloudflare:test" from here (see src/build/test-bundle.ts).
+// Test bundles read "vitest" and "cloudflare:test" from here (see src/bundler/pipeline/test-bundle.ts).
 Object.assign(globalThis, { [SANDBOX_MODULES_GLOBAL]: { vitest: vitestModule, "cloudflare:test": cloudflareTest } });
 
 function runnerConfig(run: RunRequest): VitestRunnerConfig {
@@ -60,7 +60,7 @@ class SandboxRunner implements VitestRunner {
 
   async importFile(filepath: string): Promise<void> {
     const file = this.run.files.find((candidate) => candidate.path === filepath)!;
-    // Each test module exports a function that runs the file's top level (see src/build/test-bundle.ts).
+    // Each test module exports a function that runs the file's top level (see src/bundler/pipeline/test-bundle.ts).
     const module = (await importModule(`./${file.module}`)) as { default: () => Promise<unknown> };
     await module.default();
   }

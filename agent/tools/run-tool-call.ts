@@ -1,0 +1,129 @@
+import type { ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
+import { changedPaths, manifestDelta, StoreError, utf8OrNull } from "../../src/store";
+import type { TurnHost } from "../turn-host";
+import { buildAndTest, failureSignature } from "./build-and-test";
+import type { ToolName } from "./definitions";
+import { runEditor, type DraftReader, type EditorInput } from "./text-editor";
+import { runExecute } from "./execute";
+
+/** A tool call's recorded result: what goes back to the model as its `tool_result`. */
+export interface RecordedResult {
+  content: string;
+  isError: boolean;
+  /** A one-line account for the event stream and the conversation view. */
+  summary: string;
+}
+
+/**
+ * Runs one tool call and records its result keyed by its `tool_use` id,
+ * together with its draft edits (all or nothing). A call with a recorded
+ * result is not run again. Tool failures are results (`isError`), never
+ * exceptions; only a fault of the host itself throws.
+ */
+export async function runToolCall(host: TurnHost, turnId: string, use: ToolUseBlock): Promise<RecordedResult> {
+  const recorded = host.turns.log.toolResult(use.id) as RecordedResult | undefined;
+  if (recorded) return recorded;
+  switch (use.name as ToolName) {
+    case "str_replace_based_edit_tool":
+      return editor(host, turnId, use);
+    case "execute":
+      return execute(host, turnId, use);
+    case "build_and_test":
+      return build(host, turnId, use);
+    default:
+      return record(host, turnId, use.id, { content: `There is no tool ${use.name}; use str_replace_based_edit_tool, execute or build_and_test.`, isError: true, summary: "unknown tool" });
+  }
+}
+
+async function editor(host: TurnHost, turnId: string, use: ToolUseBlock): Promise<RecordedResult> {
+  const input = use.input as EditorInput;
+  const outcome = await runEditor(input, draftReader(host));
+  const result: RecordedResult = { content: outcome.content, isError: outcome.isError, summary: `${input.command} ${input.path}${outcome.isError ? " (failed)" : ""}` };
+  try {
+    await host.turns.applyToolCall(turnId, use.id, outcome.changes, result);
+    return result;
+  } catch (error) {
+    // An edit a commit would refuse (over a size limit, a file where a directory is): the model is told, nothing changes.
+    if (!(error instanceof StoreError)) throw error;
+    return record(host, turnId, use.id, { content: `The edit was refused: ${error.message}`, isError: true, summary: `${input.command} ${input.path} (refused)` });
+  }
+}
+
+/**
+ * The model's code edits the live draft (its own `preview.fetch` sees them).
+ * The draft's tree is kept first, durably: if the code throws, or leaves
+ * files a commit would refuse, the draft goes back to that tree in the same
+ * transaction that records the result. After a restart mid-run, the kept
+ * tree is restored before the call runs again.
+ */
+async function execute(host: TurnHost, turnId: string, use: ToolUseBlock): Promise<RecordedResult> {
+  const log = host.turns.log;
+  const interrupted = log.pending(use.id);
+  if (interrupted) await host.store.restoreDraft(interrupted);
+  const before = await host.store.manifest("draft");
+  const tree = await host.store.snapshotDraft();
+  host.transaction(() => log.setPending(turnId, use.id, tree));
+  const code = String((use.input as { code?: unknown }).code ?? "");
+  const run = await runExecute(code, host);
+  // From here on the code's calls are refused (codemode lets unawaited ones run after it returns).
+  let error = run.error;
+  if (error === undefined) {
+    error = await host.store.checkDraft().then(
+      () => undefined,
+      (refused: Error) => `The code left files a commit refuses: ${refused.message}`,
+    );
+  }
+  const content = JSON.stringify({ result: run.result ?? null, logs: run.logs, ...(error !== undefined ? { error: `${error} The draft was left as it was before this call.` } : {}) });
+  const result: RecordedResult = { content, isError: error !== undefined, summary: error === undefined ? "ran" : `failed: ${error.slice(0, 120)}` };
+  if (error !== undefined) {
+    await host.store.restoreDraft(tree, () => {
+      log.recordToolResult(turnId, use.id, result);
+      log.clearPending(use.id);
+    });
+    await host.store.releaseSnapshot(tree);
+    return result;
+  }
+  const changed = changedPaths(manifestDelta(before, await host.store.manifest("draft")));
+  host.transaction(() => {
+    log.recordToolResult(turnId, use.id, result);
+    log.clearPending(use.id);
+    if (changed.length > 0) log.append(turnId, "files.changed", { paths: changed });
+  });
+  await host.store.releaseSnapshot(tree);
+  return result;
+}
+
+async function build(host: TurnHost, turnId: string, use: ToolUseBlock): Promise<RecordedResult> {
+  const log = host.turns.log;
+  const state = log.state(turnId);
+  const outcome = await buildAndTest(host, turnId, state.previewUrl);
+  const signature = failureSignature(outcome);
+  const stuck = signature === null ? null : { signature, count: state.stuck?.signature === signature ? state.stuck.count + 1 : 1 };
+  const summary = outcome.build.ok
+    ? `build ok, ${outcome.tests.passed} passed, ${outcome.tests.failed} failed`
+    : `build failed (${outcome.build.errors.length} error${outcome.build.errors.length === 1 ? "" : "s"})`;
+  const result: RecordedResult = { content: JSON.stringify(outcome), isError: false, summary };
+  host.transaction(() => {
+    log.recordToolResult(turnId, use.id, result);
+    log.setStuck(turnId, stuck);
+  });
+  return result;
+}
+
+function record(host: TurnHost, turnId: string, toolUseId: string, result: RecordedResult): RecordedResult {
+  host.transaction(() => host.turns.log.recordToolResult(turnId, toolUseId, result));
+  return result;
+}
+
+function draftReader(host: TurnHost): DraftReader {
+  return {
+    async read(path) {
+      const file = await host.store.readFile("draft", path);
+      if (!file) return null;
+      return utf8OrNull(file.bytes) ?? { binary: file.size };
+    },
+    async paths() {
+      return [...(await host.store.manifest("draft")).keys()].sort();
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { InMemoryFileSystem } from "@cloudflare/worker-bundler";
+import { jsxImportSource, nodejsCompatEnabled, readProjectConfig, textFiles, type ProjectConfig } from "./project-config";
+import { cssInjectionPlugin } from "./css-plugin";
+import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry } from "./html";
+import { bundleSide } from "./bundle";
+import { importsPlugin, unresolvedErrors, type Unresolved } from "./imports";
+import { BuildFailure, bundlerErrors } from "./failure";
+import { declaredDependencies, installProjectDependencies, writeDependencies } from "../dependencies/install";
+import { buildModules } from "./module-build";
+import type { BuildOutput, BuildResult, DependencyCache, VendorCache } from "../interface";
+import { buildVendor, serverModules, shimSource } from "./vendor";
+import { recordingReader, reusable, type BundleMemo } from "./bundle-memo";
+
+export interface BuildInput {
+  /** The tree to build, path → bytes. */
+  files: Map<string, Uint8Array>;
+  dependencies: DependencyCache;
+  vendors: VendorCache;
+  /** The project's last side bundles, reused when an edit did not touch their files; updated on success. */
+  memo?: BundleMemo;
+  /** npm registry base URL. */
+  registry: string;
+  /**
+   * Build on the module path (module-build.ts) when the project allows it,
+   * else bundle. Previews use it; a bundle serves better where one file is
+   * wanted (tests compare against it, deploys and exports).
+   */
+  modules?: boolean;
+}
+
+const SERVER_ENTRIES = ["src/server", "src/index"].flatMap((base) => [".ts", ".tsx", ".js", ".jsx"].map((ext) => base + ext));
+
+/**
+ * Builds a tree into a worker and its static assets. Never throws for a bad
+ * project: syntax errors, failed installs, unresolvable imports and missing
+ * entries come back as located errors in a failed result.
+ */
+export async function buildProject(input: BuildInput): Promise<BuildResult> {
+  const started = Date.now();
+  const warnings: string[] = [];
+  try {
+    const output = await build(input, warnings);
+    return { ok: true, errors: [], warnings, durationMs: Date.now() - started, output };
+  } catch (error) {
+    const errors = error instanceof BuildFailure ? error.errors : bundlerErrors(error);
+    // An exception that is neither the project's problem nor the bundler's (say the dependency cache's RPC) may not recur.
+    const retry = error instanceof BuildFailure ? error.options.retry === true : !Array.isArray((error as { errors?: unknown }).errors);
+    return { ok: false, errors, warnings, durationMs: Date.now() - started, ...(retry ? { retry } : {}) };
+  }
+}
+
+async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput> {
+  const text = textFiles(input.files);
+  const read = (path: string) => text.get(path) ?? null;
+  const { config, errors: configErrors } = readProjectConfig(read);
+  if (configErrors.length > 0) throw new BuildFailure(configErrors);
+
+  const html = read("index.html");
+  const clients = html === null ? [] : await findClientEntries(html);
+  const serverEntry = findServerEntry(config, read, html !== null);
+  const missing = clients.filter((entry) => read(entry.path) === null);
+  if (missing.length > 0) {
+    throw new BuildFailure(
+      missing.map((entry) => ({ ...locateInHtml(html!, entry.src), message: `index.html loads ${entry.src}, which does not exist.` })),
+    );
+  }
+
+  const fs = new InMemoryFileSystem(Object.fromEntries(text));
+  const installed = await installProjectDependencies(read, input, warnings);
+  const dependencyKey = installed?.key;
+
+
+  const nodejsCompat = nodejsCompatEnabled(config);
+  const jsxSource = jsxImportSource(read);
+  if (input.modules) {
+    const declared = declaredDependencies(read("package.json"));
+    const modules = await buildModules({ read, files: input.files, html, clients, serverEntry, declared, dependencyKey, dependencies: installed?.files ?? {}, vendors: input.vendors, jsxSource, nodejsCompat, config });
+    if (modules) return modules;
+  }
+  // Thousands of node_modules files, written only now: the module path above needs none.
+  if (installed) writeDependencies(fs, installed);
+  const unresolved: Unresolved[] = [];
+  const fsRead = (path: string) => fs.read(path);
+  const memo = input.memo ?? {};
+  const entries = clients.map((entry) => entry.path);
+  const contexts = {
+    browser: JSON.stringify(["browser", dependencyKey, jsxSource, entries]),
+    worker: JSON.stringify(["worker", dependencyKey, jsxSource, nodejsCompat, serverEntry]),
+  };
+  let browser = reusable(memo.browser, contexts.browser, fsRead);
+  let worker = reusable(memo.worker, contexts.worker, fsRead);
+  const serverEntries = serverEntry ? [serverEntry] : [];
+  for (const side of ["browser", "worker"] as const) {
+    const sideEntries = side === "browser" ? entries : serverEntries;
+    if (sideEntries.length === 0 || (side === "browser" ? browser : worker)) continue;
+    const reader = recordingReader(fsRead);
+    const used = new Set<string>();
+    const checks = importsPlugin({
+      runtime: side,
+      nodejsCompat: side === "worker" && nodejsCompat,
+      read: reader.read,
+      found: unresolved,
+      ...(dependencyKey ? { shims: { used, source: shimSource } } : {}),
+    });
+    const plugins = side === "browser" ? [checks, cssInjectionPlugin(reader.read)] : [checks];
+    const bundled = await bundleSide({ side, fs, entries: sideEntries, plugins, jsxImportSource: jsxSource });
+    if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
+    warnings.push(...bundled.warnings);
+    for (const entry of sideEntries) reader.read(entry);
+    const bundle = { context: contexts[side], inputs: reader.inputs, dependencies: [...used], code: bundled.code };
+    if (side === "browser") browser = bundle;
+    else worker = bundle;
+  }
+  const vendor = (side: "browser" | "worker", used: string[] | undefined) =>
+    dependencyKey && used && used.length > 0
+      ? buildVendor({
+          dependencies: installed!.files,
+          side,
+          specifiers: [...used].sort(),
+          dependencyKey,
+          cache: input.vendors,
+          jsxImportSource: jsxSource,
+          nodejsCompat,
+          found: unresolved,
+        })
+      : undefined;
+  const vendors = { browser: await vendor("browser", browser?.dependencies), worker: await vendor("worker", worker?.dependencies) };
+  if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
+  // Only a build that succeeded is remembered.
+  if (input.memo) Object.assign(input.memo, { browser, worker });
+  return toOutput(worker?.code[0]?.[1], browser?.code ?? [], input.files, clients, html, config, vendors);
+}
+
+function findServerEntry(config: ProjectConfig, read: (path: string) => string | null, hasHtml: boolean): string | undefined {
+  if (config.main !== undefined) {
+    if (read(config.main) === null) {
+      throw new BuildFailure([{ file: config.file, message: `main = "${config.main}" in ${config.file}, but that file does not exist.` }]);
+    }
+    return config.main;
+  }
+  const found = SERVER_ENTRIES.find((path) => read(path) !== null);
+  if (!found && !hasHtml) {
+    throw new BuildFailure([
+      {
+        message: `Nothing to build: no server entry and no index.html. Tried (in order): main in wrangler.toml/wrangler.jsonc, ${SERVER_ENTRIES.join(", ")}; or add an index.html for a static app.`,
+      },
+    ]);
+  }
+  return found;
+}
+
+
+/** Files under public/ are served at the root, byte for byte. */
+function publicAssets(files: Map<string, Uint8Array>): Record<string, Uint8Array> {
+  const assets: Record<string, Uint8Array> = {};
+  for (const [path, bytes] of files) if (path.startsWith("public/")) assets[`/${path.slice("public/".length)}`] = bytes;
+  return assets;
+}
+
+async function toOutput(
+  serverBundle: string | undefined,
+  clientBundles: [string, string][],
+  files: Map<string, Uint8Array>,
+  clients: ClientEntry[],
+  html: string | null,
+  config: ProjectConfig,
+  vendors: { browser?: { key: string; code: string }; worker?: { key: string; code: string } },
+): Promise<BuildOutput> {
+  const server = serverBundle === undefined ? undefined : serverModules(serverBundle, vendors.worker?.code);
+  const vendor = vendors.browser && { path: `/_deps/${vendors.browser.key.slice(0, 16)}.js`, code: vendors.browser.code };
+  const assets: Record<string, string | Uint8Array> = {};
+  Object.assign(assets, publicAssets(files));
+  for (const [path, code] of clientBundles) assets[path] = code;
+  if (vendor) assets[vendor.path] = vendor.code;
+  if (html !== null) {
+    const bundles = new Map(clients.map((entry, i) => [entry.src, clientBundles[i]?.[0] ?? entry.src]));
+    assets["/index.html"] = await rewriteClientEntries(html, bundles, vendor?.path);
+  }
+  return {
+    ...(server ?? { modules: {} }),
+    assets,
+    compatibilityDate: config.compatibilityDate,
+    compatibilityFlags: config.compatibilityFlags,
+  };
+}

@@ -1,0 +1,26 @@
+import type { BuildError } from "../interface";
+
+/** Thrown inside a build for a problem of the project; becomes the failed result's errors. */
+export class BuildFailure extends Error {
+  /** `retry`: the problem may go away by itself (an install the registry failed), so the result must not be kept. */
+  constructor(
+    readonly errors: BuildError[],
+    readonly options: { retry?: boolean } = {},
+  ) {
+    super(errors.map((e) => e.message).join("; "));
+  }
+}
+
+/** esbuild's errors carry locations; our files appear as `virtual:<path>`. */
+export function bundlerErrors(error: unknown): BuildError[] {
+  const located = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
+  if (Array.isArray(located) && located.length > 0) {
+    return located.map((item) => ({
+      ...(item.location
+        ? { file: item.location.file.replace(/^virtual:/, ""), line: item.location.line, column: item.location.column + 1 }
+        : {}),
+      message: item.text,
+    }));
+  }
+  return [{ message: error instanceof Error ? error.message : String(error) }];
+}

@@ -1,0 +1,53 @@
+import type { BuildError } from "../interface";
+
+/** A `<script type="module" src="/src/…">` of the root index.html: the file it names. */
+export interface ClientEntry {
+  /** The src attribute as written. */
+  src: string;
+  /** The project path it points at (leading `/` removed). */
+  path: string;
+}
+
+const MODULE_SCRIPT = 'script[type="module"][src]';
+
+/** Local module scripts of index.html, in document order (Vite's convention). */
+export async function findClientEntries(html: string): Promise<ClientEntry[]> {
+  const entries: ClientEntry[] = [];
+  await new HTMLRewriter()
+    .on(MODULE_SCRIPT, {
+      element(element) {
+        const src = element.getAttribute("src")!;
+        if (/^[a-z][a-z\d+.-]*:|^\/\//i.test(src)) return; // another origin: left alone
+        entries.push({ src, path: src.replace(/^\.?\//, "").split(/[?#]/)[0]! });
+      },
+    })
+    .transform(new Response(html))
+    .text();
+  return entries;
+}
+
+/** Points each entry's script tag at its bundle; `vendor` is loaded just before the first. */
+export async function rewriteClientEntries(html: string, bundles: Map<string, string>, vendor?: string): Promise<string> {
+  let first = true;
+  return new HTMLRewriter()
+    .on(MODULE_SCRIPT, {
+      element(element) {
+        const bundle = bundles.get(element.getAttribute("src")!);
+        if (!bundle) return;
+        // Module scripts run in document order, so the vendor's table is ready before the app.
+        if (vendor && first) element.before(`<script type="module" src="${vendor}"></script>\n    `, { html: true });
+        first = false;
+        element.setAttribute("src", bundle);
+      },
+    })
+    .transform(new Response(html))
+    .text();
+}
+
+/** Where in index.html an entry is referenced, for error messages. */
+export function locateInHtml(html: string, needle: string): Pick<BuildError, "file" | "line" | "column"> {
+  const offset = html.indexOf(needle);
+  if (offset < 0) return { file: "index.html" };
+  const before = html.slice(0, offset).split("\n");
+  return { file: "index.html", line: before.length, column: before.at(-1)!.length + 1 };
+}

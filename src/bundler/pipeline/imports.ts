@@ -1,0 +1,139 @@
+import type { BuildError } from "../interface";
+
+const NODE_BUILTINS = new Set([
+  "assert", "async_hooks", "buffer", "crypto", "diagnostics_channel", "dns", "events", "net", "path",
+  "process", "querystring", "stream", "string_decoder", "timers", "tls", "url", "util", "zlib",
+]);
+
+export interface Unresolved {
+  specifier: string;
+  /** The project file that imports it. */
+  importer: string;
+}
+
+type ResolveArgs = { path: string; importer: string; namespace: string; resolveDir: string; kind: string; pluginData?: unknown };
+
+/** The slice of esbuild's plugin API our plugins use (the bundler keeps esbuild's types private). */
+export type PluginBuild = {
+  onResolve(options: { filter: RegExp }, callback: (args: ResolveArgs) => unknown): void;
+  onLoad(options: { filter: RegExp; namespace: string }, callback: (args: { path: string }) => unknown): void;
+  resolve(path: string, options: Omit<ResolveArgs, "path">): Promise<{ path: string; namespace: string; external: boolean; errors: unknown[] }>;
+};
+
+/** Marks the nested resolutions our plugins ask for, so they skip their own. */
+export const CHECKING = Symbol("checking");
+
+/** Bare imports of dependencies to turn into shims (see vendor.ts). */
+export interface DependencyShims {
+  used: Set<string>;
+  source(specifier: string): string;
+}
+
+/**
+ * Checks every import as it is resolved. worker-bundler marks an import it
+ * cannot resolve as external and leaves it in the bundle, so the worker would
+ * only fail when loaded (`No such module`); such imports are recorded with
+ * the file that makes them. Relative imports are checked against the files
+ * directly (as the bundler resolves them), bare ones by asking the rest of
+ * the plugin chain once. With `shims`, bare imports of installed
+ * dependencies from the project's own files become shim modules.
+ */
+export function importsPlugin(options: {
+  runtime: "worker" | "browser";
+  nodejsCompat: boolean;
+  read: (path: string) => string | null;
+  found: Unresolved[];
+  shims?: DependencyShims;
+}) {
+  const { runtime, nodejsCompat, read, found, shims } = options;
+  const provided = (specifier: string) => runtimeProvides(runtime, nodejsCompat, specifier);
+  return {
+    name: "imports",
+    setup(build: PluginBuild) {
+      const bare = new Map<string, { path: string; namespace: string; external: boolean }>();
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === "entry-point" || args.pluginData === CHECKING) return undefined;
+        const importer = args.importer.replace(/^virtual:/, "");
+        if (args.path.startsWith(".") || args.path.startsWith("/")) {
+          if (args.path.endsWith(".css")) return undefined;
+          const resolved = resolveRelative(args.resolveDir, args.path, read);
+          if (resolved === undefined) {
+            found.push({ specifier: args.path, importer });
+            return undefined;
+          }
+          // Answer as worker-bundler's own resolver would (its "virtual" namespace loads the file),
+          // which saves esbuild-wasm a second call into JavaScript for every import.
+          return { path: resolved, namespace: "virtual" };
+        }
+        if (provided(args.path)) return undefined;
+        // node_modules is flat, so a bare specifier resolves the same from every project file.
+        const fromProject = !importer.startsWith("node_modules/");
+        let result = fromProject ? bare.get(args.path) : undefined;
+        if (!result) {
+          const { path: _path, ...rest } = args;
+          result = await build.resolve(args.path, { ...rest, pluginData: CHECKING });
+          if (fromProject) bare.set(args.path, result);
+        }
+        if (result.external) {
+          found.push({ specifier: args.path, importer });
+          return undefined;
+        }
+        if (shims && !importer.startsWith("node_modules/") && result.path.startsWith("node_modules/")) {
+          shims.used.add(args.path);
+          return { path: args.path, namespace: "dependency-shim" };
+        }
+        return { path: result.path, namespace: result.namespace };
+      });
+      if (shims) {
+        build.onLoad({ filter: /.*/, namespace: "dependency-shim" }, (args) => ({ contents: shims.source(args.path), loader: "js" }));
+      }
+    },
+  };
+}
+
+/** Imports the runtime itself answers: `cloudflare:*`, and Node.js built-ins with nodejs_compat. */
+export function runtimeProvides(runtime: "worker" | "browser", nodejsCompat: boolean, specifier: string): boolean {
+  return (
+    runtime === "worker" &&
+    (specifier.startsWith("cloudflare:") || (nodejsCompat && (specifier.startsWith("node:") || NODE_BUILTINS.has(specifier.split("/")[0]!))))
+  );
+}
+
+const EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mts", ".mjs"];
+
+/** The project path a relative import names from `resolveDir` (no extension probing). */
+export function joinImportPath(resolveDir: string, relative: string): string {
+  const parts = resolveDir.replace(/^virtual:/, "").split("/").filter(Boolean);
+  for (const part of relative.split("/")) {
+    if (part === "..") parts.pop();
+    else if (part !== "." && part !== "") parts.push(part);
+  }
+  return parts.join("/");
+}
+
+/** A relative import's file, probed the way worker-bundler's resolver does; undefined if none. */
+export function resolveRelative(resolveDir: string, relative: string, read: (path: string) => string | null): string | undefined {
+  const base = joinImportPath(resolveDir, relative);
+  const candidates = [base, ...EXTENSIONS.map((ext) => base + ext), ...EXTENSIONS.map((ext) => `${base}/index${ext}`)];
+  return candidates.find((candidate) => read(candidate) !== null);
+}
+
+/** Located build errors for unresolved imports: the position of the quoted specifier in its importer. */
+export function unresolvedErrors(found: Unresolved[], read: (path: string) => string | null): BuildError[] {
+  const seen = new Set<string>();
+  return found.flatMap(({ specifier, importer }) => {
+    const key = `${importer}\0${specifier}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    const relative = specifier.startsWith(".") || specifier.startsWith("/");
+    const message = relative
+      ? `Cannot resolve the relative import "${specifier}"`
+      : `Cannot resolve the package "${specifier}" (is it in package.json dependencies?)`;
+    const lines = (read(importer) ?? "").split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const column = Math.max(lines[i]!.indexOf(`"${specifier}"`), lines[i]!.indexOf(`'${specifier}'`));
+      if (column >= 0) return [{ file: importer, line: i + 1, column: column + 1, message }];
+    }
+    return [{ file: importer, message }];
+  });
+}

@@ -1,0 +1,90 @@
+import { parse as parseJsonc, type ParseError } from "jsonc-parser";
+import { parse as parseToml } from "smol-toml";
+import { utf8OrNull } from "../../store";
+import type { BuildError } from "../interface";
+
+/** The newest compatibility date the runtime we ship with (workerd 2026-04-26) accepts. */
+export const MAX_COMPATIBILITY_DATE = "2026-04-26";
+
+export interface ProjectConfig {
+  /** Path of the wrangler file it came from, if any. */
+  file?: string;
+  main?: string;
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+}
+
+/**
+ * Reads the project's wrangler.toml / wrangler.jsonc / wrangler.json. The
+ * compatibility date is clamped to what the runtime supports (an app written
+ * for a newer date still runs, on the newest date we have).
+ */
+export function readProjectConfig(read: (path: string) => string | null): { config: ProjectConfig; errors: BuildError[] } {
+  for (const file of ["wrangler.toml", "wrangler.jsonc", "wrangler.json"]) {
+    const text = read(file);
+    if (text === null) continue;
+    const parsed = file.endsWith(".toml") ? tomlConfig(file, text) : jsoncConfig(file, text);
+    if ("error" in parsed) return { config: defaults(), errors: [parsed.error] };
+    return { config: normalise(file, parsed.value), errors: [] };
+  }
+  return { config: defaults(), errors: [] };
+}
+
+function defaults(): ProjectConfig {
+  return { compatibilityDate: MAX_COMPATIBILITY_DATE, compatibilityFlags: [] };
+}
+
+function normalise(file: string, raw: Record<string, unknown>): ProjectConfig {
+  const date = typeof raw.compatibility_date === "string" ? raw.compatibility_date : MAX_COMPATIBILITY_DATE;
+  const flags = Array.isArray(raw.compatibility_flags) ? raw.compatibility_flags.filter((f) => typeof f === "string") : [];
+  return {
+    file,
+    ...(typeof raw.main === "string" ? { main: raw.main.replace(/^\.\//, "") } : {}),
+    compatibilityDate: /^\d{4}-\d{2}-\d{2}$/.test(date) && date < MAX_COMPATIBILITY_DATE ? date : MAX_COMPATIBILITY_DATE,
+    compatibilityFlags: flags,
+  };
+}
+
+function tomlConfig(file: string, text: string): { value: Record<string, unknown> } | { error: BuildError } {
+  try {
+    return { value: parseToml(text) as Record<string, unknown> };
+  } catch (error) {
+    const { line, column } = error as { line?: number; column?: number };
+    return { error: { file, line, column, message: `Invalid TOML: ${(error as Error).message.split("\n")[0]}` } };
+  }
+}
+
+function jsoncConfig(file: string, text: string): { value: Record<string, unknown> } | { error: BuildError } {
+  const problems: ParseError[] = [];
+  const value = parseJsonc(text, problems, { allowTrailingComma: true }) as unknown;
+  if (problems.length > 0 || typeof value !== "object" || value === null) {
+    const offset = problems[0]?.offset ?? 0;
+    const before = text.slice(0, offset).split("\n");
+    return { error: { file, line: before.length, column: before.at(-1)!.length + 1, message: "Invalid JSON in the wrangler file." } };
+  }
+  return { value: value as Record<string, unknown> };
+}
+
+/** `compilerOptions.jsxImportSource` of tsconfig.json, if set (e.g. "hono/jsx"). */
+export function jsxImportSource(read: (path: string) => string | null): string | undefined {
+  const tsconfig = read("tsconfig.json");
+  if (tsconfig === null) return undefined;
+  const source = (parseJsonc(tsconfig) as { compilerOptions?: { jsxImportSource?: unknown } } | undefined)?.compilerOptions
+    ?.jsxImportSource;
+  return typeof source === "string" ? source : undefined;
+}
+
+/** Whether the worker gets Node.js built-ins (`nodejs_compat`). */
+export function nodejsCompatEnabled(config: ProjectConfig): boolean {
+  return config.compatibilityFlags.some((flag) => flag === "nodejs_compat" || flag === "nodejs_compat_v2");
+}
+
+/** The project's UTF-8 text files: all the bundler reads (binary files are only served, under public/). */
+export function textFiles(files: Map<string, Uint8Array>): Map<string, string> {
+  const text = new Map<string, string>();
+  for (const [path, bytes] of files) {
+    const decoded = utf8OrNull(bytes);
+    if (decoded !== null) text.set(path, decoded);
+  }
+  return text;
+}

@@ -1,0 +1,3 @@
+
+/** The Hono environment of every route. */
+export type AppEnv = { Bindings: Env };

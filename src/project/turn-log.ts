@@ -1,0 +1,369 @@
+import type { TurnBudgets } from "../server-config";
+import { StoreError } from "../store";
+import { ProjectError } from "./project-errors";
+
+/** Event names of a turn's stream (API.md, Agent turns). */
+export const TURN_EVENT_TYPES = [
+  "turn.started",
+  "turn.resumed",
+  "model.text",
+  "model.retry",
+  "tool.started",
+  "tool.finished",
+  "files.changed",
+  "build.finished",
+  "test.finished",
+  "preview.ready",
+  "version.created",
+  "turn.finished",
+] as const;
+export type TurnEventType = (typeof TURN_EVENT_TYPES)[number];
+
+export const TURN_STATUSES = ["running", "completed", "failed", "cancelled", "budget_exceeded", "stuck"] as const;
+export type TurnStatus = (typeof TURN_STATUSES)[number];
+export type FinalStatus = Exclude<TurnStatus, "running">;
+
+export interface TurnUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  modelCalls: number;
+}
+
+/** Where a turn's time went: steps run, time in model calls and in tool calls (the rest is the loop's own). */
+export interface TurnTimings {
+  steps: number;
+  modelMs: number;
+  toolMs: number;
+}
+
+export const NO_USAGE: TurnUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, modelCalls: 0 };
+
+export interface TurnInfo {
+  id: string;
+  status: TurnStatus;
+  message: string;
+  startedAt: string;
+  finishedAt?: string;
+  usage: TurnUsage;
+  timings: TurnTimings;
+  version?: number;
+  error?: string;
+}
+
+export interface TurnEvent {
+  /** Increasing within the turn, from 1: the SSE `id`. */
+  seq: number;
+  type: TurnEventType;
+  data: Record<string, unknown>;
+}
+
+/** One message of the conversation as the Messages API takes it (role + content blocks). */
+export interface ConversationMessage {
+  turnId: string;
+  role: "user" | "assistant";
+  content: unknown[];
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS turns (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    base INTEGER NOT NULL,
+    usage TEXT NOT NULL,
+    version INTEGER,
+    error TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    phase TEXT NOT NULL DEFAULT 'model',
+    in_step INTEGER NOT NULL DEFAULT 0,
+    stuck TEXT,
+    preview_url TEXT,
+    budgets TEXT,
+    timings TEXT
+  );
+  CREATE TABLE IF NOT EXISTS pending_tools (
+    tool_use_id TEXT PRIMARY KEY,
+    turn_id TEXT NOT NULL,
+    tree TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS turn_events (
+    turn_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (turn_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS conversation (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    turn_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS tool_results (
+    tool_use_id TEXT PRIMARY KEY,
+    turn_id TEXT NOT NULL,
+    result TEXT NOT NULL
+  ) WITHOUT ROWID;
+`;
+
+type TurnRow = {
+  id: string;
+  status: string;
+  message: string;
+  started_at: number;
+  finished_at: number | null;
+  base: number;
+  usage: string;
+  version: number | null;
+  error: string | null;
+  cancel_requested: number;
+  phase: string;
+  in_step: number;
+  stuck: string | null;
+  preview_url: string | null;
+  budgets: string | null;
+  timings: string | null;
+};
+
+/** Where a running turn is: the step its next alarm runs, and what the loop keeps between steps. */
+export interface TurnState {
+  phase: "model" | "tools" | "finish";
+  /** A step began and did not record its end: it was cut short (a restart) and runs again. */
+  interrupted: boolean;
+  /** The last build's error signature and how many builds in a row had it. */
+  stuck: { signature: string; count: number } | null;
+  /** The draft's preview URL as the client that started the turn reaches it. */
+  previewUrl: string | null;
+  /** Budgets the request asked for (each within the server's own). */
+  budgets: Partial<TurnBudgets>;
+  startedAt: number;
+};
+
+/**
+ * The record of a project's agent turns in its SQLite database: each turn,
+ * its numbered events (what the stream replays), the conversation the model
+ * sees across turns, and each tool call's result keyed by its `tool_use` id
+ * (so a resumed turn never runs a recorded call again). Synchronous SQL
+ * only, so callers can use it inside a storage transaction.
+ */
+export class TurnLog {
+  /** Wakes the readers waiting for a turn's next events. */
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(SCHEMA);
+  }
+
+  /** The running turn, if any. */
+  running(): TurnInfo | undefined {
+    const row = this.rows("SELECT * FROM turns WHERE status = 'running' ORDER BY seq DESC LIMIT 1")[0];
+    return row && toInfo(row);
+  }
+
+  /** Starts a turn; `turn_in_progress` while another runs. */
+  start(id: string, message: string, base: number, options: { previewUrl?: string; budgets?: Partial<TurnBudgets> } = {}): TurnInfo {
+    const running = this.running();
+    if (running) throw new ProjectError("turn_in_progress", `Turn ${running.id} is still running; wait for it or cancel it.`, { turnId: running.id });
+    this.sql.exec(
+      "INSERT INTO turns (id, status, message, started_at, base, usage, preview_url, budgets) VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
+      id,
+      message,
+      Date.now(),
+      base,
+      JSON.stringify(NO_USAGE),
+      options.previewUrl ?? null,
+      JSON.stringify(options.budgets ?? {}),
+    );
+    this.append(id, "turn.started", { message });
+    return this.get(id);
+  }
+
+  get(id: string): TurnInfo {
+    return toInfo(this.row(id));
+  }
+
+  state(id: string): TurnState {
+    const row = this.row(id);
+    return {
+      phase: row.phase as TurnState["phase"],
+      interrupted: row.in_step === 1,
+      stuck: row.stuck ? (JSON.parse(row.stuck) as TurnState["stuck"]) : null,
+      previewUrl: row.preview_url,
+      budgets: row.budgets ? (JSON.parse(row.budgets) as Partial<TurnBudgets>) : {},
+      startedAt: row.started_at,
+    };
+  }
+
+  setPhase(id: string, phase: TurnState["phase"]): void {
+    this.sql.exec("UPDATE turns SET phase = ? WHERE id = ?", phase, id);
+  }
+
+  /** Marks a step as begun (true) or ended (false). */
+  markStep(id: string, running: boolean): void {
+    this.sql.exec("UPDATE turns SET in_step = ? WHERE id = ?", running ? 1 : 0, id);
+  }
+
+  setStuck(id: string, stuck: TurnState["stuck"]): void {
+    this.sql.exec("UPDATE turns SET stuck = ? WHERE id = ?", stuck ? JSON.stringify(stuck) : null, id);
+  }
+
+  /** The draft's tree before a tool call that edits it without editDraft (execute), until its result is recorded. */
+  setPending(turnId: string, toolUseId: string, tree: string): void {
+    this.sql.exec("INSERT OR REPLACE INTO pending_tools (tool_use_id, turn_id, tree) VALUES (?, ?, ?)", toolUseId, turnId, tree);
+  }
+
+  pending(toolUseId: string): string | undefined {
+    return this.sql.exec<{ tree: string }>("SELECT tree FROM pending_tools WHERE tool_use_id = ?", toolUseId).toArray()[0]?.tree;
+  }
+
+  /** The turn's interrupted edit-without-editDraft calls: their tool ids and the trees to restore. */
+  pendingOf(turnId: string): { toolUseId: string; tree: string }[] {
+    return this.sql
+      .exec<{ tool_use_id: string; tree: string }>("SELECT tool_use_id, tree FROM pending_tools WHERE turn_id = ?", turnId)
+      .toArray()
+      .map((row) => ({ toolUseId: row.tool_use_id, tree: row.tree }));
+  }
+
+  clearPending(toolUseId: string): void {
+    this.sql.exec("DELETE FROM pending_tools WHERE tool_use_id = ?", toolUseId);
+  }
+
+  /** The version the turn started from. */
+  base(id: string): number {
+    return this.row(id).base;
+  }
+
+  /** Newest first. */
+  list(): TurnInfo[] {
+    return this.rows("SELECT * FROM turns ORDER BY seq DESC").map(toInfo);
+  }
+
+  append(turnId: string, type: TurnEventType, data: Record<string, unknown>): TurnEvent {
+    const last = this.sql.exec<{ seq: number }>("SELECT max(seq) AS seq FROM turn_events WHERE turn_id = ?", turnId).one().seq ?? 0;
+    const event = { seq: last + 1, type, data };
+    this.sql.exec("INSERT INTO turn_events (turn_id, seq, type, data) VALUES (?, ?, ?, ?)", turnId, event.seq, type, JSON.stringify(data));
+    for (const wake of this.waiters.get(turnId) ?? []) wake();
+    return event;
+  }
+
+  /** Events after `after`, oldest first. */
+  events(turnId: string, after = 0): TurnEvent[] {
+    return this.sql
+      .exec<{ seq: number; type: string; data: string }>("SELECT seq, type, data FROM turn_events WHERE turn_id = ? AND seq > ? ORDER BY seq", turnId, after)
+      .toArray()
+      .map((row) => ({ seq: row.seq, type: row.type as TurnEventType, data: JSON.parse(row.data) as Record<string, unknown> }));
+  }
+
+  /** Resolves when an event after `after` exists, or after `timeoutMs`. */
+  async waitForEvents(turnId: string, after: number, timeoutMs: number): Promise<TurnEvent[]> {
+    const ready = this.events(turnId, after);
+    if (ready.length > 0 || this.get(turnId).status !== "running") return ready;
+    await new Promise<void>((resolve) => {
+      const waiters = this.waiters.get(turnId) ?? new Set();
+      const wake = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        if (waiters.size === 0) this.waiters.delete(turnId);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      waiters.add(wake);
+      this.waiters.set(turnId, waiters);
+    });
+    return this.events(turnId, after);
+  }
+
+  addUsage(turnId: string, usage: TurnUsage): TurnUsage {
+    const current = JSON.parse(this.row(turnId).usage) as TurnUsage;
+    const total = Object.fromEntries(Object.entries(current).map(([key, value]) => [key, value + usage[key as keyof TurnUsage]])) as unknown as TurnUsage;
+    this.sql.exec("UPDATE turns SET usage = ? WHERE id = ?", JSON.stringify(total), turnId);
+    return total;
+  }
+
+  addTimings(turnId: string, add: Partial<TurnTimings>): void {
+    const current = this.get(turnId).timings;
+    const total: TurnTimings = { steps: current.steps + (add.steps ?? 0), modelMs: current.modelMs + (add.modelMs ?? 0), toolMs: current.toolMs + (add.toolMs ?? 0) };
+    this.sql.exec("UPDATE turns SET timings = ? WHERE id = ?", JSON.stringify(total), turnId);
+  }
+
+  requestCancel(turnId: string): void {
+    this.row(turnId);
+    this.sql.exec("UPDATE turns SET cancel_requested = 1 WHERE id = ? AND status = 'running'", turnId);
+  }
+
+  cancelRequested(turnId: string): boolean {
+    return this.row(turnId).cancel_requested === 1;
+  }
+
+  /** Marks the turn finished (once) and appends `turn.finished`. */
+  finish(turnId: string, outcome: { status: FinalStatus; version?: number; error?: string }): TurnInfo {
+    const turn = this.get(turnId);
+    if (turn.status !== "running") return turn;
+    this.sql.exec(
+      "UPDATE turns SET status = ?, finished_at = ?, version = ?, error = ? WHERE id = ?",
+      outcome.status,
+      Date.now(),
+      outcome.version ?? null,
+      outcome.error ?? null,
+      turnId,
+    );
+    const finished = this.get(turnId);
+    this.append(turnId, "turn.finished", {
+      status: outcome.status,
+      ...(outcome.version !== undefined ? { version: outcome.version } : {}),
+      usage: finished.usage,
+      ...(outcome.error ? { error: outcome.error } : {}),
+    });
+    return finished;
+  }
+
+  addMessage(message: ConversationMessage): void {
+    this.sql.exec("INSERT INTO conversation (turn_id, role, content) VALUES (?, ?, ?)", message.turnId, message.role, JSON.stringify(message.content));
+  }
+
+  /** The whole conversation, oldest first. */
+  conversation(): ConversationMessage[] {
+    return this.sql
+      .exec<{ turn_id: string; role: string; content: string }>("SELECT turn_id, role, content FROM conversation ORDER BY seq")
+      .toArray()
+      .map((row) => ({ turnId: row.turn_id, role: row.role as "user" | "assistant", content: JSON.parse(row.content) as unknown[] }));
+  }
+
+  recordToolResult(turnId: string, toolUseId: string, result: unknown): void {
+    this.sql.exec("INSERT OR REPLACE INTO tool_results (tool_use_id, turn_id, result) VALUES (?, ?, ?)", toolUseId, turnId, JSON.stringify(result));
+  }
+
+  toolResult(toolUseId: string): unknown {
+    const row = this.sql.exec<{ result: string }>("SELECT result FROM tool_results WHERE tool_use_id = ?", toolUseId).toArray()[0];
+    return row ? (JSON.parse(row.result) as unknown) : undefined;
+  }
+
+  private row(id: string): TurnRow {
+    const row = this.rows("SELECT * FROM turns WHERE id = ?", id)[0];
+    if (!row) throw new StoreError("not_found", `Turn ${id} not found.`, { turnId: id });
+    return row;
+  }
+
+  private rows(query: string, ...params: SqlStorageValue[]): TurnRow[] {
+    return this.sql.exec<TurnRow>(query, ...params).toArray();
+  }
+}
+
+function toInfo(row: TurnRow): TurnInfo {
+  return {
+    id: row.id,
+    status: row.status as TurnStatus,
+    message: row.message,
+    startedAt: new Date(row.started_at).toISOString(),
+    ...(row.finished_at !== null ? { finishedAt: new Date(row.finished_at).toISOString() } : {}),
+    usage: JSON.parse(row.usage) as TurnUsage,
+    timings: row.timings ? (JSON.parse(row.timings) as TurnTimings) : { steps: 0, modelMs: 0, toolMs: 0 },
+    ...(row.version !== null ? { version: row.version } : {}),
+    ...(row.error !== null ? { error: row.error } : {}),
+  };
+}

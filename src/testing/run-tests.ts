@@ -1,0 +1,94 @@
+import type { BuildError, BuildOutput, TestBundle } from "../bundler";
+import { sandboxEntry } from "../preview";
+import type { TestRun } from "./interface";
+import { SANDBOX_RUNTIME } from "./sandbox-runtime.generated";
+import type { RunRequest, RunResponse, SandboxTestResult } from "./sandbox/protocol";
+
+/** A project's test files: `**\/*.test.{ts,tsx,js}`, outside node_modules, in path order. */
+export function findTestFiles(paths: Iterable<string>): string[] {
+  return [...paths].filter((path) => /\.test\.(ts|tsx|js)$/.test(path) && !/(^|\/)node_modules\//.test(path)).sort();
+}
+
+/** A whole run may take this long; per-test timeouts normally end it much sooner. */
+const RUN_DEADLINE_MS = 120_000;
+/** CPU time of a run's sandbox in production (local workerd ignores it): stops a test stuck in a loop. */
+const RUN_CPU_MS = 30_000;
+
+export interface SandboxTestRun {
+  /** When the run began (its build and bundling count towards durationMs). */
+  startedAt: number;
+  loader: WorkerLoader;
+  /** A fresh Worker Loader id for each run, so no module state carries over between runs. */
+  loaderId: string;
+  bundle: TestBundle;
+  /** The app's build: its compatibility date and flags apply to the tests too. */
+  output: BuildOutput;
+  /** The sandbox's bindings (its fresh `env.KV`) and its only way out, as for a preview. */
+  env: Record<string, unknown>;
+  globalOutbound: Fetcher;
+  testTimeoutMs: number;
+}
+
+/**
+ * Runs bundled test files in a dynamic worker of their own: the runner
+ * module (src/testing/sandbox/) with the test modules and the app's server.
+ * `complete` is false when the sandbox itself failed (nothing to cache).
+ */
+export async function runTests(run: SandboxTestRun): Promise<{ run: TestRun; complete: boolean }> {
+  const results: SandboxTestResult[] = run.bundle.failures.map(({ path, errors }) => ({
+    file: path,
+    name: path,
+    ok: false,
+    durationMs: 0,
+    error: `The test file could not be bundled:\n${errors.map(formatBuildError).join("\n")}`,
+    ...(errors[0]?.file && errors[0].line ? { location: { file: errors[0].file, line: errors[0].line, column: errors[0].column ?? 1 } } : {}),
+  }));
+  let skipped = 0;
+  let complete = true;
+  if (run.bundle.files.length > 0) {
+    try {
+      const answer = await callSandbox(run);
+      results.push(...answer.results);
+      skipped = answer.skipped;
+    } catch (error) {
+      complete = false;
+      results.push({ file: "", name: "(test sandbox)", ok: false, durationMs: 0, error: String(error) });
+    }
+  }
+  const failed = results.filter((result) => !result.ok).length;
+  return {
+    run: { ok: failed === 0, passed: results.length - failed, failed, skipped, durationMs: Date.now() - run.startedAt, results },
+    complete,
+  };
+}
+
+async function callSandbox(run: SandboxTestRun): Promise<RunResponse> {
+  const worker = run.loader.get(run.loaderId, () => ({
+    compatibilityDate: run.output.compatibilityDate,
+    compatibilityFlags: run.output.compatibilityFlags,
+    ...sandboxEntry({ mainModule: "runner.js", modules: { "runner.js": SANDBOX_RUNTIME, ...run.bundle.modules } }),
+    env: run.env,
+    globalOutbound: run.globalOutbound,
+    limits: { cpuMs: RUN_CPU_MS },
+  }));
+  const request: RunRequest = {
+    files: run.bundle.files,
+    testTimeoutMs: run.testTimeoutMs,
+    ...(run.bundle.server ? { server: run.bundle.server } : {}),
+  };
+  const aborted = AbortSignal.timeout(RUN_DEADLINE_MS);
+  try {
+    // The signal cancels the sandbox's request when the deadline passes.
+    const response = await worker.getEntrypoint().fetch("http://sandbox/run", { method: "POST", body: JSON.stringify(request), signal: aborted });
+    if (!response.ok) throw new Error(`The test runner answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as RunResponse;
+  } catch (error) {
+    if (aborted.aborted) throw new Error(`The test run did not finish within ${RUN_DEADLINE_MS / 1000} s.`);
+    throw error;
+  }
+}
+
+function formatBuildError(error: BuildError): string {
+  const where = error.file ? `${error.file}${error.line ? `:${error.line}:${error.column ?? 1}` : ""}: ` : "";
+  return `  ${where}${error.message}`;
+}
