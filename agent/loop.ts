@@ -80,7 +80,13 @@ async function modelStep(host: TurnHost, turnId: string): Promise<void> {
         messages: buildMessages(log.conversation(), turnId),
         maxTokens: Math.min(MAX_TOKENS_PER_CALL, host.budgets.maxOutputTokens - turn.usage.outputTokens),
       },
-      { onText: text.add, onRetry: (retry) => (text.flush(), log.append(turnId, "model.retry", { ...retry })) },
+      {
+        onText: text.add,
+        onRetry: (retry) => {
+          text.flush();
+          log.append(turnId, "model.retry", { ...retry });
+        },
+      },
     );
   } finally {
     text.flush();

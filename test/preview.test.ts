@@ -209,7 +209,13 @@ export default {
     type Logs = { entries: { version: string; level: string; message: string; url?: string }[]; cursor: string };
     let logs: Logs = { entries: [], cursor: "0" };
     await expect
-      .poll(async () => (logs = await (await api(`/api/projects/${id}/logs`)).json<Logs>()).entries.length, { interval: 20 })
+      .poll(
+        async () => {
+          logs = await (await api(`/api/projects/${id}/logs`)).json<Logs>();
+          return logs.entries.length;
+        },
+        { interval: 20 },
+      )
       .toBe(5);
     const at = (label: string, path: string) => `http://${label}.preview.localhost:8787${path}`;
     expect(logs.entries).toEqual([

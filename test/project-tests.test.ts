@@ -106,6 +106,7 @@ describe("project tests", () => {
     expect(failed.error).toContain("- Expected\n+ Received");
     expect(failed.error).toMatch(/-\s+"de",\n\+\s+"fr",/);
     expect(failed.error).toContain("at test/fail.test.ts:6:52");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no ANSI colour code (ESC [) may reach the API.
     expect(failed.error).not.toMatch(/\u001b\[/);
     expect(result(run, "outer > inner > passes").ok).toBe(true);
 

@@ -117,7 +117,9 @@ describe.each(implementations)("%s store's draft", (_name, withStore) => {
       const tree = await store.snapshotDraft();
       await store.editDraft([put("a.txt", "changed\n"), put("c/d.txt", "d\n"), { op: "delete", path: "b.txt" }]);
       let ran = false;
-      await store.restoreDraft(tree, () => void (ran = true));
+      await store.restoreDraft(tree, () => {
+        ran = true;
+      });
       expect(ran).toBe(true);
       expect([...(await store.manifest("draft")).keys()].sort()).toEqual(["a.txt", "b.txt"]);
       expect(await text(store, "a.txt")).toBe("a\n");

@@ -5,7 +5,7 @@ export function buildErrorPage(version: string, errors: BuildError[]): Response 
   const items = errors
     .map((error) => {
       const where = [error.file, error.line, error.column].filter((part) => part !== undefined).join(":");
-      return `<li>${where ? `<code>${escape(where)}</code> ` : ""}<pre>${escape(error.message)}</pre></li>`;
+      return `<li>${where ? `<code>${escapeHtml(where)}</code> ` : ""}<pre>${escapeHtml(error.message)}</pre></li>`;
     })
     .join("\n");
   const body = `<!doctype html>
@@ -16,7 +16,7 @@ h1{color:#cf222e}li{margin:.75rem 0}pre{white-space:pre-wrap;margin:.25rem 0;bac
 </head>
 <body>
 <h1>Build failed</h1>
-<p>${escape(version)} could not be built (${errors.length} error${errors.length === 1 ? "" : "s"}):</p>
+<p>${escapeHtml(version)} could not be built (${errors.length} error${errors.length === 1 ? "" : "s"}):</p>
 <ol>
 ${items}
 </ol>
@@ -26,13 +26,13 @@ ${items}
   return new Response(body, { status: 502, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** The page a preview origin shows for an unknown project or version. */
 export function notFoundPage(message: string): Response {
-  return new Response(`<!doctype html><title>Not found</title><h1>Not found</h1><p>${escape(message)}</p>\n`, {
+  return new Response(`<!doctype html><title>Not found</title><h1>Not found</h1><p>${escapeHtml(message)}</p>\n`, {
     status: 404,
     headers: { "Content-Type": "text/html; charset=utf-8" },
   });

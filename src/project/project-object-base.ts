@@ -305,7 +305,10 @@ export class ProjectObjectBase extends DurableObject<Env> {
           const listing = { id: row.id, name: row.name, head: await parts.store.head(), createdAt: row.created_at };
           return new ProjectIndex(this.env.PROJECT_INDEX).repair(listing).then(
             () => null,
-            (error: unknown) => (console.error(`Could not repair the listing of ${row.id}; trying again later:`, error), Date.now() + LIST_REPAIR_DELAY_MS),
+            (error: unknown) => {
+              console.error(`Could not repair the listing of ${row.id}; trying again later:`, error);
+              return Date.now() + LIST_REPAIR_DELAY_MS;
+            },
           );
         },
         // One step per alarm, recorded before the next is scheduled; a step cut short stays due.

@@ -1,6 +1,6 @@
 import type { TurnBudgets } from "../server-config";
 import type { Change, ProjectStore } from "../store";
-import { TurnLog, type FinalStatus, type TurnInfo } from "./turn-log";
+import type { TurnLog, FinalStatus, TurnInfo } from "./turn-log";
 
 /** One line of the conversation as people read it (GET /messages). */
 export type ConversationEntry =

@@ -321,7 +321,7 @@ export class SqlStore implements ProjectStore {
 
   private async readDraft(path: string): Promise<FileContent | null> {
     const stat = await this.workspace.stat(`/${path}`);
-    if (!stat || stat.type !== "file") return null;
+    if (stat?.type !== "file") return null;
     const bytes = (await this.workspace.readFileBytes(`/${path}`))!;
     return { bytes, hash: hashBytes(bytes), size: bytes.byteLength };
   }

@@ -14,7 +14,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { serveFakeRegistry } from "../fake-network";
-import { startServer, type DevServer } from "../e2e/server";
+import { startServer } from "../e2e/server";
 import { edit, REFERENCE_APP } from "./reference-app";
 
 const EDITS = Number(process.env.BENCH_EDITS ?? 40);

@@ -142,6 +142,7 @@ function locate(stack: string, maps: Map<string, unknown>): SourceLocation | und
 }
 
 const PROJECT_SOURCE = "virtual:";
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 function describeError(
