@@ -1,76 +1,35 @@
+// The server's schemas, whose types this file imports, call String#isWellFormed (ES2024).
+/// <reference lib="es2024.string" />
 /** The playground's client of the public API (see /api/openapi.json): nothing here is private to the page. */
+import type { z } from "zod";
+import type * as buildRoutes from "../../src/http/routes/builds.routes";
+import type * as fileRoutes from "../../src/http/routes/files.routes";
+import type * as historyRoutes from "../../src/http/routes/history.routes";
+import type * as infoRoutes from "../../src/http/routes/info.routes";
+import type * as projectRoutes from "../../src/http/routes/projects.routes";
+import type * as settingsRoutes from "../../src/http/routes/settings.routes";
+import type * as testRoutes from "../../src/http/routes/tests.routes";
+import type * as turnRoutes from "../../src/http/routes/turns.routes";
 
-export interface Project {
-  id: string;
-  name: string;
-  head: number;
-  createdAt: string;
-  previewUrl?: string;
-  turn?: { id: string; status: string };
-}
+type JsonContent<T extends z.ZodType> = { content: { "application/json": { schema: T } } };
+/** What a route answers with `status`, from the server's route definition. */
+type Answer<R, Status extends number = 200> = R extends { responses: Record<Status, JsonContent<infer T>> } ? z.output<T> : never;
+/** The JSON body a route takes. */
+type Body<R> = R extends { request: { body: JsonContent<infer T> } } ? z.input<T> : never;
 
-export interface Version {
-  id: number;
-  parent: number | null;
-  message: string;
-  author: "user" | "agent";
-  createdAt: string;
-  stats: { added: number; modified: number; deleted: number };
-}
-
-export interface FileEntry {
-  path: string;
-  size: number;
-  hash: string;
-}
-
-export interface DiffFile {
-  path: string;
-  oldPath?: string;
-  status: "added" | "modified" | "deleted" | "renamed";
-  binary: boolean;
-  additions: number;
-  deletions: number;
-  hunks: { oldStart: number; oldLines: number; newStart: number; newLines: number; lines: string[] }[];
-}
-
-export interface BuildError {
-  file?: string;
-  line?: number;
-  column?: number;
-  message: string;
-}
-
-export interface TestRun {
-  ok: boolean;
-  passed: number;
-  failed: number;
-  skipped: number;
-  durationMs: number;
-  results: { file: string; name: string; ok: boolean; error?: string; location?: { file: string; line: number; column: number } }[];
-  buildErrors?: BuildError[];
-}
-
-export interface Turn {
-  id: string;
-  status: string;
-  message: string;
-  usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; modelCalls: number };
-  version?: number;
-  error?: string;
-  /** The turn's event stream, with its own access token when the server has API_TOKEN. */
-  eventsUrl: string;
-}
-
-export type ConversationEntry =
-  | { turnId: string; role: "user" | "assistant"; text: string }
-  | { turnId: string; role: "tool"; id: string; name: string; input: unknown; ok: boolean | null; summary: string };
-
-export interface ServerInfo {
-  model: string | null;
-}
-
-export type Ref = number | "draft";
+export type Project = Answer<typeof projectRoutes.getProject>;
+export type ProjectSummary = Answer<typeof projectRoutes.listProjects>["projects"][number];
+export type Version = Answer<typeof historyRoutes.getVersion>;
+export type FileEntry = Answer<typeof fileRoutes.listFiles>["files"][number];
+export type DiffFile = Answer<typeof fileRoutes.diff>["files"][number];
+export type BuildError = Answer<typeof buildRoutes.build>["errors"][number];
+export type TestRun = Answer<typeof testRoutes.runTests>;
+export type Turn = Answer<typeof turnRoutes.getTurn>;
+export type ConversationEntry = Answer<typeof turnRoutes.getMessages>["messages"][number];
+export type LogEntry = Answer<typeof settingsRoutes.getLogs>["entries"][number];
+export type ServerInfo = Answer<typeof infoRoutes.getInfo>;
+/** A version number or the draft. */
+export type Ref = Answer<typeof fileRoutes.listFiles>["version"];
 
 /** An API error: its code and message, as the API sends them. */
 export class ApiError extends Error {
@@ -115,30 +74,34 @@ const p = (id: string) => `/api/projects/${id}`;
 
 export const api = {
   info: () => call<ServerInfo>("GET", "/api/info"),
-  projects: () => call<{ projects: Project[] }>("GET", "/api/projects?limit=100"),
+  projects: () => call<Answer<typeof projectRoutes.listProjects>>("GET", "/api/projects?limit=100"),
   project: (id: string) => call<Project>("GET", p(id)),
-  create: (name: string, files?: Record<string, string>) => call<Project>("POST", "/api/projects", { name, ...(files ? { files } : {}) }),
+  create: (name: string, files?: Record<string, string>) =>
+    call<Answer<typeof projectRoutes.createProject, 201>>("POST", "/api/projects", { name, ...(files ? { files } : {}) } satisfies Body<typeof projectRoutes.createProject>),
   remove: (id: string) => call<void>("DELETE", p(id)),
-  versions: (id: string) => call<{ versions: Version[] }>("GET", `${p(id)}/versions`),
-  files: (id: string, ref: Ref) => call<{ files: FileEntry[] }>("GET", `${p(id)}/files?version=${ref}`),
+  versions: (id: string) => call<Answer<typeof historyRoutes.listVersions>>("GET", `${p(id)}/versions`),
+  files: (id: string, ref: Ref) => call<Answer<typeof fileRoutes.listFiles>>("GET", `${p(id)}/files?version=${ref}`),
   file: (id: string, ref: Ref, path: string) => call<string>("GET", `${p(id)}/files/${path.split("/").map(encodeURIComponent).join("/")}?version=${ref}`, undefined, "*/*"),
   commit: (id: string, base: number, path: string, content: string) =>
-    call<{ version: number }>("POST", `${p(id)}/commits`, { base, message: `Edit ${path}`, changes: [{ op: "put", path, content }] }),
-  restore: (id: string, version: number) => call<{ version: number }>("POST", `${p(id)}/restore`, { version }),
-  diff: (id: string, from: Ref | 0, to: Ref) => call<{ files: DiffFile[] }>("GET", `${p(id)}/diff?from=${from}&to=${to}&format=json`),
-  build: (id: string, version: Ref) => call<{ ok: boolean; errors: BuildError[]; previewUrl?: string }>("POST", `${p(id)}/builds`, { version }),
-  test: (id: string) => call<TestRun>("POST", `${p(id)}/test`, {}),
-  logs: (id: string, after?: string) =>
-    call<{ entries: { ts: string; version: string; level: string; message: string }[]; cursor: string }>("GET", `${p(id)}/logs${after ? `?after=${after}` : ""}`),
-  chat: (id: string, message: string) => call<{ turnId: string; eventsUrl: string }>("POST", `${p(id)}/chat`, { message }),
+    call<Answer<typeof historyRoutes.commit, 200 | 201>>("POST", `${p(id)}/commits`, {
+      base,
+      message: `Edit ${path}`,
+      changes: [{ op: "put", path, content }],
+    } satisfies Body<typeof historyRoutes.commit>),
+  restore: (id: string, version: number) => call<Answer<typeof historyRoutes.restore, 200 | 201>>("POST", `${p(id)}/restore`, { version } satisfies Body<typeof historyRoutes.restore>),
+  diff: (id: string, from: Ref | 0, to: Ref) => call<Answer<typeof fileRoutes.diff>>("GET", `${p(id)}/diff?from=${from}&to=${to}&format=json`),
+  build: (id: string, version: Ref) => call<Answer<typeof buildRoutes.build>>("POST", `${p(id)}/builds`, { version } satisfies Body<typeof buildRoutes.build>),
+  test: (id: string) => call<TestRun>("POST", `${p(id)}/test`, {} satisfies Body<typeof testRoutes.runTests>),
+  logs: (id: string, after?: string) => call<Answer<typeof settingsRoutes.getLogs>>("GET", `${p(id)}/logs${after ? `?after=${after}` : ""}`),
+  chat: (id: string, message: string) => call<Answer<typeof turnRoutes.chat, 202>>("POST", `${p(id)}/chat`, { message } satisfies Body<typeof turnRoutes.chat>),
   turn: (id: string, turnId: string) => call<Turn>("GET", `${p(id)}/turns/${turnId}`),
-  cancel: (id: string, turnId: string) => call<Turn>("POST", `${p(id)}/turns/${turnId}/cancel`),
-  messages: (id: string) => call<{ messages: ConversationEntry[] }>("GET", `${p(id)}/messages`),
+  cancel: (id: string, turnId: string) => call<Answer<typeof turnRoutes.cancelTurn, 202>>("POST", `${p(id)}/turns/${turnId}/cancel`),
+  messages: (id: string) => call<Answer<typeof turnRoutes.getMessages>>("GET", `${p(id)}/messages`),
 };
 
 /** The preview origin of a project's version (or head, or draft), from the project's own previewUrl. */
 export function previewOf(project: Project, ref: Ref | "head"): string {
-  const url = new URL(project.previewUrl ?? `${location.protocol}//${project.id}.preview.${location.host}/`);
+  const url = new URL(project.previewUrl);
   const [label, ...rest] = url.hostname.split(".");
   url.hostname = [ref === "head" ? label : ref === "draft" ? `${label}--draft` : `${label}--v${ref}`, ...rest].join(".");
   return url.toString();

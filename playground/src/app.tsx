@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { api, ApiError, token, type Project, type ServerInfo } from "./api";
+import { api, ApiError, token, type Project, type ProjectSummary, type ServerInfo } from "./api";
 import { Chat } from "./chat";
 import { Code } from "./code";
 import { Logs } from "./logs";
@@ -14,7 +14,7 @@ const TAB_LABELS: Record<Tab, string> = { preview: "Preview", code: "Code", vers
 export function App() {
   const [view, setView] = useView();
   const [info, setInfo] = useState<ServerInfo | null>(null);
-  const [projects, setProjects] = useState<Project[]>([]);
+  const [projects, setProjects] = useState<ProjectSummary[]>([]);
   const [project, setProject] = useState<Project | null>(null);
   const [problem, setProblem] = useState<ApiError | null>(null);
   const [needsToken, setNeedsToken] = useState(false);

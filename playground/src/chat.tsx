@@ -7,7 +7,10 @@ type Line =
   | { kind: "tool"; id: string; name: string; input: unknown; ok: boolean | null; summary: string }
   | { kind: "note"; tone: "info" | "error" | "ok"; text: string; detail?: string[] };
 
-/** The fields of the turn's events (API.md, Agent turns); each event carries some of them. */
+/**
+ * The fields of the turn's events (docs/api.md, Agent turns); each event carries some of them. Kept here:
+ * the server's route definitions describe the stream only as text/event-stream.
+ */
 interface EventData {
   message: string;
   delta: string;

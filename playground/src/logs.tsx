@@ -1,11 +1,9 @@
 import { useEffect, useState } from "react";
-import { api, type Project } from "./api";
-
-type Entry = { ts: string; version: string; level: string; message: string };
+import { api, type LogEntry, type Project } from "./api";
 
 /** The project's preview logs, polled with the cursor. */
 export function Logs({ project }: { project: Project }) {
-  const [entries, setEntries] = useState<Entry[]>([]);
+  const [entries, setEntries] = useState<LogEntry[]>([]);
 
   useEffect(() => {
     let cursor: string | undefined;

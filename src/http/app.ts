@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { secureHeaders } from "hono/secure-headers";
 import { bearerToken } from "./auth";
 import { bodyLimit } from "./body-limit";
@@ -7,8 +7,9 @@ import { errorResponse, handleError } from "./api-errors";
 import { allowedMethods } from "./method-not-allowed";
 import { originGuard } from "./origin-guard";
 import { playground } from "./playground";
-import { errors, json } from "./routes/openapi-helpers";
-import { InfoSchema } from "./schemas";
+import { openApiHono, served } from "./request";
+import { documentedPath } from "./routes/openapi-helpers";
+import { getInfo } from "./routes/info.routes";
 import { modelConfigFromEnv } from "../server-config";
 import { builds } from "./routes/builds";
 import { files } from "./routes/files";
@@ -24,9 +25,9 @@ import { turns } from "./routes/turns";
  */
 export const MAX_REQUEST_BYTES = 30 * 1024 * 1024;
 
-/** The HTTP API of API.md, mounted under `/api`. */
+/** The HTTP API of docs/api.md, mounted under `/api`. */
 export function createApp(): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = openApiHono();
   // Nothing the API answers may be framed, sniffed into script, or loaded by another origin's page.
   app.use("*", secureHeaders({ xFrameOptions: "DENY" }));
   app.use("/api/*", secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], sandbox: [] } }));
@@ -48,28 +49,27 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/api/projects", tests);
   app.route("/api/projects", settings);
   app.route("/api/projects", turns);
-  app.doc31("/api/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Forge API",
-      version: "1.0.0",
-      description:
-        "Projects, versioned files and diffs of the coding-agent backend. Browser pages may call it only from its own origin or one in CORS_ORIGINS " +
-        "(never from a preview origin); requests without an Origin header (curl, servers) are not affected.",
-    },
-    // A bearer token is needed only when the server has API_TOKEN set.
-    security: [{ bearer: [] }, {}],
+  // Not doc31: the document's paths must not carry Hono's parameter patterns (see documentedPath).
+  app.get("/api/openapi.json", (c) => {
+    const document = app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: {
+        title: "Forge API",
+        version: "1.0.0",
+        description:
+          "Projects, versioned files and diffs of the coding-agent backend. Browser pages may call it only from its own origin or one in CORS_ORIGINS " +
+          "(never from a preview origin); requests without an Origin header (curl, servers) are not affected.",
+      },
+      // A bearer token is needed only when the server has API_TOKEN set.
+      security: [{ bearer: [] }, {}],
+    });
+    const paths = Object.entries(document.paths ?? {}).map(([path, item]) => [documentedPath(path), item]);
+    return c.json({ ...document, paths: Object.fromEntries(paths) });
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
-  app.openAPIRegistry.registerPath(
-    createRoute({
-      method: "get",
-      path: "/api/info",
-      summary: "The server: where its docs are, and its model (null when none is configured)",
-      responses: { 200: json("About this server", InfoSchema), ...errors() },
-    }),
+  app.openapi(served(getInfo), (c) =>
+    c.json({ name: "forge", docs: "/api/openapi.json", projects: "/api/projects", model: modelConfigFromEnv(c.env)?.model ?? null }, 200),
   );
-  app.get("/api/info", (c) => c.json({ name: "forge", docs: "/api/openapi.json", projects: "/api/projects", model: modelConfigFromEnv(c.env)?.model ?? null }));
   app.get("*", playground());
   const methodsOf = allowedMethods(app);
   app.notFound((c) => {

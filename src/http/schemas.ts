@@ -8,7 +8,7 @@ import { z } from "@hono/zod-openapi";
  * without validating.
  */
 
-/** API.md's project id rule: lowercase letters, digits, single hyphens. */
+/** The project id rule of docs/api.md: lowercase letters, digits, single hyphens. */
 export const PROJECT_ID = /^[a-z0-9](?:[a-z0-9]|-(?!-)){0,30}[a-z0-9]$/;
 /** A version number as the API writes it: 1 … 999,999,999,999,999 (safe integers). */
 export const VERSION_NUMBER = /^[1-9]\d{0,14}$/;

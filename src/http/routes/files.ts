@@ -1,47 +1,22 @@
-import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { unwrap } from "../../project";
 import { InvalidPathError, contentType, isBinary, validatePath } from "../../store";
-import type { AppEnv } from "../app-env";
 import { ApiError } from "../api-errors";
-import { projectId, versionRef } from "../request";
+import { openApiHono, served, versionRef } from "../request";
 import { projectStub } from "../project-stub";
-import { DiffSchema, FileListSchema, FileParams, ProjectParams, VersionQuery } from "../schemas";
-import { errors, json } from "./openapi-helpers";
+import { diff, getFile, listFiles } from "./files.routes";
 
-export const files = new OpenAPIHono<AppEnv>();
+export const files = openApiHono();
 
-files.openAPIRegistry.registerPath(
-  createRoute({
-    method: "get",
-    path: "/{id}/files",
-    summary: "List the files of a version (default head) or the draft",
-    request: { params: ProjectParams, query: VersionQuery },
-    responses: { 200: json("Files sorted by path", FileListSchema), ...errors(400, 404) },
-  }),
-);
-files.get("/:id/files", async (c) => {
-  const id = projectId(c.req.param("id"));
-  const ref = versionRef(c.req.query("version"), "version");
-  return c.json(unwrap(await projectStub(c.env, id).listFiles(ref)));
+files.openapi(served(listFiles), async (c) => {
+  const { id } = c.req.valid("param");
+  const ref = versionRef(c.req.valid("query").version, "version");
+  return c.json(unwrap(await projectStub(c.env, id).listFiles(ref)), 200);
 });
 
-files.openAPIRegistry.registerPath(
-  createRoute({
-    method: "get",
-    path: "/{id}/files/{path}",
-    summary: "Download one file's raw bytes (ETag = content hash)",
-    request: { params: FileParams, query: VersionQuery },
-    responses: {
-      200: { description: "The file's bytes, Content-Type by extension" },
-      304: { description: "Not modified (If-None-Match)" },
-      ...errors(400, 404),
-    },
-  }),
-);
-files.get("/:id/files/:path{.+}", async (c) => {
-  const id = projectId(c.req.param("id"));
-  const path = validatePath(pathFromUrl(c.req.url, c.req.param("id")));
-  const ref = versionRef(c.req.query("version"), "version");
+files.openapi(served(getFile), async (c) => {
+  const { id } = c.req.valid("param");
+  const path = validatePath(pathFromUrl(c.req.url, id));
+  const ref = versionRef(c.req.valid("query").version, "version");
   const file = unwrap(await projectStub(c.env, id).readFile(ref, path));
   const etag = `"${file.hash}"`;
   c.header("ETag", etag);
@@ -77,38 +52,14 @@ function attachment(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-files.openAPIRegistry.registerPath(
-  createRoute({
-    method: "get",
-    path: "/{id}/diff",
-    summary: "Diff two versions (or the draft): git-style text by default, JSON with Accept: application/json",
-    request: {
-      params: ProjectParams,
-      query: z.object({
-        from: z.string().optional().openapi({
-          pattern: "^(?:0|[1-9]\\d{0,14}|draft)$",
-          description: "N, `draft`, or 0 for the empty tree; default: the parent of `to`",
-        }),
-        to: VersionQuery.shape.version.openapi({ description: "N or `draft`; default head" }),
-        format: z.enum(["git", "json"]).optional().openapi({ description: "Overrides the Accept header" }),
-      }),
-    },
-    responses: {
-      200: {
-        description: "The diff",
-        content: { "text/x-diff": { schema: z.string() }, "application/json": { schema: DiffSchema } },
-      },
-      ...errors(400, 404),
-    },
-  }),
-);
-files.get("/:id/diff", async (c) => {
-  const id = projectId(c.req.param("id"));
-  const from = versionRef(c.req.query("from"), "from", true);
-  const to = versionRef(c.req.query("to"), "to");
-  const format = diffFormat(c.req.query("format"), c.req.header("Accept"));
+files.openapi(served(diff), async (c) => {
+  const { id } = c.req.valid("param");
+  const query = c.req.valid("query");
+  const from = versionRef(query.from, "from", true);
+  const to = versionRef(query.to, "to");
+  const format = diffFormat(query.format, c.req.header("Accept"));
   const result = unwrap(await projectStub(c.env, id).diff({ from, to, format }));
-  if (typeof result !== "string") return c.json(result);
+  if (typeof result !== "string") return c.json(result, 200);
   return c.body(result, 200, { "Content-Type": "text/x-diff; charset=utf-8" });
 });
 

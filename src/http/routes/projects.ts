@@ -1,26 +1,14 @@
-import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
 import { ProjectError, ProjectIndex, decodeCursor, unwrap, type ProjectInfo } from "../../project";
 import { STARTER_FILES, StoreError, decodeContent, type Change } from "../../store";
-import type { AppEnv } from "../app-env";
 import { ApiError } from "../api-errors";
-import { projectId, readJson, readQuery } from "../request";
+import { openApiHono, served } from "../request";
 import { previewUrl, projectStub } from "../project-stub";
-import { CreateProjectBody, ListProjectsQuery, ProjectListSchema, ProjectSchema, ProjectParams } from "../schemas";
-import { json, jsonBody, errors } from "./openapi-helpers";
+import { createProject, deleteProject, getProject, listProjects } from "./projects.routes";
 
-export const projects = new OpenAPIHono<AppEnv>();
+export const projects = openApiHono();
 
-projects.openAPIRegistry.registerPath(
-  createRoute({
-    method: "post",
-    path: "/",
-    summary: "Create a project (from `files`, or from the starter app)",
-    request: { body: jsonBody(CreateProjectBody) },
-    responses: { 201: json("The new project at version 1", ProjectSchema), ...errors(400, 413) },
-  }),
-);
-projects.post("/", async (c) => {
-  const body = await readJson(c, CreateProjectBody);
+projects.openapi(served(createProject), async (c) => {
+  const body = c.req.valid("json");
   const files: Change[] = Object.entries(body.files ?? STARTER_FILES).map(([path, content]) => ({
     op: "put",
     path,
@@ -48,49 +36,22 @@ projects.post("/", async (c) => {
   }
 });
 
-projects.openAPIRegistry.registerPath(
-  createRoute({
-    method: "get",
-    path: "/",
-    summary: "List projects, newest first",
-    request: { query: ListProjectsQuery },
-    responses: { 200: json("A page of projects", ProjectListSchema), ...errors(400) },
-  }),
-);
-projects.get("/", async (c) => {
-  const query = readQuery(c, ListProjectsQuery);
+projects.openapi(served(listProjects), async (c) => {
+  const query = c.req.valid("query");
   if (query.cursor !== undefined && decodeCursor(query.cursor) === undefined) {
     throw new ApiError("invalid_request", "cursor is not a cursor this server returned; omit it to start over.");
   }
-  return c.json(await new ProjectIndex(c.env.PROJECT_INDEX).list(query));
+  return c.json(await new ProjectIndex(c.env.PROJECT_INDEX).list(query), 200);
 });
 
-projects.openAPIRegistry.registerPath(
-  createRoute({
-    method: "get",
-    path: "/{id}",
-    summary: "Get a project",
-    request: { params: ProjectParams },
-    responses: { 200: json("The project", ProjectSchema), ...errors(404) },
-  }),
-);
-projects.get("/:id", async (c) => {
-  const id = projectId(c.req.param("id"));
+projects.openapi(served(getProject), async (c) => {
+  const { id } = c.req.valid("param");
   const info = unwrap(await projectStub(c.env, id).info());
-  return c.json({ ...info, previewUrl: await previewUrl(c.req.url, c.env, id) });
+  return c.json({ ...info, previewUrl: await previewUrl(c.req.url, c.env, id) }, 200);
 });
 
-projects.openAPIRegistry.registerPath(
-  createRoute({
-    method: "delete",
-    path: "/{id}",
-    summary: "Delete a project and everything it holds",
-    request: { params: ProjectParams },
-    responses: { 204: { description: "Deleted" }, ...errors(404) },
-  }),
-);
-projects.delete("/:id", async (c) => {
-  const id = projectId(c.req.param("id"));
+projects.openapi(served(deleteProject), async (c) => {
+  const { id } = c.req.valid("param");
   let existed = true;
   try {
     unwrap(await projectStub(c.env, id).destroy());
@@ -104,7 +65,7 @@ projects.delete("/:id", async (c) => {
   return c.body(null, 204);
 });
 
-/** 12 characters from [a-z0-9], starting with a letter: matches the id rule in API.md. */
+/** 12 characters from [a-z0-9], starting with a letter: matches the id rule of docs/api.md. */
 function newProjectId(): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
   const bytes = crypto.getRandomValues(new Uint8Array(12));

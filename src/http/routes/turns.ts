@@ -1,37 +1,22 @@
-import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import type { z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { modelConfigFromEnv } from "../../server-config";
 import { unwrap, type TurnEvent } from "../../project";
-import type { AppEnv } from "../app-env";
 import { ApiError } from "../api-errors";
 import { previewUrl, projectStub } from "../project-stub";
-import { projectId, readJson } from "../request";
-import { ChatBody, ConversationSchema, ProjectParams, TURN_ID, TurnListSchema, TurnParams, TurnSchema } from "../schemas";
-import { errors, json, jsonBody } from "./openapi-helpers";
+import { openApiHono, served } from "../request";
+import { TURN_ID, type ConversationSchema } from "../schemas";
 import { eventsAccessToken } from "../auth";
+import { cancelTurn, chat, getMessages, getTurn, listTurns, turnEvents } from "./turns.routes";
 
-export const turns = new OpenAPIHono<AppEnv>();
+export const turns = openApiHono();
 
 /** An idle stream gets a comment this often, so proxies and clients keep it open. */
 const KEEP_ALIVE_MS = 10_000;
 
-turns.openAPIRegistry.registerPath(
-  createRoute({
-    method: "post",
-    path: "/{id}/chat",
-    summary: "Start an agent turn on the draft: the agent edits, builds and tests, then commits one version",
-    request: { params: ProjectParams, body: jsonBody(ChatBody) },
-    responses: {
-      202: json("The turn started; follow eventsUrl", z.object({ turnId: z.string(), eventsUrl: z.string() })),
-      409: json("A turn is running (`turn_in_progress`)", z.object({ error: z.object({ code: z.string(), message: z.string() }) })),
-      503: json("No model is configured (`model_not_configured`)", z.object({ error: z.object({ code: z.string(), message: z.string() }) })),
-      ...errors(400, 404),
-    },
-  }),
-);
-turns.post("/:id/chat", async (c) => {
-  const id = projectId(c.req.param("id"));
-  const { message, budgets } = await readJson(c, ChatBody);
+turns.openapi(served(chat), async (c) => {
+  const { id } = c.req.valid("param");
+  const { message, budgets } = c.req.valid("json");
   const stub = projectStub(c.env, id);
   unwrap(await stub.info());
   if (!modelConfigFromEnv(c.env)) {
@@ -46,18 +31,9 @@ turns.post("/:id/chat", async (c) => {
   return c.json({ turnId: turn.id, eventsUrl: await eventsUrl(c.env.API_TOKEN, id, turn.id) }, 202);
 });
 
-turns.openAPIRegistry.registerPath(
-  createRoute({
-    method: "get",
-    path: "/{id}/turns/{turnId}/events",
-    summary: "The turn's events as Server-Sent Events: replayed from the start (or after Last-Event-ID), open until turn.finished",
-    request: { params: TurnParams },
-    responses: { 200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } }, ...errors(404) },
-  }),
-);
-turns.get("/:id/turns/:turnId/events", async (c) => {
-  const id = projectId(c.req.param("id"));
-  const turnId = turnIdOf(c.req.param("turnId"));
+turns.openapi(served(turnEvents), async (c) => {
+  const { id } = c.req.valid("param");
+  const turnId = turnIdOf(c.req.valid("param").turnId);
   const stub = projectStub(c.env, id);
   // An id this stream never sent (not a whole number) replays from the start.
   const raw = c.req.header("Last-Event-ID") ?? c.req.query("lastEventId") ?? "";
@@ -81,33 +57,15 @@ turns.get("/:id/turns/:turnId/events", async (c) => {
   });
 });
 
-turns.openAPIRegistry.registerPath(
-  createRoute({
-    method: "get",
-    path: "/{id}/turns",
-    summary: "The project's turns, newest first",
-    request: { params: ProjectParams },
-    responses: { 200: json("Turns", TurnListSchema), ...errors(404) },
-  }),
-);
-turns.get("/:id/turns", async (c) => {
-  const list = unwrap(await projectStub(c.env, projectId(c.req.param("id"))).turns());
-  return c.json({ turns: list });
+turns.openapi(served(listTurns), async (c) => {
+  const list = unwrap(await projectStub(c.env, c.req.valid("param").id).turns());
+  return c.json({ turns: list }, 200);
 });
 
-turns.openAPIRegistry.registerPath(
-  createRoute({
-    method: "get",
-    path: "/{id}/turns/{turnId}",
-    summary: "One turn: status, usage and the version it made",
-    request: { params: TurnParams },
-    responses: { 200: json("The turn", TurnSchema), ...errors(404) },
-  }),
-);
-turns.get("/:id/turns/:turnId", async (c) => {
-  const id = projectId(c.req.param("id"));
-  const turn = unwrap(await projectStub(c.env, id).turn(turnIdOf(c.req.param("turnId"))));
-  return c.json({ ...turn, eventsUrl: await eventsUrl(c.env.API_TOKEN, id, turn.id) });
+turns.openapi(served(getTurn), async (c) => {
+  const { id, turnId } = c.req.valid("param");
+  const turn = unwrap(await projectStub(c.env, id).turn(turnIdOf(turnId)));
+  return c.json({ ...turn, eventsUrl: await eventsUrl(c.env.API_TOKEN, id, turn.id) }, 200);
 });
 
 /** Where a turn's events stream; with API_TOKEN set it carries that stream's own `?access=` token (EventSource cannot send headers). */
@@ -116,31 +74,15 @@ async function eventsUrl(apiToken: string | undefined, id: string, turnId: strin
   return apiToken ? `${path}?access=${await eventsAccessToken(apiToken, id, turnId)}` : path;
 }
 
-turns.openAPIRegistry.registerPath(
-  createRoute({
-    method: "post",
-    path: "/{id}/turns/{turnId}/cancel",
-    summary: "Stop a running turn at its next safe point (it still commits what it did)",
-    request: { params: TurnParams },
-    responses: { 202: json("Cancellation requested", TurnSchema), ...errors(404) },
-  }),
-);
-turns.post("/:id/turns/:turnId/cancel", async (c) => {
-  const id = projectId(c.req.param("id"));
-  return c.json(unwrap(await projectStub(c.env, id).cancelTurn(turnIdOf(c.req.param("turnId")))), 202);
+turns.openapi(served(cancelTurn), async (c) => {
+  const { id, turnId } = c.req.valid("param");
+  return c.json(unwrap(await projectStub(c.env, id).cancelTurn(turnIdOf(turnId))), 202);
 });
 
-turns.openAPIRegistry.registerPath(
-  createRoute({
-    method: "get",
-    path: "/{id}/messages",
-    summary: "The conversation: requests, assistant text, and one line per tool call with its outcome",
-    request: { params: ProjectParams },
-    responses: { 200: json("The conversation, oldest first", ConversationSchema), ...errors(404) },
-  }),
-);
-turns.get("/:id/messages", async (c) => {
-  return c.json(unwrap(await projectStub(c.env, projectId(c.req.param("id"))).conversation()));
+turns.openapi(served(getMessages), async (c) => {
+  // The stub types this answer `never` (Rpc types cannot serialize a tool call's `unknown` input).
+  const view = unwrap<z.output<typeof ConversationSchema>>(await projectStub(c.env, c.req.valid("param").id).conversation());
+  return c.json(view, 200);
 });
 
 /** A syntactically impossible turn id is simply an unknown turn. */
