@@ -1,6 +1,6 @@
 import type { ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 
-/** The tools the model sees (API.md, Tools the model sees), as a closed set of names. */
+/** The tools the model sees (docs/api.md, Tools the model sees), as a closed set of names. */
 export const TOOL_NAMES = ["str_replace_based_edit_tool", "execute", "build_and_test"] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 

@@ -57,6 +57,11 @@ export class ApiError extends Error {
 /** Codes answered under another name: docs/api.md calls a missing path in a commit `not_found`, with status 400. */
 const PUBLIC_CODE: Partial<Record<ErrorCode, string>> = { missing_path: "not_found" };
 
+/** Every error the API can answer, as `[public code, status]` pairs (docs/api.md lists them). */
+export function publicErrorStatuses(): [string, number][] {
+  return (Object.keys(STATUS) as ErrorCode[]).map((code) => [PUBLIC_CODE[code] ?? code, STATUS[code]]);
+}
+
 export function errorResponse(c: Context, code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
   return c.json({ error: { code: PUBLIC_CODE[code] ?? code, message, ...details } }, STATUS[code]);
 }

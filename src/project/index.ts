@@ -1,10 +1,10 @@
 export { ProjectObjectBase } from "./project-object-base";
 export { AppEgress, AppKV, AppTail } from "./entrypoints";
-export { ProjectIndex, decodeCursor, type ProjectPage, type ProjectSummary } from "./project-index";
-export { PROJECT_ERROR_CODES, ProjectError, type ProjectErrorCode } from "./project-errors";
-export { unwrap, type Outcome } from "./rpc-outcome";
-export type { DiffResult, FileListing, ProjectInfo, RawFile } from "./project-types";
+export { ProjectIndex, decodeCursor } from "./project-index";
+export { ProjectError, type ProjectErrorCode } from "./project-errors";
+export { unwrap } from "./rpc-outcome";
+export type { ProjectInfo } from "./project-types";
 export type { BuildSummary } from "./project-builds";
 export type { TestSummary } from "./project-tests";
-export type { ConversationEntry, ConversationView, ProjectTurns } from "./project-turns";
+export type { ProjectTurns } from "./project-turns";
 export type { ConversationMessage, FinalStatus, TurnEvent, TurnInfo, TurnState } from "./turn-log";

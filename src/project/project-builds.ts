@@ -2,7 +2,7 @@ import { buildProject, bundleTests, SqlBuildCache, type BuildError, type BuildRe
 import { buildErrorPage, loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "../preview";
 import { StoreError, treeHash, type ProjectStore, type VersionRef } from "../store";
 
-/** What a build request answers (API.md, Builds). */
+/** What a build request answers (docs/api.md, Builds). */
 export interface BuildSummary {
   version: VersionRef;
   ok: boolean;

@@ -4,7 +4,7 @@ import type { VersionRef } from "../store";
 import { AppKvStore } from "./app-kv";
 import type { ProjectBuilds } from "./project-builds";
 
-/** What a test request answers (API.md, Project tests). */
+/** What a test request answers (docs/api.md, Project tests). */
 export interface TestSummary extends TestRun {
   version: VersionRef;
   /** True when the stored run of an identical tree was reused. */

@@ -2,7 +2,7 @@ import type { TurnBudgets } from "../server-config";
 import { StoreError } from "../store";
 import { ProjectError } from "./project-errors";
 
-/** Event names of a turn's stream (API.md, Agent turns). */
+/** Event names of a turn's stream (docs/api.md, Agent turns). */
 export const TURN_EVENT_TYPES = [
   "turn.started",
   "turn.resumed",

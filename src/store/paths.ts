@@ -4,13 +4,13 @@ const MAX_PATH_BYTES = 1024;
 const MAX_SEGMENT_BYTES = 255;
 const encoder = new TextEncoder();
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Code points HFS+ ignores in names, so `.g\u200Cit` is `.git` there. */
 const HFS_IGNORED = /[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]/gu;
 
 /**
- * Checks a project path against the rules in API.md (relative POSIX path,
+ * Checks a project path against the rules in docs/api.md (relative POSIX path,
  * well-formed Unicode, no `.`/`..`/empty segments, no backslash or control
  * characters, segment ≤ 255 bytes, path ≤ 1024 bytes, not under
  * `node_modules/`, and no segment git refuses as `.git`). Returns the path

@@ -26,7 +26,7 @@ export class StoreError extends Error {
   }
 }
 
-/** A path breaks the path rules (API.md, Conventions). */
+/** A path breaks the path rules (docs/api.md, Conventions). */
 export class InvalidPathError extends StoreError {
   constructor(path: string, reason: string) {
     super("invalid_path", `Invalid path ${JSON.stringify(path)}: ${reason}.`, { path });

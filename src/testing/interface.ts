@@ -1,7 +1,7 @@
 import type { BuildError } from "../bundler";
 import type { SandboxTestResult } from "./sandbox/protocol";
 
-/** A run of a tree's test files (API.md, Project tests). */
+/** A run of a tree's test files (docs/api.md, Project tests). */
 export interface TestRun {
   ok: boolean;
   passed: number;
