@@ -14,11 +14,11 @@ describe("preview in a browser", () => {
   it("renders the starter app: React from the pre-bundled dependencies, data from the Hono server", async () => {
     const { id, previewUrl } = await create();
     expect(previewUrl).toBe(`http://${id}.preview.localhost:${running.server.port}/`);
-    const page = await running.browser.newPage();
+    const page = await running.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(previewUrl);
-    await page.getByText("Hello from the server").waitFor({ timeout: 30_000 });
+    await page.getByText("Hello from the server").waitFor();
     expect(await page.locator("h1").textContent()).toBe("Starter app");
     // The stylesheet imported by src/main.tsx is applied.
     expect(await page.locator("main").evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { maxWidth: string } }).getComputedStyle(el).maxWidth)).toBe("640px");
@@ -33,11 +33,11 @@ describe("a chat turn's result in a browser", () => {
     const chat = await fetch(`${running.server.base}/api/projects/${id}/chat`, { method: "POST", body: '{"message": "Make a todo list"}' });
     const { eventsUrl } = (await chat.json()) as { eventsUrl: string };
     expect(await (await fetch(`${running.server.base}${eventsUrl}`)).text()).toMatch(/event: turn\.finished\ndata: \{"status":"completed","version":2/);
-    const page = await running.browser.newPage();
+    const page = await running.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(previewUrl);
-    await page.getByText("Nothing to do.").waitFor({ timeout: 30_000 });
+    await page.getByText("Nothing to do.").waitFor();
     await page.getByLabel("New todo").fill("Buy milk");
     await page.getByRole("button", { name: "Add" }).click();
     await page.getByText("Buy milk").waitFor();
@@ -72,9 +72,9 @@ describe("a hostile preview page", () => {
 </script>
 `;
     const attacker = await create({ "index.html": attack });
-    const page = await running.browser.newPage();
+    const page = await running.newPage();
     await page.goto(attacker.previewUrl);
-    await page.waitForFunction(() => (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById("out").textContent !== "running", undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById("out").textContent !== "running");
     const out = JSON.parse((await page.locator("#out").textContent())!) as Record<string, string>;
     expect(out.read).toMatch(/^blocked/);
     await page.close();
@@ -98,7 +98,7 @@ describe("a hostile preview page", () => {
 `;
     const planter = await create({ "src/index.ts": app });
     const other = await create({ "src/index.ts": app });
-    const page = await running.browser.newPage();
+    const page = await running.newPage();
     await page.goto(`${planter.previewUrl}plant`);
     await page.goto(`${other.previewUrl}cookies`);
     expect(await page.textContent("body")).toBe("cookies: ");

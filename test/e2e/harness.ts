@@ -1,18 +1,30 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { serveFakeRegistry } from "../fake-network";
 import { launchChromium } from "./chromium";
 import { startServer, type DevServer } from "./server";
 
 /**
+ * How long a page wait (a locator, a navigation, `expect.poll` in e2e files) may
+ * take: ten times what the slowest takes on a quiet 2-core machine, so a busy
+ * machine slows the suite down without failing it. Speed is `npm run bench`'s job.
+ */
+export const E2E_WAIT_MS = 120_000;
+
+/**
  * A real `npm start` server (dependencies from the loopback fake registry,
  * `env` added to its environment) and a headless Chromium, started before
- * the file's tests and stopped after them.
+ * the file's tests and stopped after them. `newPage` opens a page whose waits
+ * default to E2E_WAIT_MS.
  */
-export function browserAndServer(env: Record<string, string> = {}): { readonly server: DevServer; readonly browser: Browser } {
+export function browserAndServer(env: Record<string, string> = {}): {
+  readonly server: DevServer;
+  readonly browser: Browser;
+  newPage(options?: BrowserContextOptions): Promise<Page>;
+} {
   let server: DevServer;
   let browser: Browser;
   let registry: Awaited<ReturnType<typeof serveFakeRegistry>>;
@@ -34,6 +46,11 @@ export function browserAndServer(env: Record<string, string> = {}): { readonly s
     },
     get browser() {
       return browser;
+    },
+    async newPage(options) {
+      const page = await browser.newPage(options);
+      page.setDefaultTimeout(E2E_WAIT_MS);
+      return page;
     },
   };
 }

@@ -36,7 +36,7 @@ async function step<T>(page: Page, name: string, run: () => Promise<T>): Promise
 
 describe("the playground", () => {
   it("creates a project, chats, previews, diffs, edits, restores and tests, with no errors", async () => {
-    const page = await running.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await running.newPage({ viewport: { width: 1440, height: 900 } });
     const problems = watch(page);
     await page.goto(`${running.server.base}/`);
 
@@ -58,12 +58,12 @@ describe("the playground", () => {
       // Loads the reload itself cut short are not the page's doing.
       problems.length = 0;
       await page.getByTestId("turn-cancel").waitFor();
-      await expect.poll(() => page.getByTestId("chat-log").locator("li.tool").count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(8);
-      await page.getByTestId("turn-status").getByText(/completed · version 2/).waitFor({ timeout: 60_000 });
+      await expect.poll(() => page.getByTestId("chat-log").locator("li.tool").count()).toBeGreaterThanOrEqual(8);
+      await page.getByTestId("turn-status").getByText(/completed · version 2/).waitFor();
     });
 
     await step(page, "preview", async () => {
-      await page.frameLocator('[data-testid="preview-frame"]').getByText("Nothing to do.").waitFor({ timeout: 30_000 });
+      await page.frameLocator('[data-testid="preview-frame"]').getByText("Nothing to do.").waitFor();
     });
 
     await step(page, "diff", async () => {
@@ -98,7 +98,7 @@ describe("the playground", () => {
     await step(page, "tests", async () => {
       await page.getByRole("tab", { name: "Tests" }).click();
       await page.getByTestId("run-tests").click();
-      await page.getByTestId("tests").getByText("1 passed, 0 failed").waitFor({ timeout: 60_000 });
+      await page.getByTestId("tests").getByText("1 passed, 0 failed").waitFor();
     });
 
     await step(page, "reload", async () => {
@@ -112,7 +112,7 @@ describe("the playground", () => {
   });
 
   it("is never served on a preview origin", async () => {
-    const page = await running.browser.newPage();
+    const page = await running.newPage();
     const { id } = (await (await fetch(`${running.server.base}/api/projects`, { method: "POST", body: '{"files": {"index.html": "<p>the app</p>"}}' })).json()) as { id: string };
     await page.goto(`http://${id}.preview.localhost:${running.server.port}/index.html`);
     expect(await page.textContent("body")).toBe("the app");
@@ -127,7 +127,7 @@ describe("the playground", () => {
   it("asks once for API_TOKEN, frames previews with it, and says when no model is configured", async () => {
     const dir = mkdtempSync(join(tmpdir(), "forge-playground-token-"));
     const secured = await startServer(dir, { env: { API_TOKEN: "page-secret" } });
-    const page = await running.browser.newPage();
+    const page = await running.newPage();
     const problems = watch(page);
     try {
       const created = await fetch(`${secured.base}/api/projects`, { method: "POST", headers: { Authorization: "Bearer page-secret" }, body: '{"files": {"index.html": "<p>framed with a token</p>"}}' });
