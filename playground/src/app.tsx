@@ -43,10 +43,12 @@ export function App() {
     }
   }, [fail]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: revision is the reload signal (changed() bumps it), so the effect must re-run on it though it does not read it.
   useEffect(() => {
     void refresh();
   }, [refresh, revision]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: revision is the reload signal (changed() bumps it): the open project is fetched again on it though the effect does not read it.
   useEffect(() => {
     if (!view.project) {
       setProject(null);
@@ -58,7 +60,7 @@ export function App() {
       setProject(loaded);
       setTurnRunning(loaded.turn?.status === "running");
     }, fail);
-    return () => void (live = false);
+    return () => { live = false; };
   }, [view.project, revision, fail]);
 
   /** Something changed the project (a commit, a restore, a turn's version): everything reloads. */
@@ -99,6 +101,7 @@ export function App() {
         <h1>Forge playground</h1>
         <p>This server has <code>API_TOKEN</code> set. Enter it once; it is kept in this tab only (sessionStorage).</p>
         {tokenRefused && <p role="alert">That token was refused; check it and try again.</p>}
+        {/* biome-ignore lint/a11y/noAutofocus: this prompt is all the page shows when the server wants a token, and its one field is what the user must type into next. */}
         <input name="token" type="password" aria-label="API token" autoFocus />
         <button type="submit">Continue</button>
       </form>
@@ -116,18 +119,18 @@ export function App() {
           <option value="starter">Starter app</option>
           <option value="empty">Empty project</option>
         </select>
-        <button data-testid="new-project" onClick={() => create((document.getElementById("new-kind") as HTMLSelectElement).value)}>
+        <button type="button" data-testid="new-project" onClick={() => create((document.getElementById("new-kind") as HTMLSelectElement).value)}>
           New project
         </button>
         {project && (
-          <button className="danger" onClick={remove}>
+          <button type="button" className="danger" onClick={remove}>
             Delete
           </button>
         )}
       </header>
       {problem && (
         <div className="banner" role="alert">
-          {problem.message} <button onClick={() => (setProblem(null), changed())}>Retry</button>
+          {problem.message} <button type="button" onClick={() => { setProblem(null); changed(); }}>Retry</button>
         </div>
       )}
       </div>
@@ -135,7 +138,7 @@ export function App() {
         <ul data-testid="project-list">
           {projects.map((item) => (
             <li key={item.id}>
-              <button className={item.id === view.project ? "selected" : ""} onClick={() => setView({ project: item.id, version: undefined })}>
+              <button type="button" className={item.id === view.project ? "selected" : ""} onClick={() => setView({ project: item.id, version: undefined })}>
                 <strong>{item.name}</strong>
                 <small>
                   {item.id} · v{item.head}
@@ -151,13 +154,13 @@ export function App() {
           <section className="workspace">
             <div className="tabs" role="tablist">
               {TABS.map((tab) => (
-                <button key={tab} role="tab" aria-selected={view.tab === tab} onClick={() => setView({ tab })}>
+                <button type="button" key={tab} role="tab" aria-selected={view.tab === tab} onClick={() => setView({ tab })}>
                   {TAB_LABELS[tab]}
                 </button>
               ))}
             </div>
             {view.tab === "preview" && (
-              <Preview project={project} version={view.version} revision={revision} turnRunning={turnRunning} onOpen={({ version, ...at }) => (setOpenAt(at), setView({ tab: "code", version }))} />
+              <Preview project={project} version={view.version} revision={revision} turnRunning={turnRunning} onOpen={({ version, ...at }) => { setOpenAt(at); setView({ tab: "code", version }); }} />
             )}
             {view.tab === "code" && (
               <Code
@@ -167,13 +170,13 @@ export function App() {
                 turnRunning={turnRunning}
                 openAt={openAt}
                 onOpened={opened}
-                onVersion={(version) => (setView({ version }), changed())}
+                onVersion={(version) => { setView({ version }); changed(); }}
                 onSelectVersion={(version) => setView({ version })}
                 onError={fail}
               />
             )}
             {view.tab === "versions" && <Versions project={project} revision={revision} turnRunning={turnRunning} onRestored={changed} onPreview={(version) => setView({ version, tab: "preview" })} onError={fail} />}
-            {view.tab === "tests" && <Tests key={project.id} project={project} onOpen={(at) => (setOpenAt(at), setView({ tab: "code", version: undefined }))} onError={fail} />}
+            {view.tab === "tests" && <Tests key={project.id} project={project} onOpen={(at) => { setOpenAt(at); setView({ tab: "code", version: undefined }); }} onError={fail} />}
             {view.tab === "logs" && <Logs project={project} />}
           </section>
         </>

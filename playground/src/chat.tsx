@@ -51,6 +51,7 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
   const mounted = useRef(true);
 
   // The conversation so far; a running turn is then followed from its events (a reload picks it up again).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per project: a reloaded project (its turn's status), a new follow or onError must not fetch the conversation again and re-follow the turn.
   useEffect(() => {
     mounted.current = true;
     api.messages(project.id).then(({ messages }) => {
@@ -63,10 +64,10 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
       mounted.current = false;
       source.current?.close();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [project.id]);
 
   // A block body: scrollIntoView returns a promise in current Chromium, which React would take for a cleanup.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: lines is the trigger: each new or grown line scrolls the log to its end (the effect reads the DOM, not lines).
   useEffect(() => {
     log.current?.lastElementChild?.scrollIntoView({ block: "end" });
   }, [lines]);
@@ -167,6 +168,7 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
     <section className="chat">
       <ol className="chat-log" data-testid="chat-log" ref={log}>
         {lines.map((line, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: lines are only appended (or the last one grown) in order and most have no identity of their own.
           <ChatLine key={index} line={line} />
         ))}
       </ol>
@@ -175,7 +177,7 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
           {status.running ? "Turn running…" : `Last turn: ${status.text}`}
         </span>
         {status.running && status.turnId && (
-          <button data-testid="turn-cancel" onClick={() => api.cancel(project.id, status.turnId!).catch(onError)}>
+          <button type="button" data-testid="turn-cancel" onClick={() => api.cancel(project.id, status.turnId!).catch(onError)}>
             Cancel
           </button>
         )}
@@ -193,7 +195,7 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
           }
         }}
       />
-      <button data-testid="chat-send" disabled={status.running || !draft.trim()} onClick={() => void send()}>
+      <button type="button" data-testid="chat-send" disabled={status.running || !draft.trim()} onClick={() => void send()}>
         Send
       </button>
     </section>
@@ -216,6 +218,7 @@ function ChatLine({ line }: { line: Line }) {
           {line.detail && line.detail.length > 0 && (
             <ul>
               {line.detail.map((item, index) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: the details of one event, rendered whole once; items may repeat and have no identity.
                 <li key={index}>
                   <code>{item}</code>
                 </li>

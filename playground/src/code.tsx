@@ -28,6 +28,7 @@ export function Code({ project, version, revision, turnRunning, openAt, onOpened
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: revision is the reload signal: the file list is fetched again after a change though the effect does not read it.
   useEffect(() => {
     let live = true;
     api.files(project.id, ref).then(({ files }) => {
@@ -35,13 +36,14 @@ export function Code({ project, version, revision, turnRunning, openAt, onOpened
       setFiles(files);
       setPath((current) => (current && files.some((f) => f.path === current) ? current : (files.find((f) => /^src\/.*\.(ts|tsx)$/.test(f.path)) ?? files[0])?.path ?? null));
     }, onError);
-    return () => void (live = false);
+    return () => { live = false; };
   }, [project.id, ref, revision, onError]);
 
   useEffect(() => {
     if (openAt) setPath(openAt.path);
   }, [openAt]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: revision is the reload signal: the open file is fetched again after a change though the effect does not read it.
   useEffect(() => {
     if (!path) return;
     setText(null);
@@ -49,7 +51,7 @@ export function Code({ project, version, revision, turnRunning, openAt, onOpened
     // A late answer for another file must never land in this one (and be saved under its path).
     let live = true;
     api.file(project.id, ref, path).then((content) => live && setText(content), onError);
-    return () => void (live = false);
+    return () => { live = false; };
   }, [project.id, ref, path, revision, onError]);
 
   useEffect(() => {
@@ -92,21 +94,21 @@ export function Code({ project, version, revision, turnRunning, openAt, onOpened
         </label>
         <span>{editable ? (edited !== null ? "edited, not saved" : "editable") : turnRunning ? "read-only while a turn runs" : "read-only (an older version)"}</span>
         {editable && (
-          <button data-testid="save-file" disabled={edited === null} onClick={() => void save()}>
+          <button type="button" data-testid="save-file" disabled={edited === null} onClick={() => void save()}>
             Save as a new version
           </button>
         )}
       </div>
       {conflict && (
         <div className="banner" role="alert">
-          {conflict} <button onClick={() => (setConflict(null), onVersion(undefined))}>Reload</button>
+          {conflict} <button type="button" onClick={() => { setConflict(null); onVersion(undefined); }}>Reload</button>
         </div>
       )}
       <div className="split">
         <ul className="file-tree" data-testid="file-tree">
           {files.map((file) => (
             <li key={file.path} style={{ paddingLeft: `${file.path.split("/").length - 1}rem` }}>
-              <button className={file.path === path ? "selected" : ""} title={file.path} onClick={() => setPath(file.path)}>
+              <button type="button" className={file.path === path ? "selected" : ""} title={file.path} onClick={() => setPath(file.path)}>
                 {file.path.split("/").at(-1)}
                 {file.path.includes("/") && <small> {file.path.slice(0, file.path.lastIndexOf("/"))}/</small>}
               </button>

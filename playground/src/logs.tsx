@@ -30,6 +30,7 @@ export function Logs({ project }: { project: Project }) {
     <ol className="logs" data-testid="logs">
       {entries.length === 0 && <li className="muted">No log entries yet: console output and uncaught exceptions of the previews appear here.</li>}
       {entries.map((entry, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: entries are only appended in order (the oldest dropped past 500) and have no id; the same entry can repeat.
         <li key={index} className={entry.level}>
           <time>{new Date(entry.ts).toLocaleTimeString()}</time> <span>v{entry.version}</span> <code>{entry.message}</code>
         </li>

@@ -36,13 +36,14 @@ export function Preview({ project, version, revision, turnRunning, onOpen }: Pro
   };
 
   // A failed build shows its located errors here too, each opening the file at its line.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: revision is the reload signal: the build is asked again after a change (the draft's, say) though the effect does not read it.
   useEffect(() => {
     let live = true;
     api.build(project.id, ref === "head" ? project.head : ref).then(
       (build) => live && setErrors(build.ok ? [] : build.errors),
       () => live && setErrors([]),
     );
-    return () => void (live = false);
+    return () => { live = false; };
   }, [project.id, project.head, ref, revision]);
 
   return (
@@ -56,9 +57,10 @@ export function Preview({ project, version, revision, turnRunning, onOpen }: Pro
       {errors.length > 0 && (
         <ul className="errors">
           {errors.map((error, index) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the errors of one build, replaced whole; they have no id and two may share file, line and message.
             <li key={index}>
               {error.file ? (
-                <button onClick={() => onOpen({ path: error.file!, ...(error.line ? { line: error.line } : {}), ...(ref !== "head" ? { version: ref } : {}) })}>
+                <button type="button" onClick={() => onOpen({ path: error.file!, ...(error.line ? { line: error.line } : {}), ...(ref !== "head" ? { version: ref } : {}) })}>
                   {error.file}
                   {error.line ? `:${error.line}:${error.column ?? 1}` : ""}
                 </button>

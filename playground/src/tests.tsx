@@ -20,7 +20,7 @@ export function Tests({ project, onOpen, onError }: { project: Project; onOpen(a
   return (
     <div className="tests" data-testid="tests">
       <div className="bar">
-        <button data-testid="run-tests" disabled={running} onClick={() => void start()}>
+        <button type="button" data-testid="run-tests" disabled={running} onClick={() => void start()}>
           {running ? "Running…" : `Run the tests of version ${project.head}`}
         </button>
         {run && (
@@ -32,6 +32,7 @@ export function Tests({ project, onOpen, onError }: { project: Project; onOpen(a
       {run?.buildErrors && (
         <ul className="errors">
           {run.buildErrors.map((error, index) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the build errors of one run, replaced whole; they have no id and two may share file, line and message.
             <li key={index}>
               <pre>{`${error.file ?? ""}${error.line ? `:${error.line}` : ""} ${error.message}`}</pre>
             </li>
@@ -40,10 +41,11 @@ export function Tests({ project, onOpen, onError }: { project: Project; onOpen(a
       )}
       <ul className="results">
         {run?.results.map((result, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the results of one run, replaced whole; file and name need not be unique (vitest allows two tests of the same name, test.each repeats one).
           <li key={index} className={result.ok ? "ok" : "failed"}>
             {result.ok ? "✓" : "✗"} {result.name}
             {result.location && (
-              <button onClick={() => onOpen({ path: result.location!.file, line: result.location!.line })}>
+              <button type="button" onClick={() => onOpen({ path: result.location!.file, line: result.location!.line })}>
                 {result.location.file}:{result.location.line}
               </button>
             )}

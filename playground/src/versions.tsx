@@ -18,22 +18,25 @@ export function Versions({ project, revision, turnRunning, onRestored, onPreview
   const [layout, setLayout] = useState<"unified" | "split">("unified");
   const [diff, setDiff] = useState<DiffFile[] | null>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new head and revision (the reload signal) are the triggers: the list is fetched again on either though the effect reads neither.
   useEffect(() => {
     let live = true;
     api.versions(project.id).then(({ versions }) => live && setVersions(versions), onError);
-    return () => void (live = false);
+    return () => { live = false; };
   }, [project.id, project.head, revision, onError]);
 
   // A new head (or project) shows its own change; otherwise the chosen pair stays, whatever events come.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another project resets the pair too, even one whose head has the same number.
   useEffect(() => {
     setFrom(Math.max(0, project.head - 1));
     setTo(project.head);
   }, [project.id, project.head]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: revision is the reload signal: the diff is fetched again after a change (the draft's, say) though the effect does not read it.
   useEffect(() => {
     let live = true;
     api.diff(project.id, from, to).then(({ files }) => live && setDiff(files), onError);
-    return () => void (live = false);
+    return () => { live = false; };
   }, [project.id, from, to, revision, onError]);
 
   async function restore(version: number) {
@@ -59,10 +62,10 @@ export function Versions({ project, revision, turnRunning, onRestored, onPreview
               {new Date(version.createdAt).toLocaleString()} · +{version.stats.added} ~{version.stats.modified} −{version.stats.deleted}
             </small>
             <span className="actions">
-              <button onClick={() => (setFrom(version.parent ?? 0), setTo(version.id))}>Diff</button>
-              <button onClick={() => onPreview(version.id)}>Preview</button>
+              <button type="button" onClick={() => { setFrom(version.parent ?? 0); setTo(version.id); }}>Diff</button>
+              <button type="button" onClick={() => onPreview(version.id)}>Preview</button>
               {version.id !== project.head && (
-                <button disabled={turnRunning} onClick={() => void restore(version.id)}>
+                <button type="button" disabled={turnRunning} onClick={() => void restore(version.id)}>
                   Restore
                 </button>
               )}
@@ -91,7 +94,7 @@ export function Versions({ project, revision, turnRunning, onRestored, onPreview
             ))}
           </select>
         </label>
-        <button onClick={() => setLayout(layout === "unified" ? "split" : "unified")}>{layout === "unified" ? "Side by side" : "Unified"}</button>
+        <button type="button" onClick={() => setLayout(layout === "unified" ? "split" : "unified")}>{layout === "unified" ? "Side by side" : "Unified"}</button>
       </div>
       <div className="diff-view" data-testid="diff-view">
         {diff?.length === 0 && <p>No differences.</p>}
@@ -101,7 +104,7 @@ export function Versions({ project, revision, turnRunning, onRestored, onPreview
               {file.oldPath ? `${file.oldPath} → ` : ""}
               {file.path} <small>{file.status}{file.binary ? ", binary" : ""} · +{file.additions} −{file.deletions}</small>
             </h3>
-            {file.hunks.map((hunk, index) => (layout === "unified" ? <Unified key={index} hunk={hunk} /> : <Split key={index} hunk={hunk} />))}
+            {file.hunks.map((hunk) => (layout === "unified" ? <Unified key={`${hunk.oldStart},${hunk.newStart}`} hunk={hunk} /> : <Split key={`${hunk.oldStart},${hunk.newStart}`} hunk={hunk} />))}
           </section>
         ))}
       </div>
@@ -116,6 +119,7 @@ function Unified({ hunk }: { hunk: Hunk }) {
     <pre className="hunk">
       <span className="at">{`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`}</span>
       {hunk.lines.map((line, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the lines of one hunk, rendered whole from one answer; the same line text can repeat.
         <span key={index} className={line[0] === "+" ? "add" : line[0] === "-" ? "del" : "ctx"}>
           {line}
         </span>
@@ -143,6 +147,7 @@ function Split({ hunk }: { hunk: Hunk }) {
     <table className="hunk split-hunk">
       <tbody>
         {rows.map(([left, right], index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the rows of one hunk, derived whole from its lines; the same row can repeat.
           <tr key={index}>
             <td className={left === null ? "pad" : left === right ? "ctx" : "del"}>{left}</td>
             <td className={right === null ? "pad" : left === right ? "ctx" : "add"}>{right}</td>

@@ -43,7 +43,9 @@ turns.openapi(served(turnEvents), async (c) => {
   let page = unwrap(await stub.turnEvents(turnId, after, 0)) as Page;
   return streamSSE(c, async (stream) => {
     let closed = false;
-    stream.onAbort(() => void (closed = true));
+    stream.onAbort(() => {
+      closed = true;
+    });
     for (;;) {
       for (const event of page.events) {
         await stream.writeSSE({ id: String(event.seq), event: event.type, data: JSON.stringify(event.data) });
