@@ -35,7 +35,12 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/node/**", "test/fixtures/**"], ...inWorkerd },
+        test: {
+          name: "workers",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/e2e/**", "test/node/**", "test/fixtures/**"],
+          ...inWorkerd,
+        },
       },
       {
         // A sample project's own tests under the real Workers Vitest integration; the same

@@ -115,9 +115,16 @@ function normalize(messages: Msg[]): Msg[] {
       const unanswered = previous.content
         .filter((block) => block.type === "tool_use")
         .map((block) => (block as { id: string }).id)
-        .filter((id) => !(message.role === "user" && message.content.some((block) => block.type === "tool_result" && block.tool_use_id === id)));
+        .filter(
+          (id) => !(message.role === "user" && message.content.some((block) => block.type === "tool_result" && block.tool_use_id === id)),
+        );
       if (unanswered.length > 0) {
-        const filler: ContentBlockParam[] = unanswered.map((id) => ({ type: "tool_result", tool_use_id: id, content: "Not run: the turn ended first.", is_error: true }));
+        const filler: ContentBlockParam[] = unanswered.map((id) => ({
+          type: "tool_result",
+          tool_use_id: id,
+          content: "Not run: the turn ended first.",
+          is_error: true,
+        }));
         if (message.role === "user") message.content = [...filler, ...message.content];
         else out.push({ role: "user", content: filler });
       }

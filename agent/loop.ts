@@ -56,9 +56,12 @@ function boundReached(host: TurnHost, turn: TurnInfo, state: TurnState): { statu
   }
   if (state.phase !== "model") return null;
   const { budgets } = host;
-  if (turn.usage.modelCalls >= budgets.maxModelCalls) return { status: "budget_exceeded", error: `The turn used its ${budgets.maxModelCalls} model calls.` };
-  if (turn.usage.outputTokens >= budgets.maxOutputTokens) return { status: "budget_exceeded", error: `The turn used its ${budgets.maxOutputTokens} output tokens.` };
-  if (Date.now() - state.startedAt > budgets.maxSeconds * 1000) return { status: "budget_exceeded", error: `The turn ran past its ${budgets.maxSeconds} s.` };
+  if (turn.usage.modelCalls >= budgets.maxModelCalls)
+    return { status: "budget_exceeded", error: `The turn used its ${budgets.maxModelCalls} model calls.` };
+  if (turn.usage.outputTokens >= budgets.maxOutputTokens)
+    return { status: "budget_exceeded", error: `The turn used its ${budgets.maxOutputTokens} output tokens.` };
+  if (Date.now() - state.startedAt > budgets.maxSeconds * 1000)
+    return { status: "budget_exceeded", error: `The turn ran past its ${budgets.maxSeconds} s.` };
   return null;
 }
 
@@ -108,7 +111,12 @@ async function modelStep(host: TurnHost, turnId: string): Promise<void> {
   host.transaction(() => {
     log.addUsage(turnId, usage);
     if (content.length > 0) log.addMessage({ turnId, role: "assistant", content });
-    if (cut) log.addMessage({ turnId, role: "user", content: [{ type: "text", text: "Your reply was cut off by the output limit. Continue in smaller steps." }] });
+    if (cut)
+      log.addMessage({
+        turnId,
+        role: "user",
+        content: [{ type: "text", text: "Your reply was cut off by the output limit. Continue in smaller steps." }],
+      });
     log.setPhase(turnId, cut ? "model" : wantsTools ? "tools" : "finish");
   });
 }
@@ -116,7 +124,10 @@ async function modelStep(host: TurnHost, turnId: string): Promise<void> {
 /** Runs the last message's tool calls in order; their results go back in one user message. */
 async function toolsStep(host: TurnHost, turnId: string): Promise<void> {
   const log = host.turns.log;
-  const last = log.conversation().filter((message) => message.turnId === turnId).at(-1);
+  const last = log
+    .conversation()
+    .filter((message) => message.turnId === turnId)
+    .at(-1);
   const uses = ((last?.role === "assistant" ? last.content : []) as ContentBlockParam[]).filter(
     (block): block is ToolUseBlock & ContentBlockParam => block.type === "tool_use",
   );
@@ -134,7 +145,14 @@ async function toolsStep(host: TurnHost, turnId: string): Promise<void> {
     if (!recorded) log.append(turnId, "tool.started", { id: use.id, name: use.name, input: shortened(use.input) });
     const result = await runToolCall(host, turnId, use);
     log.addTimings(turnId, { toolMs: Date.now() - started });
-    if (!recorded) log.append(turnId, "tool.finished", { id: use.id, name: use.name, ok: !result.isError, summary: result.summary, durationMs: Date.now() - started });
+    if (!recorded)
+      log.append(turnId, "tool.finished", {
+        id: use.id,
+        name: use.name,
+        ok: !result.isError,
+        summary: result.summary,
+        durationMs: Date.now() - started,
+      });
     results.push({ type: "tool_result", tool_use_id: use.id, content: result.content, ...(result.isError ? { is_error: true } : {}) });
   }
   host.transaction(() => {
@@ -147,7 +165,10 @@ async function toolsStep(host: TurnHost, turnId: string): Promise<void> {
 function shortened(input: unknown): unknown {
   if (typeof input !== "object" || input === null) return input;
   return Object.fromEntries(
-    Object.entries(input).map(([key, value]) => [key, typeof value === "string" && value.length > 2000 ? `${value.slice(0, 2000)}… [${value.length - 2000} more characters]` : value]),
+    Object.entries(input).map(([key, value]) => [
+      key,
+      typeof value === "string" && value.length > 2000 ? `${value.slice(0, 2000)}… [${value.length - 2000} more characters]` : value,
+    ]),
   );
 }
 

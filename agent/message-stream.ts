@@ -38,15 +38,27 @@ export function messageFrames(message: StreamedMessage, chunk = 24): string[] {
         frames.push(frame("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: piece } }));
       }
     } else {
-      frames.push(frame("content_block_start", { type: "content_block_start", index, content_block: { type: "tool_use", id: block.id, name: block.name, input: {} } }));
+      frames.push(
+        frame("content_block_start", {
+          type: "content_block_start",
+          index,
+          content_block: { type: "tool_use", id: block.id, name: block.name, input: {} },
+        }),
+      );
       for (const piece of pieces(JSON.stringify(block.input), chunk * 4)) {
-        frames.push(frame("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: piece } }));
+        frames.push(
+          frame("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: piece } }),
+        );
       }
     }
     frames.push(frame("content_block_stop", { type: "content_block_stop", index }));
   });
   frames.push(
-    frame("message_delta", { type: "message_delta", delta: { stop_reason: message.stopReason, stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } }),
+    frame("message_delta", {
+      type: "message_delta",
+      delta: { stop_reason: message.stopReason, stop_sequence: null },
+      usage: { output_tokens: message.usage.output_tokens },
+    }),
     frame("message_stop", { type: "message_stop" }),
   );
   return frames;

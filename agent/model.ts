@@ -75,7 +75,11 @@ export class Model {
           const response = await next(request);
           const attempt = Number(new Headers(request.headers).get("x-stainless-retry-count")) || 0;
           if (RETRYABLE_STATUS(response.status) && response.headers.get("x-should-retry") !== "false" && attempt < SDK_RETRIES) {
-            this.active?.onRetry({ attempt: attempt + 1, reason: `HTTP ${response.status}`, delayMs: retryDelay(response.headers, attempt) });
+            this.active?.onRetry({
+              attempt: attempt + 1,
+              reason: `HTTP ${response.status}`,
+              delayMs: retryDelay(response.headers, attempt),
+            });
           }
           return response;
         },
@@ -121,7 +125,11 @@ export class Model {
         if (error instanceof APIError && error.status !== undefined) throw error;
         if (attempt >= STREAM_RETRIES) throw error;
         const delayMs = 500 * 2 ** attempt;
-        callbacks.onRetry({ attempt: attempt + 1, reason: `the stream was cut (${error instanceof Error ? error.message : String(error)})`, delayMs });
+        callbacks.onRetry({
+          attempt: attempt + 1,
+          reason: `the stream was cut (${error instanceof Error ? error.message : String(error)})`,
+          delayMs,
+        });
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     }

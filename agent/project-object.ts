@@ -50,7 +50,8 @@ export class ProjectObject extends ProjectObjectBase {
 
   private modelFor(): Model {
     const config = modelConfigFromEnv(this.env);
-    if (!config) throw new Error("No model is configured: set ANTHROPIC_API_KEY (and optionally ANTHROPIC_BASE_URL, MODEL), or MODEL=replay.");
+    if (!config)
+      throw new Error("No model is configured: set ANTHROPIC_API_KEY (and optionally ANTHROPIC_BASE_URL, MODEL), or MODEL=replay.");
     if (this.model?.name !== config.model) this.model = new Model(config);
     return this.model;
   }

@@ -23,7 +23,9 @@ export async function turnRequest(host: TurnHost, turnId: string): Promise<Conte
     if (endedAt > 0 && endedAt !== head) {
       const changed = changedPaths(await host.store.delta(endedAt, head));
       if (changed.length > 0) {
-        parts.push(`\n\n<changed_since_your_last_turn>\nThe user changed these files since your last turn (versions ${endedAt} → ${head}); view them before relying on what you remember:\n${changed.join("\n")}\n</changed_since_your_last_turn>`);
+        parts.push(
+          `\n\n<changed_since_your_last_turn>\nThe user changed these files since your last turn (versions ${endedAt} → ${head}); view them before relying on what you remember:\n${changed.join("\n")}\n</changed_since_your_last_turn>`,
+        );
       }
     }
   }

@@ -135,7 +135,12 @@ export function App() {
 }
 `;
 
-const editor = (id: string, input: Record<string, unknown>) => ({ type: "tool_use" as const, id, name: "str_replace_based_edit_tool", input });
+const editor = (id: string, input: Record<string, unknown>) => ({
+  type: "tool_use" as const,
+  id,
+  name: "str_replace_based_edit_tool",
+  input,
+});
 const text = (value: string) => ({ type: "text" as const, text: value });
 
 /**
@@ -145,19 +150,32 @@ const text = (value: string) => ({ type: "text" as const, text: value });
  */
 export const REPLAY_SESSION: StreamedMessage["content"][] = [
   [
-    text(`(This is a ${REPLAY_MARK}, played by the built-in replay model: no model is called.) I'll turn the starter into a todo list. First, the project's files.`),
+    text(
+      `(This is a ${REPLAY_MARK}, played by the built-in replay model: no model is called.) I'll turn the starter into a todo list. First, the project's files.`,
+    ),
     editor("toolu_replay01view", { command: "view", path: "/" }),
   ],
-  [text("Let me read the server and the page."), editor("toolu_replay02srv", { command: "view", path: "src/server.ts" }), editor("toolu_replay03app", { command: "view", path: "src/App.tsx" })],
+  [
+    text("Let me read the server and the page."),
+    editor("toolu_replay02srv", { command: "view", path: "src/server.ts" }),
+    editor("toolu_replay03app", { command: "view", path: "src/App.tsx" }),
+  ],
   [
     text("The server gets a todo API stored in env.KV, and a test for it."),
     editor("toolu_replay04srv", { command: "create", path: "src/server.ts", file_text: SERVER }),
     editor("toolu_replay05tst", { command: "create", path: "test/todos.test.ts", file_text: TEST }),
   ],
   [
-    text("Now the page: a form, the list, toggling and deleting. The KV binding goes into wrangler.toml so the tests also run under the Workers Vitest integration."),
+    text(
+      "Now the page: a form, the list, toggling and deleting. The KV binding goes into wrangler.toml so the tests also run under the Workers Vitest integration.",
+    ),
     editor("toolu_replay06app", { command: "create", path: "src/App.tsx", file_text: APP }),
-    editor("toolu_replay07cfg", { command: "str_replace", path: "wrangler.toml", old_str: 'compatibility_date = "2026-04-26"', new_str: 'compatibility_date = "2026-04-26"\n\n[[kv_namespaces]]\nbinding = "KV"\nid = "todos"' }),
+    editor("toolu_replay07cfg", {
+      command: "str_replace",
+      path: "wrangler.toml",
+      old_str: 'compatibility_date = "2026-04-26"',
+      new_str: 'compatibility_date = "2026-04-26"\n\n[[kv_namespaces]]\nbinding = "KV"\nid = "todos"',
+    }),
   ],
   [text("Building and running the tests."), { type: "tool_use", id: "toolu_replay08bat", name: "build_and_test", input: {} }],
   [

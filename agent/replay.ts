@@ -14,7 +14,8 @@ type RequestBody = { messages: { role: string; content: string | Block[] }[] };
 export function replayFetch(delayMs: number): typeof fetch {
   return async (input, init) => {
     const request = new Request(input, init);
-    if (new URL(request.url).pathname !== "/v1/messages") return Response.json(errorBody("not_found_error", "The replay model only answers /v1/messages."), { status: 404 });
+    if (new URL(request.url).pathname !== "/v1/messages")
+      return Response.json(errorBody("not_found_error", "The replay model only answers /v1/messages."), { status: 404 });
     const body = (await request.json()) as RequestBody;
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const message = answer(body);
@@ -29,8 +30,12 @@ function answer(body: RequestBody): StreamedMessage {
   // The turn's request is the last user message with text in it (tool results have none).
   const start = messages.findLastIndex((message) => message.role === "user" && blocks(message).some((block) => block.type === "text"));
   const step = messages.slice(start + 1).filter((message) => message.role === "assistant").length;
-  const playedBefore = messages.slice(0, start).some((message) => message.role === "assistant" && blocks(message).some((block) => block.text?.includes(REPLAY_MARK)));
-  const content = playedBefore ? [{ type: "text" as const, text: REPLAY_DONE }] : (REPLAY_SESSION[step] ?? [{ type: "text" as const, text: REPLAY_DONE }]);
+  const playedBefore = messages
+    .slice(0, start)
+    .some((message) => message.role === "assistant" && blocks(message).some((block) => block.text?.includes(REPLAY_MARK)));
+  const content = playedBefore
+    ? [{ type: "text" as const, text: REPLAY_DONE }]
+    : (REPLAY_SESSION[step] ?? [{ type: "text" as const, text: REPLAY_DONE }]);
   const size = JSON.stringify(body).length;
   return {
     id: `msg_replay${String(step).padStart(2, "0")}${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`,

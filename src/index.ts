@@ -16,7 +16,8 @@ export default {
     const target = parsePreviewHost(host, env.PREVIEW_HOST);
     if (!target) {
       // A malformed name under the preview suffix is no preview, and never the API or the playground either.
-      if (underPreviewHost(host, env.PREVIEW_HOST)) return new Response("Not found\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+      if (underPreviewHost(host, env.PREVIEW_HOST))
+        return new Response("Not found\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
       return app.fetch(request, env, ctx);
     }
     const checked = await checkPreviewAccess(request, env.API_TOKEN, target.projectId);

@@ -16,13 +16,9 @@ export const DEFAULT_LIMITS: StoreLimits = {
 /** Reads the store limits from the environment, falling back to the defaults. */
 export function limitsFromEnv(env: Env): StoreLimits {
   return {
-    maxFileBytes: Math.min(
-      positiveInt(env.MAX_FILE_BYTES, "MAX_FILE_BYTES") ?? DEFAULT_LIMITS.maxFileBytes,
-      MAX_FILE_BYTES_CEILING,
-    ),
+    maxFileBytes: Math.min(positiveInt(env.MAX_FILE_BYTES, "MAX_FILE_BYTES") ?? DEFAULT_LIMITS.maxFileBytes, MAX_FILE_BYTES_CEILING),
     maxFiles: positiveInt(env.MAX_FILES, "MAX_FILES") ?? DEFAULT_LIMITS.maxFiles,
-    maxVersionBytes:
-      positiveInt(env.MAX_VERSION_BYTES, "MAX_VERSION_BYTES") ?? DEFAULT_LIMITS.maxVersionBytes,
+    maxVersionBytes: positiveInt(env.MAX_VERSION_BYTES, "MAX_VERSION_BYTES") ?? DEFAULT_LIMITS.maxVersionBytes,
   };
 }
 
@@ -64,7 +60,8 @@ export type ModelConfig =
  * null when none is configured.
  */
 export function modelConfigFromEnv(env: Env): ModelConfig | null {
-  if (env.MODEL === "replay") return { kind: "replay", model: "replay", delayMs: nonNegativeInt(env.REPLAY_DELAY_MS, "REPLAY_DELAY_MS") ?? 0 };
+  if (env.MODEL === "replay")
+    return { kind: "replay", model: "replay", delayMs: nonNegativeInt(env.REPLAY_DELAY_MS, "REPLAY_DELAY_MS") ?? 0 };
   if (!env.ANTHROPIC_API_KEY && !env.ANTHROPIC_BASE_URL) return null;
   return {
     kind: "anthropic",

@@ -3,7 +3,12 @@ import { defineScenario, type Step } from "./fake-anthropic.ts";
 
 const text = (value: string) => ({ type: "text" as const, text: value });
 let ids = 0;
-const use = (name: string, input: unknown) => ({ type: "tool_use" as const, id: `toolu_fake${String(++ids).padStart(4, "0")}${name.slice(0, 3)}`, name, input });
+const use = (name: string, input: unknown) => ({
+  type: "tool_use" as const,
+  id: `toolu_fake${String(++ids).padStart(4, "0")}${name.slice(0, 3)}`,
+  name,
+  input,
+});
 const editor = (input: Record<string, unknown>) => use("str_replace_based_edit_tool", input);
 const buildAndTest = () => use("build_and_test", {});
 const done = (value = "Done."): Step => ({ content: [text(value)] });
@@ -16,7 +21,14 @@ defineScenario("fix-build", [
   { content: [buildAndTest()] },
   ({ toolResults }) => {
     const failed = String(toolResults[0]?.content).includes('"ok":false');
-    return { content: failed ? [text("A syntax error; fixing it."), editor({ command: "str_replace", path: "/src/index.ts", old_str: 'new Response("hi" }', new_str: 'new Response("hi") }' })] : [text("unexpected")] };
+    return {
+      content: failed
+        ? [
+            text("A syntax error; fixing it."),
+            editor({ command: "str_replace", path: "/src/index.ts", old_str: 'new Response("hi" }', new_str: 'new Response("hi") }' }),
+          ]
+        : [text("unexpected")],
+    };
   },
   { content: [buildAndTest()] },
   done("Fixed the syntax error; the build passes."),
@@ -24,20 +36,43 @@ defineScenario("fix-build", [
 
 // Two tool calls in one message: both results come back in order, in one user message.
 defineScenario("parallel", [
-  { content: [editor({ command: "view", path: "a.txt" }), editor({ command: "create", path: "b.txt", file_text: "bee\n" }), editor({ command: "view", path: "missing.txt" })] },
+  {
+    content: [
+      editor({ command: "view", path: "a.txt" }),
+      editor({ command: "create", path: "b.txt", file_text: "bee\n" }),
+      editor({ command: "view", path: "missing.txt" }),
+    ],
+  },
   done(),
 ]);
 
 // str_replace with zero and with two matches: errors naming the count.
 defineScenario("str-replace-counts", [
-  { content: [editor({ command: "str_replace", path: "a.txt", old_str: "line tow", new_str: "x" }), editor({ command: "str_replace", path: "a.txt", old_str: "same", new_str: "x" })] },
+  {
+    content: [
+      editor({ command: "str_replace", path: "a.txt", old_str: "line tow", new_str: "x" }),
+      editor({ command: "str_replace", path: "a.txt", old_str: "same", new_str: "x" }),
+    ],
+  },
   done(),
 ]);
 
 // Overload, rate limit with retry-after, and a stream cut mid-message (after its tool call began): each recovered, the tool run once.
 defineScenario("flaky", [
-  { failFirst: [{ status: 529, type: "overloaded_error" }, { status: 429, type: "rate_limit_error", retryAfter: 1 }], content: [text("Writing a file."), editor({ command: "create", path: "flaky.txt", file_text: "once\n" })] },
-  { cut: 6, content: [text("Now a second file, with a longer explanation so the stream is cut in the middle of the tool call."), editor({ command: "create", path: "second.txt", file_text: "two\n" })] },
+  {
+    failFirst: [
+      { status: 529, type: "overloaded_error" },
+      { status: 429, type: "rate_limit_error", retryAfter: 1 },
+    ],
+    content: [text("Writing a file."), editor({ command: "create", path: "flaky.txt", file_text: "once\n" })],
+  },
+  {
+    cut: 6,
+    content: [
+      text("Now a second file, with a longer explanation so the stream is cut in the middle of the tool call."),
+      editor({ command: "create", path: "second.txt", file_text: "two\n" }),
+    ],
+  },
   done(),
 ]);
 
@@ -50,7 +85,10 @@ defineScenario("cancel", [
 
 // A model that never stops asking for tools: bounded by the turn's budgets.
 const forever: Step = { content: [editor({ command: "view", path: "/" })], outputTokens: 400, delayMs: 300 };
-defineScenario("forever", Array.from({ length: 40 }, () => forever));
+defineScenario(
+  "forever",
+  Array.from({ length: 40 }, () => forever),
+);
 
 // The same build error every time: the stuck rule ends the turn.
 defineScenario("stuck", [
@@ -60,23 +98,48 @@ defineScenario("stuck", [
 
 // execute: code that writes and then throws leaves the draft as it was; code that succeeds keeps its writes.
 defineScenario("execute", [
-  { content: [use("execute", { code: 'async () => { await state.writeFile("/thrown.txt", "no"); await state.writeFile("/a.txt", "changed"); throw new Error("boom"); }' })] },
-  { content: [use("execute", { code: 'async () => { await state.writeFile("/kept.txt", "yes"); console.log("wrote"); const res = await preview.fetch("/hello"); return { status: res.status, body: await res.text() }; }' })] },
-  { content: [use("execute", { code: 'async () => { await state.writeFile("/node_modules/x.js", "no"); return "wrote node_modules"; }' })] },
+  {
+    content: [
+      use("execute", {
+        code: 'async () => { await state.writeFile("/thrown.txt", "no"); await state.writeFile("/a.txt", "changed"); throw new Error("boom"); }',
+      }),
+    ],
+  },
+  {
+    content: [
+      use("execute", {
+        code: 'async () => { await state.writeFile("/kept.txt", "yes"); console.log("wrote"); const res = await preview.fetch("/hello"); return { status: res.status, body: await res.text() }; }',
+      }),
+    ],
+  },
+  {
+    content: [use("execute", { code: 'async () => { await state.writeFile("/node_modules/x.js", "no"); return "wrote node_modules"; }' })],
+  },
   { content: [use("execute", { code: 'async () => { await state.symlink("/a.txt", "/link.txt"); return "linked"; }' })] },
   done(),
 ]);
 
 // Edits a commit would refuse come back as errors; the turn goes on.
 defineScenario("refused-edit", [
-  { content: [editor({ command: "create", path: "big.txt", file_text: "x".repeat(70_000) }), editor({ command: "create", path: "a.txt/inside.txt", file_text: "x" })] },
+  {
+    content: [
+      editor({ command: "create", path: "big.txt", file_text: "x".repeat(70_000) }),
+      editor({ command: "create", path: "a.txt/inside.txt", file_text: "x" }),
+    ],
+  },
   { content: [editor({ command: "create", path: "fine.txt", file_text: "fine\n" })] },
   done(),
 ]);
 
 // An execute that takes a while: the server can be stopped in the middle of it.
 defineScenario("slow-execute", [
-  { content: [use("execute", { code: 'async () => { await state.writeFile("/partial.txt", "1"); await new Promise((r) => setTimeout(r, 1500)); await state.writeFile("/partial2.txt", "2"); return "both"; }' })] },
+  {
+    content: [
+      use("execute", {
+        code: 'async () => { await state.writeFile("/partial.txt", "1"); await new Promise((r) => setTimeout(r, 1500)); await state.writeFile("/partial2.txt", "2"); return "both"; }',
+      }),
+    ],
+  },
   done(),
 ]);
 

@@ -13,7 +13,10 @@ import { api, commit, createProject, expectError } from "./helpers";
 type Event = { id: number; event: string; data: Record<string, unknown> };
 
 async function chat(id: string, scenario: string, budgets?: Record<string, number>): Promise<string> {
-  const res = await api(`/api/projects/${id}/chat`, { method: "POST", json: { message: `Please do it. [scenario: ${scenario}]`, ...(budgets ? { budgets } : {}) } });
+  const res = await api(`/api/projects/${id}/chat`, {
+    method: "POST",
+    json: { message: `Please do it. [scenario: ${scenario}]`, ...(budgets ? { budgets } : {}) },
+  });
   expect(res.status, await res.clone().text()).toBe(202);
   const body = await res.json<{ turnId: string; eventsUrl: string }>();
   expect(body.eventsUrl).toBe(`/api/projects/${id}/turns/${body.turnId}/events`);
@@ -22,7 +25,10 @@ async function chat(id: string, scenario: string, budgets?: Record<string, numbe
 
 /** Reads the turn's event stream to its end (it closes after turn.finished). */
 async function events(id: string, turnId: string, lastEventId?: number): Promise<Event[]> {
-  const res = await api(`/api/projects/${id}/turns/${turnId}/events`, lastEventId ? { headers: { "Last-Event-ID": String(lastEventId) } } : {});
+  const res = await api(
+    `/api/projects/${id}/turns/${turnId}/events`,
+    lastEventId ? { headers: { "Last-Event-ID": String(lastEventId) } } : {},
+  );
   expect(res.headers.get("Content-Type")).toContain("text/event-stream");
   return parse(await res.text());
 }
@@ -32,20 +38,29 @@ function parse(stream: string): Event[] {
     .split("\n\n")
     .filter((chunk) => chunk.includes("event:"))
     .map((chunk) => {
-      const field = (name: string) => chunk.split("\n").find((line) => line.startsWith(`${name}:`))!.slice(name.length + 1).trim();
+      const field = (name: string) =>
+        chunk
+          .split("\n")
+          .find((line) => line.startsWith(`${name}:`))!
+          .slice(name.length + 1)
+          .trim();
       return { id: Number(field("id")), event: field("event"), data: JSON.parse(field("data")) as Record<string, unknown> };
     });
 }
 
-const finished = (list: Event[]) => list.at(-1)!.data as { status: string; version?: number; usage: Record<string, number>; error?: string };
-const toolResults = (list: Event[]) => list.filter((e) => e.event === "tool.finished").map((e) => e.data as { name: string; ok: boolean; summary: string });
+const finished = (list: Event[]) =>
+  list.at(-1)!.data as { status: string; version?: number; usage: Record<string, number>; error?: string };
+const toolResults = (list: Event[]) =>
+  list.filter((e) => e.event === "tool.finished").map((e) => e.data as { name: string; ok: boolean; summary: string });
 const file = async (id: string, path: string, version: number | "draft" = "draft") => {
   const res = await api(`/api/projects/${id}/files/${path}?version=${version}`);
   return res.status === 200 ? res.text() : null;
 };
 /** The tool results the fake model received in a scenario's request for `step` (default: its last request). */
 const lastResults = async (scenario: string, step?: number) =>
-  (await fetch(`https://anthropic.fake/-/fake/results?scenario=${scenario}${step === undefined ? "" : `&step=${step}`}`)).json<{ content: string; is_error?: boolean }[]>();
+  (await fetch(`https://anthropic.fake/-/fake/results?scenario=${scenario}${step === undefined ? "" : `&step=${step}`}`)).json<
+    { content: string; is_error?: boolean }[]
+  >();
 const SERVER = 'export default { fetch: () => new Response("hello") };\n';
 
 describe("agent turns", () => {
@@ -55,12 +70,19 @@ describe("agent turns", () => {
     const list = await events(id, turnId);
     expect(list[0]).toMatchObject({ id: 1, event: "turn.started" });
     expect(list.map((e) => e.id)).toEqual(list.map((_, i) => i + 1));
-    const builds = list.filter((e) => e.event === "build.finished").map((e) => e.data as { ok: boolean; errors: { file?: string; line?: number }[] });
+    const builds = list
+      .filter((e) => e.event === "build.finished")
+      .map((e) => e.data as { ok: boolean; errors: { file?: string; line?: number }[] });
     expect(builds.map((b) => b.ok)).toEqual([false, true]);
     expect(builds[0]!.errors[0]).toMatchObject({ file: "src/index.ts", line: 1 });
     expect(list.some((e) => e.event === "test.finished")).toBe(true);
     expect(list.find((e) => e.event === "preview.ready")?.data.url).toBe(`http://${id}--draft.preview.localhost:8787/`);
-    expect(list.filter((e) => e.event === "model.text").map((e) => e.data.delta).join("")).toContain("Fixed the syntax error");
+    expect(
+      list
+        .filter((e) => e.event === "model.text")
+        .map((e) => e.data.delta)
+        .join(""),
+    ).toContain("Fixed the syntax error");
     expect(list.some((e) => e.event === "files.changed" && (e.data.paths as string[]).includes("src/index.ts"))).toBe(true);
     const end = finished(list);
     expect(end).toMatchObject({ status: "completed", version: 2, usage: { modelCalls: 5 } });
@@ -70,17 +92,26 @@ describe("agent turns", () => {
     const version = await (await api(`/api/projects/${id}/versions/2`)).json<{ author: string; message: string }>();
     expect(version).toMatchObject({ author: "agent", message: "Please do it. [scenario: fix-build]" });
     expect(await file(id, "src/index.ts", 2)).toBe('export default { fetch: () => new Response("hi") };\n');
-    expect(await (await api(`/api/projects/${id}/diff?from=1&to=2`)).text()).toContain('+export default { fetch: () => new Response("hi") };');
+    expect(await (await api(`/api/projects/${id}/diff?from=1&to=2`)).text()).toContain(
+      '+export default { fetch: () => new Response("hi") };',
+    );
     expect(await (await api(`/api/projects/${id}/turns/${turnId}`)).json()).toMatchObject({ id: turnId, status: "completed", version: 2 });
     expect(await (await api(`/api/projects/${id}`)).json()).toMatchObject({ head: 2, turn: { id: turnId, status: "completed" } });
     // The project list learns the agent's version too.
     await expect
-      .poll(async () => (await (await api("/api/projects?limit=100")).json<{ projects: { id: string; head: number }[] }>()).projects.find((p) => p.id === id)?.head)
+      .poll(
+        async () =>
+          (await (await api("/api/projects?limit=100")).json<{ projects: { id: string; head: number }[] }>()).projects.find(
+            (p) => p.id === id,
+          )?.head,
+      )
       .toBe(2);
 
     // Replay after Last-Event-ID, and the conversation.
     expect((await events(id, turnId, list.length - 2)).map((e) => e.event)).toEqual(["version.created", "turn.finished"]);
-    const conversation = await (await api(`/api/projects/${id}/messages`)).json<{ messages: { role: string; text?: string; name?: string; ok?: boolean }[] }>();
+    const conversation = await (await api(`/api/projects/${id}/messages`)).json<{
+      messages: { role: string; text?: string; name?: string; ok?: boolean }[];
+    }>();
     expect(conversation.messages[0]).toMatchObject({ role: "user", text: "Please do it. [scenario: fix-build]" });
     expect(conversation.messages.filter((m) => m.role === "tool").map((m) => [m.name, m.ok])).toEqual([
       ["str_replace_based_edit_tool", true],
@@ -119,7 +150,9 @@ describe("agent turns", () => {
   it("recovers from 529, 429 with retry-after and a cut stream without running a tool twice", async () => {
     const { id } = await createProject({ "a.txt": "a\n" });
     const list = await events(id, await chat(id, "flaky"));
-    const retries = list.filter((e) => e.event === "model.retry").map((e) => e.data as { attempt: number; reason: string; delayMs: number });
+    const retries = list
+      .filter((e) => e.event === "model.retry")
+      .map((e) => e.data as { attempt: number; reason: string; delayMs: number });
     expect(retries[0]).toMatchObject({ attempt: 1, reason: "HTTP 529" });
     expect(retries[1]).toMatchObject({ attempt: 2, reason: "HTTP 429", delayMs: 1000 });
     expect(retries[2]!.reason).toContain("the stream was cut");
@@ -164,7 +197,10 @@ describe("agent turns", () => {
   });
 
   it("runs execute atomically: code that throws or breaks the rules leaves the draft as it was", async () => {
-    const { id } = await createProject({ "a.txt": "a\n", "src/index.ts": 'export default { fetch: (r) => new Response("hi from " + new URL(r.url).pathname) };\n' });
+    const { id } = await createProject({
+      "a.txt": "a\n",
+      "src/index.ts": 'export default { fetch: (r) => new Response("hi from " + new URL(r.url).pathname) };\n',
+    });
     const list = await events(id, await chat(id, "execute"));
     const results = toolResults(list);
     expect(results.map((r) => r.ok)).toEqual([false, true, false, false]);
@@ -222,7 +258,9 @@ describe("agent turns", () => {
       await store.commit({ base: 0, author: "user", changes: [{ op: "put", path: "a.txt", content: new TextEncoder().encode("a") }] });
       const turns = new ProjectTurns(new TurnLog(state.storage.sql), store);
       const turn = await turns.start("cancelled mid-execute");
-      await turns.applyToolCall(turn.id, "toolu_kept", [{ op: "put", path: "kept.txt", content: new TextEncoder().encode("k") }], { content: "ok" });
+      await turns.applyToolCall(turn.id, "toolu_kept", [{ op: "put", path: "kept.txt", content: new TextEncoder().encode("k") }], {
+        content: "ok",
+      });
       turns.log.setPending(turn.id, "toolu_cut", await store.snapshotDraft());
       await store.workspace.writeFile("/half.txt", "half-done");
       const finished = await turns.finish(turn.id, { status: "cancelled" });
@@ -256,12 +294,19 @@ describe("agent turns", () => {
   it("refuses bad chat input, unknown turns and a missing model", async () => {
     const { id } = await createProject({ "a.txt": "a\n" });
     await expectError(await api(`/api/projects/${id}/chat`, { method: "POST", json: { message: "  " } }), 400, "invalid_request");
-    await expectError(await api(`/api/projects/${id}/chat`, { method: "POST", json: { message: "x".repeat(32_001) } }), 400, "invalid_request");
+    await expectError(
+      await api(`/api/projects/${id}/chat`, { method: "POST", json: { message: "x".repeat(32_001) } }),
+      400,
+      "invalid_request",
+    );
     await expectError(await api(`/api/projects/${id}/turns/tffffffffffffff0`), 404, "not_found");
     await expectError(await api(`/api/projects/${id}/turns/nope/events`), 404, "not_found");
     const noModel = { ...env, ANTHROPIC_API_KEY: undefined, ANTHROPIC_BASE_URL: undefined, MODEL: undefined };
     const res = await worker.fetch!(
-      new Request(`http://localhost:8787/api/projects/${id}/chat`, { method: "POST", body: '{"message": "hi"}' }) as Request<unknown, IncomingRequestCfProperties>,
+      new Request(`http://localhost:8787/api/projects/${id}/chat`, { method: "POST", body: '{"message": "hi"}' }) as Request<
+        unknown,
+        IncomingRequestCfProperties
+      >,
       noModel,
       createExecutionContext(),
     );

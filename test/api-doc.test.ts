@@ -15,7 +15,9 @@ function tableRows(heading: string): string[][] {
 describe("docs/api.md is the contract the server keeps", () => {
   it("documents exactly the routes of /api/openapi.json", async () => {
     const doc = await (await api("/api/openapi.json")).json<{ paths: Record<string, Record<string, unknown>> }>();
-    const served = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    const served = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     const documented = [...apiDoc.matchAll(/^### `([A-Z]+ \/api\/[^`]*)`$/gm)].map((match) => match[1]!);
     expect(documented.sort()).toEqual(served.sort());
   });
@@ -27,7 +29,15 @@ describe("docs/api.md is the contract the server keeps", () => {
   });
 
   it("names every event of a turn's stream and every tool the model sees", () => {
-    expect(tableRows("Agent turns").map(([name]) => name).sort()).toEqual([...TURN_EVENT_TYPES].sort());
-    expect(tableRows("Tools the model sees").map(([name]) => name).sort()).toEqual([...TOOL_NAMES].sort());
+    expect(
+      tableRows("Agent turns")
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual([...TURN_EVENT_TYPES].sort());
+    expect(
+      tableRows("Tools the model sees")
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual([...TOOL_NAMES].sort());
   });
 });

@@ -25,12 +25,17 @@ describe("build", () => {
     const output = result.output!;
     // The server's dependencies (hono) are pre-bundled too, in a module the entry runs first.
     expect(output.mainModule).toBe("index.js");
-    expect(output.modules["index.js"]).toBe('import "./dependencies.js";\nexport * from "./app.js";\nexport { default } from "./app.js";\n');
+    expect(output.modules["index.js"]).toBe(
+      'import "./dependencies.js";\nexport * from "./app.js";\nexport { default } from "./app.js";\n',
+    );
     expect(output.modules["app.js"]).toContain("Hello from the server");
     expect(output.modules["app.js"]).not.toContain("class Hono");
     expect(output.modules["dependencies.js"]).toContain("Hono");
     const html = output.assets["/index.html"] as string;
-    const vendorPath = /<script type="module" src="(\/_deps\/[0-9a-f]{16}\.js)"><\/script>\s*<script type="module" src="\/main.js"><\/script>/.exec(html)?.[1];
+    const vendorPath =
+      /<script type="module" src="(\/_deps\/[0-9a-f]{16}\.js)"><\/script>\s*<script type="module" src="\/main.js"><\/script>/.exec(
+        html,
+      )?.[1];
     expect(vendorPath).toBeDefined();
     // The dependencies are pre-bundled apart from the app's own code.
     const vendor = output.assets[vendorPath!] as string;
@@ -70,7 +75,9 @@ describe("build", () => {
       "src/index.ts": 'import { greet } from "slow-greet";\nexport default { fetch: () => new Response(greet("all")) };\n',
     };
     const before = (await registryRequests())["slow-greet"] ?? 0;
-    const builds = await Promise.all(Array.from({ length: 5 }, () => buildProject({ files: tree(files), ...shared(), registry: REGISTRY })));
+    const builds = await Promise.all(
+      Array.from({ length: 5 }, () => buildProject({ files: tree(files), ...shared(), registry: REGISTRY })),
+    );
     expect(builds.map((build) => build.ok)).toEqual([true, true, true, true, true]);
     for (const build of builds) expect(build.output!.modules["dependencies.js"]).toContain("Hello slowly, ");
     expect((await registryRequests())["slow-greet"]).toBe(before + 1);

@@ -49,7 +49,9 @@ describe("diff", () => {
 
     const patch = await gitDiff(id);
     // Git blob ids, as `git hash-object` prints them.
-    expect(patch).toContain("new file mode 100644\nindex 0000000000000000000000000000000000000000..e69de29bb2d1d6434b8b29ae775ad8c2e48c5391\n");
+    expect(patch).toContain(
+      "new file mode 100644\nindex 0000000000000000000000000000000000000000..e69de29bb2d1d6434b8b29ae775ad8c2e48c5391\n",
+    );
     expect(patch).toMatch(/diff --git a\/logo.png b\/logo.png\nindex [0-9a-f]{40}\.\.[0-9a-f]{40} 100644\nBinary files/);
     expect(patch.replace(/^index .*\n/gm, "")).toBe(
       [
@@ -144,7 +146,9 @@ describe("diff", () => {
     );
     expect(await gitDiff(id, "?from=2&to=2")).toBe("");
     expect((await jsonDiff(id, "?format=json")).files).toHaveLength(1);
-    expect(await (await api(`/api/projects/${id}/diff?format=git`, { headers: { Accept: "application/json" } })).text()).toContain("diff --git");
+    expect(await (await api(`/api/projects/${id}/diff?format=git`, { headers: { Accept: "application/json" } })).text()).toContain(
+      "diff --git",
+    );
   });
 
   it("pairs identical deleted and added files as renames, and quotes names git would quote", async () => {

@@ -16,7 +16,8 @@ async function unchanged(id: string): Promise<void> {
 describe("bad input is refused with a code, a message and no change", () => {
   it("malformed JSON and wrong shapes", async () => {
     const { id } = await createProject({ "a.txt": "a\n" });
-    const post = (body: string) => api(`/api/projects/${id}/commits`, { method: "POST", body, headers: { "Content-Type": "application/json" } });
+    const post = (body: string) =>
+      api(`/api/projects/${id}/commits`, { method: "POST", body, headers: { "Content-Type": "application/json" } });
     await expectError(await post("{"), 400, "invalid_json");
     await expectError(await post("[]"), 400, "invalid_request");
     await expectError(await post(JSON.stringify({ base: "1", changes: [] })), 400, "invalid_request");
@@ -30,8 +31,19 @@ describe("bad input is refused with a code, a message and no change", () => {
   it("bad paths, in commits, creates and URLs", async () => {
     const { id } = await createProject({ "a.txt": "a\n" });
     const bad = [
-      "", "/abs.txt", "a/../b", "./a", "a//b", "a\\b", "a\u0000b", "tab\there", "x/".repeat(10) + "y".repeat(256),
-      "z".repeat(1025), ".git/config", "node_modules/x/index.js", "a/.",
+      "",
+      "/abs.txt",
+      "a/../b",
+      "./a",
+      "a//b",
+      "a\\b",
+      "a\u0000b",
+      "tab\there",
+      "x/".repeat(10) + "y".repeat(256),
+      "z".repeat(1025),
+      ".git/config",
+      "node_modules/x/index.js",
+      "a/.",
     ];
     for (const path of bad) {
       const error = await expectError(await commit(id, 1, [put("ok.txt"), put(path)]), 400, "invalid_path");
@@ -107,7 +119,11 @@ describe("bad input is refused with a code, a message and no change", () => {
 describe("API_TOKEN", () => {
   const app = createApp();
   const call = (headers: Record<string, string> = {}) =>
-    app.fetch(new Request("http://localhost:8787/api/projects", { headers }), { ...env, API_TOKEN: "s3cret-token" }, createExecutionContext());
+    app.fetch(
+      new Request("http://localhost:8787/api/projects", { headers }),
+      { ...env, API_TOKEN: "s3cret-token" },
+      createExecutionContext(),
+    );
 
   it("requires the bearer token on /api/* when set", async () => {
     await expectError(await call(), 401, "unauthorized");

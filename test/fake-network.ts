@@ -23,7 +23,7 @@ const FIXTURES: Record<string, { version: string; files: Record<string, string>;
     version: "1.2.0",
     files: {
       "package.json": JSON.stringify({ name: "tiny-greet", version: "1.2.0", type: "module", main: "index.js" }),
-      "index.js": 'export function greet(name) { return `Hello, ${name}!`; }\n',
+      "index.js": "export function greet(name) { return `Hello, ${name}!`; }\n",
     },
   },
   // Reaches out of node_modules into the project that installs it: a shared vendor bundle must never take that in.
@@ -40,7 +40,7 @@ const FIXTURES: Record<string, { version: string; files: Record<string, string>;
     delayMs: 1500,
     files: {
       "package.json": JSON.stringify({ name: "slow-greet", version: "1.0.0", type: "module", main: "index.js" }),
-      "index.js": 'export function greet(name) { return `Hello slowly, ${name}!`; }\n',
+      "index.js": "export function greet(name) { return `Hello slowly, ${name}!`; }\n",
     },
   },
 };
@@ -55,10 +55,18 @@ function load(name: string): Package | undefined {
   let pkg: Package | undefined;
   const fixture = FIXTURES[name];
   if (fixture) {
-    pkg = { name, version: fixture.version, dependencies: {}, files: new Map(Object.entries(fixture.files).map(([p, c]) => [p, Buffer.from(c)])) };
+    pkg = {
+      name,
+      version: fixture.version,
+      dependencies: {},
+      files: new Map(Object.entries(fixture.files).map(([p, c]) => [p, Buffer.from(c)])),
+    };
   } else if (FROM_NODE_MODULES.includes(name)) {
     const dir = join(process.cwd(), "node_modules", name);
-    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string; dependencies?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+      version: string;
+      dependencies?: Record<string, string>;
+    };
     const files = new Map<string, Buffer>();
     const walk = (at: string) => {
       for (const entry of readdirSync(at)) {

@@ -20,12 +20,17 @@ async function paths(id: string, version?: number | "draft"): Promise<string[]> 
 describe("commits", () => {
   it("applies put, delete and move in order as one new version", async () => {
     const { id } = await createProject({ "a.txt": "a\n", "dir/b.txt": "b\n", "dir/c.txt": "c\n" });
-    const res = await commit(id, 1, [
-      { op: "put", path: "a.txt", content: "A\n" },
-      { op: "move", from: "dir", to: "lib" },
-      { op: "delete", path: "lib/c.txt" },
-      { op: "put", path: "img.bin", content: "AAEC/w==", encoding: "base64" },
-    ], "Second");
+    const res = await commit(
+      id,
+      1,
+      [
+        { op: "put", path: "a.txt", content: "A\n" },
+        { op: "move", from: "dir", to: "lib" },
+        { op: "delete", path: "lib/c.txt" },
+        { op: "put", path: "img.bin", content: "AAEC/w==", encoding: "base64" },
+      ],
+      "Second",
+    );
     expect(res.status).toBe(201);
     const result = await res.json<{ version: number; parent: number; tree: string; changed: string[] }>();
     expect(result).toMatchObject({ version: 2, parent: 1 });
@@ -57,7 +62,10 @@ describe("commits", () => {
     const res = await commit(id, 1, [{ op: "put", path: "a.txt", content: "a\n" }]);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ version: 1, changed: [] });
-    const moved = await commit(id, 1, [{ op: "move", from: "a.txt", to: "b.txt" }, { op: "move", from: "b.txt", to: "a.txt" }]);
+    const moved = await commit(id, 1, [
+      { op: "move", from: "a.txt", to: "b.txt" },
+      { op: "move", from: "b.txt", to: "a.txt" },
+    ]);
     expect(moved.status).toBe(200);
     expect((await (await api(`/api/projects/${id}/versions`)).json<{ versions: unknown[] }>()).versions).toHaveLength(1);
   });
@@ -152,7 +160,10 @@ describe("commits", () => {
 describe("restore", () => {
   it("records a new version with the old tree and serves it as head and draft", async () => {
     const { id } = await createProject({ "a.txt": "one\n" });
-    await commit(id, 1, [{ op: "put", path: "a.txt", content: "two\n" }, { op: "put", path: "b.txt", content: "b\n" }]);
+    await commit(id, 1, [
+      { op: "put", path: "a.txt", content: "two\n" },
+      { op: "put", path: "b.txt", content: "b\n" },
+    ]);
     const res = await api(`/api/projects/${id}/restore`, { method: "POST", json: { version: 1, base: 2 } });
     expect(res.status).toBe(201);
     const restored = await res.json<{ version: number; parent: number; tree: string; changed: string[] }>();
@@ -183,9 +194,16 @@ describe("restore", () => {
 describe("files", () => {
   it("lists files with sizes and hashes, and serves raw bytes with an ETag", async () => {
     const { id } = await createProject({ "src/index.ts": "export {};\n", "README.md": "# Hi\n", "style.css": "a{}\n" });
-    const list = await (await api(`/api/projects/${id}/files`)).json<{ version: number; files: { path: string; size: number; hash: string }[] }>();
+    const list = await (await api(`/api/projects/${id}/files`)).json<{
+      version: number;
+      files: { path: string; size: number; hash: string }[];
+    }>();
     expect(list.version).toBe(1);
-    expect(list.files.map((f) => [f.path, f.size])).toEqual([["README.md", 5], ["src/index.ts", 11], ["style.css", 4]]);
+    expect(list.files.map((f) => [f.path, f.size])).toEqual([
+      ["README.md", 5],
+      ["src/index.ts", 11],
+      ["style.css", 4],
+    ]);
     const ts = await api(`/api/projects/${id}/files/src/index.ts`);
     expect(ts.headers.get("Content-Type")).toBe("text/typescript; charset=utf-8");
     expect(ts.headers.get("ETag")).toBe(`"${list.files[1]!.hash}"`);
@@ -213,6 +231,10 @@ describe("files", () => {
     const diffText = await diffRes.text();
     const diff = JSON.parse(diffText) as { from: number; files: { path: string; status: string }[] };
     expect(diff.from).toBe(1);
-    expect(diff.files.map((f) => [f.path, f.status])).toEqual([["a.txt", "modified"], ["b.txt", "deleted"], ["c/new.txt", "added"]]);
+    expect(diff.files.map((f) => [f.path, f.status])).toEqual([
+      ["a.txt", "modified"],
+      ["b.txt", "deleted"],
+      ["c/new.txt", "added"],
+    ]);
   });
 });

@@ -23,7 +23,9 @@ describe("the module path (previews)", () => {
     expect(modules.errors).toEqual([]);
     const output = modules.output!;
     expect(output.mainModule).toBe("index.js");
-    expect(output.modules["index.js"]).toBe('import "./dependencies.js";\nexport * from "./src/server.js";\nexport { default } from "./src/server.js";\n');
+    expect(output.modules["index.js"]).toBe(
+      'import "./dependencies.js";\nexport * from "./src/server.js";\nexport { default } from "./src/server.js";\n',
+    );
     expect(output.modules["src/server.js"]).toContain('from "../_deps/hono.js"');
     expect(output.modules["_deps/hono.js"]).toContain("export { __shimExport0 as Hono };");
     expect(output.modules["app.js"]).toBeUndefined();
@@ -32,7 +34,9 @@ describe("the module path (previews)", () => {
     expect(main).toContain('import "/_modules/src/styles.css.js"');
     expect(main).toContain('from "/_modules/_deps/react-dom__client.js"');
     expect(output.assets["/_modules/src/styles.css.js"]).toContain("style.textContent");
-    expect(output.assets["/_modules/_deps/react.js"]).toContain("export { __shimExport0 as StrictMode, __shimExport1 as useEffect, __shimExport2 as useState };");
+    expect(output.assets["/_modules/_deps/react.js"]).toContain(
+      "export { __shimExport0 as StrictMode, __shimExport1 as useEffect, __shimExport2 as useState };",
+    );
     // The vendors are the bundled build's own (same keys): one shared cache serves both paths.
     const bundled = (await build(STARTER_FILES, false)).output!;
     expect(output.modules["dependencies.js"]).toBe(bundled.modules["dependencies.js"]);
@@ -49,7 +53,10 @@ describe("the module path (previews)", () => {
       { "src/index.tsx": "export default { fetch: () => new Response(<div>) };\n" },
       // What sucrase lets through and esbuild refuses: an early error, a missing export.
       { "src/index.ts": "let a = 1;\nlet a = 2;\nexport default { fetch: () => new Response(String(a)) };\n" },
-      { "src/index.ts": 'import { helper } from "./util";\nexport default { fetch: () => new Response(helper()) };\n', "src/util.ts": 'export const helpr = () => "x";\n' },
+      {
+        "src/index.ts": 'import { helper } from "./util";\nexport default { fetch: () => new Response(helper()) };\n',
+        "src/util.ts": 'export const helpr = () => "x";\n',
+      },
     ];
     for (const files of cases) {
       const [onModules, bundled] = [await build(files, true), await build(files, false)];
@@ -60,19 +67,29 @@ describe("the module path (previews)", () => {
 
   it("bundles what the module path would compile differently: value namespaces, decorators, CommonJS", async () => {
     const cases: Record<string, string>[] = [
-      { "src/index.ts": 'namespace Greeting {\n  export const text = "hi";\n}\nexport default { fetch: () => new Response(Greeting.text) };\n' },
+      {
+        "src/index.ts":
+          'namespace Greeting {\n  export const text = "hi";\n}\nexport default { fetch: () => new Response(Greeting.text) };\n',
+      },
       {
         "src/index.ts":
           'function logged(value: unknown, _context: unknown) { return value; }\nclass Greeter {\n  @logged hi() { return "hi"; }\n}\nexport default { fetch: () => new Response(new Greeter().hi()) };\n',
       },
-      { "src/index.ts": 'const { text } = require("./text.cjs");\nexport default { fetch: () => new Response(text) };\n', "src/text.cjs": 'module.exports = { text: "hi" };\n' },
+      {
+        "src/index.ts": 'const { text } = require("./text.cjs");\nexport default { fetch: () => new Response(text) };\n',
+        "src/text.cjs": 'module.exports = { text: "hi" };\n',
+      },
       // A barrel re-exporting a type: esbuild drops the type's name, which a runtime would fail to link.
       {
-        "src/index.ts": 'import { greeting, type Greeting } from "./types";\nconst g: Greeting = greeting;\nexport default { fetch: () => new Response(g.text) };\n',
+        "src/index.ts":
+          'import { greeting, type Greeting } from "./types";\nconst g: Greeting = greeting;\nexport default { fetch: () => new Response(g.text) };\n',
         "src/types/index.ts": 'export { Greeting, greeting } from "./greeting";\n',
         "src/types/greeting.ts": 'export interface Greeting { text: string }\nexport const greeting = { text: "hi" };\n',
       },
-      { "src/index.ts": 'import { name } from "./data.json";\nexport default { fetch: () => new Response(name) };\n', "src/data.json": '{ "name": "x" }\n' },
+      {
+        "src/index.ts": 'import { name } from "./data.json";\nexport default { fetch: () => new Response(name) };\n',
+        "src/data.json": '{ "name": "x" }\n',
+      },
       { "src/index.ts": "export default { fetch: () => new Response(process.env.NODE_ENV) };\n" },
     ];
     for (const files of cases) {
@@ -85,8 +102,10 @@ describe("the module path (previews)", () => {
   it("serves a worker of many modules: nested relative imports, JSON, a namespace import, a re-export", async () => {
     const { id } = await createProject({
       "package.json": JSON.stringify({ dependencies: { hono: "^4.13.0" } }),
-      "src/index.ts": 'import * as hono from "hono";\nimport { route } from "./routes/api/route";\nexport default new hono.Hono().get("/", (c) => c.json(route()));\n',
-      "src/routes/api/route.ts": 'import data from "../../data.json";\nimport { upper } from "../../lib";\nexport const route = (): { name: string } => ({ name: upper(data.name) });\n',
+      "src/index.ts":
+        'import * as hono from "hono";\nimport { route } from "./routes/api/route";\nexport default new hono.Hono().get("/", (c) => c.json(route()));\n',
+      "src/routes/api/route.ts":
+        'import data from "../../data.json";\nimport { upper } from "../../lib";\nexport const route = (): { name: string } => ({ name: upper(data.name) });\n',
       "src/lib/index.ts": 'export { upper } from "./text";\n',
       "src/lib/text.ts": "export const upper = (s: string) => s.toUpperCase();\n",
       "src/data.json": '{ "name": "modules" }\n',
@@ -98,8 +117,9 @@ describe("the module path (previews)", () => {
 
   it("keeps each line where it was, so a stack trace names the file and line of the source", async () => {
     const { id } = await createProject({
-      "src/index.ts": 'import { fail } from "./fail";\n\nexport default {\n  fetch(): Response {\n    try {\n      fail();\n    } catch (error) {\n      return new Response((error as Error).stack);\n    }\n    return new Response("no");\n  },\n};\n',
-      "src/fail.ts": "type Unused = { a: number };\n\nexport function fail(): never {\n  throw new Error(\"here\");\n}\n",
+      "src/index.ts":
+        'import { fail } from "./fail";\n\nexport default {\n  fetch(): Response {\n    try {\n      fail();\n    } catch (error) {\n      return new Response((error as Error).stack);\n    }\n    return new Response("no");\n  },\n};\n',
+      "src/fail.ts": 'type Unused = { a: number };\n\nexport function fail(): never {\n  throw new Error("here");\n}\n',
     });
     const stack = await (await preview(id)).text();
     expect(stack).toContain("src/fail.js:4:");

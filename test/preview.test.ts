@@ -11,7 +11,13 @@ const server = (message: string) =>
 async function build(id: string, version?: number | "draft") {
   const res = await api(`/api/projects/${id}/builds`, { method: "POST", json: version === undefined ? {} : { version } });
   expect(res.status).toBe(200);
-  return res.json<{ version: number | "draft"; ok: boolean; cached: boolean; errors: { file?: string; line?: number; message: string }[]; previewUrl?: string }>();
+  return res.json<{
+    version: number | "draft";
+    ok: boolean;
+    cached: boolean;
+    errors: { file?: string; line?: number; message: string }[];
+    previewUrl?: string;
+  }>();
 }
 
 describe("previews", () => {
@@ -38,7 +44,9 @@ describe("previews", () => {
     expect(await (await preview(`${id}--v1`, "/api/hello")).json()).toEqual({ message: "Hello from the server" });
     expect(await (await preview(`${id}--v2`, "/api/hello")).json()).toEqual({ message: "Version two" });
 
-    await commit(id, 2, [{ op: "put", path: "src/server.ts", content: 'import { Hono } from "hono";\nconst app = new Hono(;\nexport default app;\n' }]);
+    await commit(id, 2, [
+      { op: "put", path: "src/server.ts", content: 'import { Hono } from "hono";\nconst app = new Hono(;\nexport default app;\n' },
+    ]);
     const broken = await preview(id, "/api/hello");
     expect(broken.status).toBe(502);
     const page = await broken.text();
@@ -70,7 +78,8 @@ describe("previews", () => {
   });
 
   it("keeps installed dependencies across a restart: an edit after it asks the registry nothing", async () => {
-    const requests = async () => (await (await fetch("https://registry.npmjs.org/-/fake/requests")).json<Record<string, number>>())["react-dom"] ?? 0;
+    const requests = async () =>
+      (await (await fetch("https://registry.npmjs.org/-/fake/requests")).json<Record<string, number>>())["react-dom"] ?? 0;
     const { id } = await createProject();
     expect(await build(id)).toMatchObject({ ok: true, cached: false });
     const before = await requests();
@@ -87,7 +96,8 @@ describe("previews", () => {
   });
 
   it("keeps no result of a build whose install failed: the next build asks the registry again", async () => {
-    const requests = async () => (await (await fetch("https://registry.npmjs.org/-/fake/requests")).json<Record<string, number>>())["no-such-package-anywhere"] ?? 0;
+    const requests = async () =>
+      (await (await fetch("https://registry.npmjs.org/-/fake/requests")).json<Record<string, number>>())["no-such-package-anywhere"] ?? 0;
     const { id } = await createProject({
       "package.json": JSON.stringify({ dependencies: { "no-such-package-anywhere": "^1.0.0" } }),
       "src/index.ts": 'export default { fetch: () => new Response("x") };\n',
@@ -101,7 +111,11 @@ describe("previews", () => {
   it("previews the draft", async () => {
     const { id } = await createProject({ "src/index.ts": 'export default { fetch: () => new Response("draft") };\n' });
     expect(await (await preview(`${id}--draft`)).text()).toBe("draft");
-    expect(await build(id, "draft")).toMatchObject({ version: "draft", ok: true, previewUrl: `http://${id}--draft.preview.localhost:8787/` });
+    expect(await build(id, "draft")).toMatchObject({
+      version: "draft",
+      ok: true,
+      previewUrl: `http://${id}--draft.preview.localhost:8787/`,
+    });
   });
 
   it("answers 404 for unknown projects and versions, and stops serving deleted projects", async () => {
@@ -133,7 +147,12 @@ describe("sandbox", () => {
   it("blocks the network unless a host is allowed, and injects secrets the app never sees", async () => {
     const { id } = await createProject({ "src/index.ts": prober });
     const probe = async (url: string) =>
-      (await preview(id, `/?url=${encodeURIComponent(url)}`)).json<{ envKeys: string[]; error?: string; status?: number; body?: { headers: Record<string, string> } }>();
+      (await preview(id, `/?url=${encodeURIComponent(url)}`)).json<{
+        envKeys: string[];
+        error?: string;
+        status?: number;
+        body?: { headers: Record<string, string> };
+      }>();
 
     const denied = await probe("https://echo.example.test/data");
     expect(denied.error).toContain("Network access to echo.example.test is blocked by the preview sandbox");
@@ -142,10 +161,16 @@ describe("sandbox", () => {
 
     const put = await api(`/api/projects/${id}/settings`, {
       method: "PUT",
-      json: { allowedHosts: ["echo.example.test"], secrets: [{ host: "echo.example.test", header: "Authorization", value: "Bearer s3cret" }] },
+      json: {
+        allowedHosts: ["echo.example.test"],
+        secrets: [{ host: "echo.example.test", header: "Authorization", value: "Bearer s3cret" }],
+      },
     });
     expect(put.status).toBe(200);
-    expect(await put.json()).toEqual({ allowedHosts: ["echo.example.test"], secrets: [{ host: "echo.example.test", header: "Authorization" }] });
+    expect(await put.json()).toEqual({
+      allowedHosts: ["echo.example.test"],
+      secrets: [{ host: "echo.example.test", header: "Authorization" }],
+    });
     const settings = await (await api(`/api/projects/${id}/settings`)).text();
     expect(settings).not.toContain("s3cret");
 
@@ -161,7 +186,9 @@ describe("sandbox", () => {
     const put = (json: unknown) => api(`/api/projects/${id}/settings`, { method: "PUT", json });
     expect((await put({ allowedHosts: ["not a host"] })).status).toBe(400);
     expect((await put({ allowedHosts: [], secrets: [{ host: "x.example", header: "X-Key", value: "v" }] })).status).toBe(400);
-    expect((await put({ allowedHosts: ["x.example"], secrets: [{ host: "x.example", header: "Bad Header", value: "v" }] })).status).toBe(400);
+    expect((await put({ allowedHosts: ["x.example"], secrets: [{ host: "x.example", header: "Bad Header", value: "v" }] })).status).toBe(
+      400,
+    );
     expect(await (await api(`/api/projects/${id}/settings`)).json()).toEqual({ allowedHosts: [], secrets: [] });
   });
 
@@ -240,7 +267,9 @@ describe("preview access when API_TOKEN is set", () => {
     const created = await call("http://localhost:8787/api/projects", {
       method: "POST",
       headers: { Authorization: "Bearer api-secret" },
-      body: JSON.stringify({ files: { "src/index.ts": 'export default { fetch: (r) => new Response("cookie=" + (r.headers.get("Cookie") ?? "")) };\n' } }),
+      body: JSON.stringify({
+        files: { "src/index.ts": 'export default { fetch: (r) => new Response("cookie=" + (r.headers.get("Cookie") ?? "")) };\n' },
+      }),
     });
     const { id, previewUrl } = await created.json<{ id: string; previewUrl: string }>();
     expect(previewUrl).toMatch(new RegExp(`^http://${id}\\.preview\\.localhost:8787/\\?access=[\\w-]+$`));
@@ -255,7 +284,9 @@ describe("preview access when API_TOKEN is set", () => {
     expect(cookie).not.toMatch(/domain/i);
     const pair = cookie.split(";")[0]!;
     // Another preview's script may have planted a cookie of the same name for the parent domain.
-    const page = await call(`http://${id}--v1.preview.localhost:8787/`, { headers: { Cookie: `preview_access=planted; ${pair}; theme=dark` } });
+    const page = await call(`http://${id}--v1.preview.localhost:8787/`, {
+      headers: { Cookie: `preview_access=planted; ${pair}; theme=dark` },
+    });
     expect(page.status).toBe(200);
     expect(await page.text()).toBe("cookie=theme=dark");
     const other = await createProject({ "src/index.ts": 'export default { fetch: () => new Response("other") };\n' });
@@ -270,7 +301,13 @@ describe("preview hosts", () => {
     expect(parsePreviewHost("abc1.preview.localhost:8787", undefined)).toEqual({ projectId: "abc1", ref: "head" });
     expect(parsePreviewHost("abc1--v12.preview.localhost:8787", undefined)).toEqual({ projectId: "abc1", ref: 12 });
     expect(parsePreviewHost("abc1--draft.preview.localhost:8787", undefined)).toEqual({ projectId: "abc1", ref: "draft" });
-    for (const bad of ["abc1--v0.preview.localhost", "abc1--v.preview.localhost", "a--b.preview.localhost", "ABC--x.preview.localhost", "abc1.other.localhost"]) {
+    for (const bad of [
+      "abc1--v0.preview.localhost",
+      "abc1--v.preview.localhost",
+      "a--b.preview.localhost",
+      "ABC--x.preview.localhost",
+      "abc1.other.localhost",
+    ]) {
       expect(parsePreviewHost(bad, undefined), bad).toBeNull();
     }
     expect(parsePreviewHost("abc1--v3.preview.example.com", "preview.example.com")).toEqual({ projectId: "abc1", ref: 3 });

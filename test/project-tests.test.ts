@@ -11,7 +11,15 @@ type TestRunBody = {
   skipped: number;
   durationMs: number;
   cached: boolean;
-  results: { file: string; name: string; ok: boolean; durationMs: number; error?: string; output?: string; location?: { file: string; line: number; column: number } }[];
+  results: {
+    file: string;
+    name: string;
+    ok: boolean;
+    durationMs: number;
+    error?: string;
+    output?: string;
+    location?: { file: string; line: number; column: number };
+  }[];
   buildErrors?: { file?: string; line?: number; message: string }[];
 };
 
@@ -30,9 +38,9 @@ function result(run: TestRunBody, name: string) {
 
 /** The sample project whose tests CI also runs under the real Workers Vitest pool (project "fixture"). */
 const NOTES_APP = Object.fromEntries(
-  Object.entries(import.meta.glob("./fixtures/notes-app/**/*", { query: "?raw", import: "default", eager: true }) as Record<string, string>).map(
-    ([path, content]) => [path.slice("./fixtures/notes-app/".length), content],
-  ),
+  Object.entries(
+    import.meta.glob("./fixtures/notes-app/**/*", { query: "?raw", import: "default", eager: true }) as Record<string, string>,
+  ).map(([path, content]) => [path.slice("./fixtures/notes-app/".length), content]),
 );
 
 const SERVER = 'export default { fetch: () => new Response("hi") };\n';
@@ -42,7 +50,9 @@ describe("project tests", () => {
     const { id } = await createProject();
     const run = await runTests(id);
     expect(run).toMatchObject({ version: 1, ok: true, passed: 1, failed: 0, cached: false });
-    expect(run.results).toEqual([{ file: "test/server.test.ts", name: "server > answers /api/hello", ok: true, durationMs: expect.any(Number) }]);
+    expect(run.results).toEqual([
+      { file: "test/server.test.ts", name: "server > answers /api/hello", ok: true, durationMs: expect.any(Number) },
+    ]);
     // The draft has the head's tree, so its run is the stored one.
     expect(await runTests(id, "draft")).toMatchObject({ version: "draft", ok: true, passed: 1, cached: true });
   });
@@ -69,7 +79,10 @@ describe("project tests", () => {
     expect(await (await preview("/api/notes")).json()).toEqual({ ids: ["preview-note"] });
     // The run's KV is gone with it.
     const tables = await runInDurableObject(env.PROJECTS.get(env.PROJECTS.idFromName(id)), (_, state) =>
-      state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((row) => row.name),
+      state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .toArray()
+        .map((row) => row.name),
     );
     expect(tables).toContain("app_kv");
     expect(tables.filter((name) => name.startsWith("test_kv_"))).toEqual([]);
@@ -84,7 +97,7 @@ describe("project tests", () => {
         'describe("outer", () => {',
         '  describe("inner", () => {',
         '    it("compares objects", () => {',
-        "      expect({ name: \"Ada\", langs: [\"en\", \"fr\"] }).toEqual({ name: \"Ada\", langs: [\"en\", \"de\"] });",
+        '      expect({ name: "Ada", langs: ["en", "fr"] }).toEqual({ name: "Ada", langs: ["en", "de"] });',
         "    });",
         '    it("passes", () => expect(1 + 1).toBe(2));',
         "  });",
@@ -92,7 +105,8 @@ describe("project tests", () => {
         "",
       ].join("\n"),
       "test/import.test.ts": 'import { it } from "vitest";\nit("never collected", () => {});\nthrow new Error("boom while importing");\n',
-      "test/hang.test.ts": 'import { it } from "vitest";\n\nit("never settles", () => new Promise(() => {}));\nit("runs after the hang", () => {});\n',
+      "test/hang.test.ts":
+        'import { it } from "vitest";\n\nit("never settles", () => new Promise(() => {}));\nit("runs after the hang", () => {});\n',
       "test/broken.test.ts": 'import { it } from "vitest";\nit("x", () => { const n: number = ; });\n',
       "test/skip.test.ts": 'import { it } from "vitest";\nit.skip("later", () => {});\nit.todo("some day");\nit("runs", () => {});\n',
     });
@@ -102,7 +116,9 @@ describe("project tests", () => {
     const failed = result(run, "outer > inner > compares objects");
     // Located at the matcher call, as vitest points to it.
     expect(failed).toMatchObject({ file: "test/fail.test.ts", ok: false, location: { file: "test/fail.test.ts", line: 6, column: 52 } });
-    expect(failed.error).toContain("AssertionError: expected { name: 'Ada', langs: [ 'en', 'fr' ] } to deeply equal { name: 'Ada', langs: [ 'en', 'de' ] }");
+    expect(failed.error).toContain(
+      "AssertionError: expected { name: 'Ada', langs: [ 'en', 'fr' ] } to deeply equal { name: 'Ada', langs: [ 'en', 'de' ] }",
+    );
     expect(failed.error).toContain("- Expected\n+ Received");
     expect(failed.error).toMatch(/-\s+"de",\n\+\s+"fr",/);
     expect(failed.error).toContain("at test/fail.test.ts:6:52");
@@ -146,16 +162,17 @@ describe("project tests", () => {
         'it("shares env with SELF", async () => {',
         '  await env.KV.put("greeting", "hello");',
         '  expect(await (await SELF.fetch("http://app/")).text()).toBe("hello");',
-        '  const ctx = createExecutionContext();',
-        '  let done = false;',
-        '  ctx.waitUntil(Promise.resolve().then(() => { done = true; }));',
-        '  await waitOnExecutionContext(ctx);',
-        '  expect(done).toBe(true);',
+        "  const ctx = createExecutionContext();",
+        "  let done = false;",
+        "  ctx.waitUntil(Promise.resolve().then(() => { done = true; }));",
+        "  await waitOnExecutionContext(ctx);",
+        "  expect(done).toBe(true);",
         "});",
         'it.todo("later");',
         "",
       ].join("\n"),
-      "test/only.test.ts": 'import { it } from "vitest";\nit.only("runs alone", () => {});\nit("is skipped by only", () => { throw new Error("ran"); });\n',
+      "test/only.test.ts":
+        'import { it } from "vitest";\nit.only("runs alone", () => {});\nit("is skipped by only", () => { throw new Error("ran"); });\n',
     });
     const run = await runTests(id);
     expect(run.results.map((entry) => [entry.name, entry.ok, entry.error?.split("\n")[0]])).toEqual([
@@ -188,7 +205,8 @@ describe("project tests", () => {
         'it("stays quiet", () => {});',
         "",
       ].join("\n"),
-      "test/mock.test.ts": 'import { describe, it, vi as spies, expectTypeOf, type Mock } from "vitest";\nimport { SELF,\n  runInDurableObject } from "cloudflare:test";\nit("x", () => {});\n',
+      "test/mock.test.ts":
+        'import { describe, it, vi as spies, expectTypeOf, type Mock } from "vitest";\nimport { SELF,\n  runInDurableObject } from "cloudflare:test";\nit("x", () => {});\n',
     });
     const run = await runTests(id);
     expect(result(run, "logs").output).toBe("from the test { n: 1 }\nwarn: careful\nserved /path\n");
@@ -205,8 +223,10 @@ describe("project tests", () => {
     const { id } = await createProject({
       "src/index.ts": 'export default { fetch: () => new Response("one") };\n',
       "src/lib.ts": "export const answer = 1;\n",
-      "test/lib.test.ts": 'import { expect, it } from "vitest";\nimport { answer } from "../src/lib";\nit("answers", () => expect(answer).toBe(1));\n',
-      "test/server.test.ts": 'import { SELF } from "cloudflare:test";\nimport { expect, it } from "vitest";\nit("serves", async () => expect(await (await SELF.fetch("http://x/")).text()).toBe("one"));\n',
+      "test/lib.test.ts":
+        'import { expect, it } from "vitest";\nimport { answer } from "../src/lib";\nit("answers", () => expect(answer).toBe(1));\n',
+      "test/server.test.ts":
+        'import { SELF } from "cloudflare:test";\nimport { expect, it } from "vitest";\nit("serves", async () => expect(await (await SELF.fetch("http://x/")).text()).toBe("one"));\n',
     });
     const edit = async (base: number, path: string, content: string) =>
       expect((await commit(id, base, [{ op: "put", path, content }])).status).toBe(201);
@@ -216,7 +236,11 @@ describe("project tests", () => {
     expect(result(await runTests(id), "serves").error).toContain('"two"');
     await edit(2, "src/lib.ts", "export const answer = 2;\n");
     expect(result(await runTests(id), "answers").ok).toBe(false);
-    await edit(3, "test/lib.test.ts", 'import { expect, it } from "vitest";\nimport { answer } from "../src/lib";\nit("answers", () => expect(answer).toBe(2));\n');
+    await edit(
+      3,
+      "test/lib.test.ts",
+      'import { expect, it } from "vitest";\nimport { answer } from "../src/lib";\nit("answers", () => expect(answer).toBe(2));\n',
+    );
     expect(result(await runTests(id), "answers").ok).toBe(true);
   });
 
@@ -226,7 +250,10 @@ describe("project tests", () => {
   });
 
   it("answers a failed build with its errors and no results", async () => {
-    const { id } = await createProject({ "src/server.ts": "export default {\n", "test/a.test.ts": 'import { it } from "vitest";\nit("a", () => {});\n' });
+    const { id } = await createProject({
+      "src/server.ts": "export default {\n",
+      "test/a.test.ts": 'import { it } from "vitest";\nit("a", () => {});\n',
+    });
     const run = await runTests(id);
     expect(run).toMatchObject({ ok: false, passed: 0, failed: 0, results: [] });
     expect(run.buildErrors?.[0]).toMatchObject({ file: "src/server.ts", line: 2 });
@@ -255,7 +282,8 @@ describe("project tests", () => {
   it("applies the preview's network policy to tests", async () => {
     const { id } = await createProject({
       "src/server.ts": SERVER,
-      "test/net.test.ts": 'import { expect, it } from "vitest";\nit("reaches the echo API", async () => {\n  const res = await fetch("https://echo.example.test/ping");\n  expect(res.status).toBe(200);\n});\n',
+      "test/net.test.ts":
+        'import { expect, it } from "vitest";\nit("reaches the echo API", async () => {\n  const res = await fetch("https://echo.example.test/ping");\n  expect(res.status).toBe(200);\n});\n',
     });
     const blocked = await runTests(id);
     expect(blocked.ok).toBe(false);
@@ -279,24 +307,59 @@ describe("project tests", () => {
 const MATCHERS: [name: string, passing: string, failing: string, message: string][] = [
   ["toBe", "expect(1).toBe(1)", "expect(1).toBe(2)", "expected 1 to be 2"],
   ["toEqual", "expect({ a: [1] }).toEqual({ a: [1] })", "expect({ a: [1] }).toEqual({ a: [2] })", "to deeply equal { a: [ 2 ] }"],
-  ["toStrictEqual", "expect({ a: 1 }).toStrictEqual({ a: 1 })", "expect({ a: 1, b: undefined }).toStrictEqual({ a: 1 })", "to strictly equal { a: 1 }"],
+  [
+    "toStrictEqual",
+    "expect({ a: 1 }).toStrictEqual({ a: 1 })",
+    "expect({ a: 1, b: undefined }).toStrictEqual({ a: 1 })",
+    "to strictly equal { a: 1 }",
+  ],
   ["toBeTruthy", "expect(1).toBeTruthy()", "expect(0).toBeTruthy()", "expected +0 to be truthy"],
   ["toBeFalsy", 'expect("").toBeFalsy()', 'expect("x").toBeFalsy()', "expected 'x' to be falsy"],
   ["toContain", 'expect(["a", "b"]).toContain("b")', 'expect("abc").toContain("z")', "expected 'abc' to contain 'z'"],
   ["toMatch", 'expect("hello").toMatch(/ell/)', 'expect("hello").toMatch(/xyz/)', "expected 'hello' to match /xyz/"],
   ["toHaveLength", "expect([1, 2]).toHaveLength(2)", "expect([1, 2]).toHaveLength(3)", "expected [ 1, 2 ] to have a length of 3 but got 2"],
-  ["toHaveProperty", 'expect({ a: { b: 1 } }).toHaveProperty("a.b", 1)', 'expect({ a: 1 }).toHaveProperty("b")', "expected { a: 1 } to have property \"b\""],
+  [
+    "toHaveProperty",
+    'expect({ a: { b: 1 } }).toHaveProperty("a.b", 1)',
+    'expect({ a: 1 }).toHaveProperty("b")',
+    'expected { a: 1 } to have property "b"',
+  ],
   ["toBeGreaterThan", "expect(2).toBeGreaterThan(1)", "expect(1).toBeGreaterThan(2)", "expected 1 to be greater than 2"],
-  ["toBeGreaterThanOrEqual", "expect(2).toBeGreaterThanOrEqual(2)", "expect(1).toBeGreaterThanOrEqual(2)", "expected 1 to be greater than or equal to 2"],
+  [
+    "toBeGreaterThanOrEqual",
+    "expect(2).toBeGreaterThanOrEqual(2)",
+    "expect(1).toBeGreaterThanOrEqual(2)",
+    "expected 1 to be greater than or equal to 2",
+  ],
   ["toBeLessThan", "expect(1).toBeLessThan(2)", "expect(2).toBeLessThan(1)", "expected 2 to be less than 1"],
-  ["toBeLessThanOrEqual", "expect(2).toBeLessThanOrEqual(2)", "expect(3).toBeLessThanOrEqual(2)", "expected 3 to be less than or equal to 2"],
+  [
+    "toBeLessThanOrEqual",
+    "expect(2).toBeLessThanOrEqual(2)",
+    "expect(3).toBeLessThanOrEqual(2)",
+    "expected 3 to be less than or equal to 2",
+  ],
   ["toBeNull", "expect(null).toBeNull()", 'expect("x").toBeNull()', "expected 'x' to be null"],
   ["toBeUndefined", "expect(undefined).toBeUndefined()", "expect(1).toBeUndefined()", "expected 1 to be undefined"],
   ["toBeDefined", "expect(0).toBeDefined()", "expect(undefined).toBeDefined()", "expected undefined to be defined"],
-  ["toThrow", 'expect(() => { throw new Error("bad") }).toThrow("bad")', "expect(() => {}).toThrow()", "expected [Function] to throw an error"],
+  [
+    "toThrow",
+    'expect(() => { throw new Error("bad") }).toThrow("bad")',
+    "expect(() => {}).toThrow()",
+    "expected [Function] to throw an error",
+  ],
   ["not", "expect(1).not.toBe(2)", "expect(1).not.toBe(1)", "expected 1 not to be 1"],
-  ["resolves", "await expect(Promise.resolve(3)).resolves.toBe(3)", "await expect(Promise.resolve(3)).resolves.toBe(4)", "expected 3 to be 4"],
-  ["rejects", 'await expect(Promise.reject(new Error("no"))).rejects.toThrow("no")', "await expect(Promise.resolve(1)).rejects.toThrow()", 'promise resolved "1" instead of rejecting'],
+  [
+    "resolves",
+    "await expect(Promise.resolve(3)).resolves.toBe(3)",
+    "await expect(Promise.resolve(3)).resolves.toBe(4)",
+    "expected 3 to be 4",
+  ],
+  [
+    "rejects",
+    'await expect(Promise.reject(new Error("no"))).rejects.toThrow("no")',
+    "await expect(Promise.resolve(1)).rejects.toThrow()",
+    'promise resolved "1" instead of rejecting',
+  ],
 ];
 
 describe("expect in the sandbox", () => {
@@ -323,4 +386,3 @@ describe("expect in the sandbox", () => {
     expect(wrong).toEqual([]);
   });
 });
-

@@ -5,7 +5,11 @@ import { api, commit, createProject, expectError } from "./helpers";
 
 /** The Worker with some variables set, as `wrangler dev` or a deployment would run it. */
 function call(url: string, init: RequestInit = {}, vars: Record<string, string> = {}): Promise<Response> {
-  return worker.fetch!(new Request(url, init) as Request<unknown, IncomingRequestCfProperties>, { ...env, ...vars }, createExecutionContext());
+  return worker.fetch!(
+    new Request(url, init) as Request<unknown, IncomingRequestCfProperties>,
+    { ...env, ...vars },
+    createExecutionContext(),
+  );
 }
 
 /** The repair runs a few seconds after a commit; this moves its timer to now, as if they had passed. */
@@ -26,7 +30,11 @@ describe("browsers: only the API's own origin and CORS_ORIGINS may call it", () 
     const error = await expectError(form, 403, "origin_not_allowed");
     expect(error.message).toContain("CORS_ORIGINS");
     expect(form.headers.get("Access-Control-Allow-Origin")).toBeNull();
-    await expectError(await api(`/api/projects/${id}`, { method: "DELETE", headers: { Origin: "http://evil.example" } }), 403, "origin_not_allowed");
+    await expectError(
+      await api(`/api/projects/${id}`, { method: "DELETE", headers: { Origin: "http://evil.example" } }),
+      403,
+      "origin_not_allowed",
+    );
     await expectError(await api("/api/projects", { headers: { Origin: "null" } }), 403, "origin_not_allowed");
     const preflight = await api("/api/projects", {
       method: "OPTIONS",
@@ -43,23 +51,43 @@ describe("browsers: only the API's own origin and CORS_ORIGINS may call it", () 
     const vars = { CORS_ORIGINS: `${preview}, http://abc1--v2.preview.localhost:8787` };
     const res = await call("http://localhost:8787/api/projects", { headers: { Origin: preview } }, vars);
     expect((await expectError(res, 403, "origin_not_allowed")).message).toContain("Preview pages may never call this API");
-    await expectError(await call("http://localhost:8787/api/projects", { headers: { Origin: "http://abc1--v2.preview.localhost:8787" } }, vars), 403, "origin_not_allowed");
-    const deployed = await call("https://forge.example.com/api/projects", { headers: { Origin: "https://abc1.preview.example.com" } }, {
-      PREVIEW_HOST: "preview.example.com",
-      API_HOSTS: "forge.example.com",
-      CORS_ORIGINS: "https://abc1.preview.example.com",
-    });
+    await expectError(
+      await call("http://localhost:8787/api/projects", { headers: { Origin: "http://abc1--v2.preview.localhost:8787" } }, vars),
+      403,
+      "origin_not_allowed",
+    );
+    const deployed = await call(
+      "https://forge.example.com/api/projects",
+      { headers: { Origin: "https://abc1.preview.example.com" } },
+      {
+        PREVIEW_HOST: "preview.example.com",
+        API_HOSTS: "forge.example.com",
+        CORS_ORIGINS: "https://abc1.preview.example.com",
+      },
+    );
     await expectError(deployed, 403, "origin_not_allowed");
   });
 
   it("answers its own origin, and origins listed in CORS_ORIGINS with CORS headers for bearer calls", async () => {
-    const own = await api("/api/projects", { method: "POST", headers: { Origin: "http://localhost:8787" }, json: { files: { "a.txt": "a\n" } } });
+    const own = await api("/api/projects", {
+      method: "POST",
+      headers: { Origin: "http://localhost:8787" },
+      json: { files: { "a.txt": "a\n" } },
+    });
     expect(own.status).toBe(201);
     const vars = { CORS_ORIGINS: "https://app.example.com,http://localhost:5173/" };
-    const preflight = await call("http://localhost:8787/api/projects", {
-      method: "OPTIONS",
-      headers: { Origin: "https://app.example.com", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type" },
-    }, vars);
+    const preflight = await call(
+      "http://localhost:8787/api/projects",
+      {
+        method: "OPTIONS",
+        headers: {
+          Origin: "https://app.example.com",
+          "Access-Control-Request-Method": "POST",
+          "Access-Control-Request-Headers": "authorization,content-type",
+        },
+      },
+      vars,
+    );
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("Access-Control-Allow-Origin")).toBe("https://app.example.com");
     expect(preflight.headers.get("Access-Control-Allow-Headers")?.toLowerCase()).toContain("authorization");
@@ -79,7 +107,11 @@ describe("browsers: only the API's own origin and CORS_ORIGINS may call it", () 
     }
     expect((await call("https://forge.example.com/api/projects", {}, { API_HOSTS: "forge.example.com" })).status).toBe(200);
     expect((await call("https://eu.forge.example.com/api/projects", {}, { API_HOSTS: "*.forge.example.com" })).status).toBe(200);
-    await expectError(await call("https://forge.example.com.attacker.example/api/projects", {}, { API_HOSTS: "forge.example.com" }), 403, "host_not_allowed");
+    await expectError(
+      await call("https://forge.example.com.attacker.example/api/projects", {}, { API_HOSTS: "forge.example.com" }),
+      403,
+      "host_not_allowed",
+    );
   });
 
   it("marks every answer as not to be framed, sniffed or loaded by another origin", async () => {
@@ -112,7 +144,11 @@ describe("browsers: only the API's own origin and CORS_ORIGINS may call it", () 
     await expectError(await call(`${events}?access=stream-secret`, {}, vars), 401, "unauthorized");
     // Past auth: the turn does not exist.
     await expectError(await call(`${events}?access=${token}`, {}, vars), 404, "not_found");
-    await expectError(await call(`http://localhost:8787/api/projects/${id}/turns/tffffffffffffff1/events?access=${token}`, {}, vars), 401, "unauthorized");
+    await expectError(
+      await call(`http://localhost:8787/api/projects/${id}/turns/tffffffffffffff1/events?access=${token}`, {}, vars),
+      401,
+      "unauthorized",
+    );
     await expectError(await call(`http://localhost:8787/api/projects/${id}?access=${token}`, {}, vars), 401, "unauthorized");
   });
 
@@ -130,10 +166,14 @@ describe("raw downloads never run script on the API's origin", () => {
     const { id } = await createProject({
       "page.html": "<script>fetch('/api/projects')</script>\n",
       "img/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>\n',
-      "feed.xml": "<?xml version=\"1.0\"?><x/>\n",
+      "feed.xml": '<?xml version="1.0"?><x/>\n',
       "src/app.ts": "export {};\n",
     });
-    for (const [path, type] of [["page.html", "text/html"], ["img/logo.svg", "image/svg+xml"], ["feed.xml", "xml"]] as const) {
+    for (const [path, type] of [
+      ["page.html", "text/html"],
+      ["img/logo.svg", "image/svg+xml"],
+      ["feed.xml", "xml"],
+    ] as const) {
       const res = await api(`/api/projects/${id}/files/${path}`);
       expect(res.headers.get("Content-Type"), path).toContain(type);
       expect(res.headers.get("Content-Disposition"), path).toMatch(/^attachment; filename="[^"]+"/);
@@ -150,7 +190,18 @@ describe("paths", () => {
   it("refuses paths that are not well-formed Unicode, in commits, creates and URLs, and stores nothing", async () => {
     const { id } = await createProject({ "a.txt": "a\n" });
     const lone = "src/\ud800.ts";
-    expect((await expectError(await commit(id, 1, [{ op: "put", path: "ok.txt", content: "x" }, { op: "put", path: lone, content: "x" }]), 400, "invalid_path")).message).toContain("well-formed Unicode");
+    expect(
+      (
+        await expectError(
+          await commit(id, 1, [
+            { op: "put", path: "ok.txt", content: "x" },
+            { op: "put", path: lone, content: "x" },
+          ]),
+          400,
+          "invalid_path",
+        )
+      ).message,
+    ).toContain("well-formed Unicode");
     await expectError(await commit(id, 1, [{ op: "move", from: "a.txt", to: "\udc00" }]), 400, "invalid_path");
     await expectError(await api("/api/projects", { method: "POST", json: { files: { [lone]: "x", "b.txt": "y" } } }), 400, "invalid_path");
     await expectError(await api(`/api/projects/${id}/files/src/%ED%A0%80.ts`), 400, "invalid_path");
@@ -167,12 +218,31 @@ describe("paths", () => {
 
   it("refuses git's and node_modules' names in any letter case, so git apply always takes the diff", async () => {
     const { id } = await createProject({ "a.txt": "a\n" });
-    for (const path of [".GIT/config", ".Git/HEAD", "src/.git/x", "a/.git", ".git. /x", "GIT~1/x", ".git::$INDEX_ALLOCATION/x", ".g\u200cit/x", "Node_Modules/x.js", "NODE_MODULES/y/z.js"]) {
+    for (const path of [
+      ".GIT/config",
+      ".Git/HEAD",
+      "src/.git/x",
+      "a/.git",
+      ".git. /x",
+      "GIT~1/x",
+      ".git::$INDEX_ALLOCATION/x",
+      ".g\u200cit/x",
+      "Node_Modules/x.js",
+      "NODE_MODULES/y/z.js",
+    ]) {
       const error = await expectError(await commit(id, 1, [{ op: "put", path, content: "x" }]), 400, "invalid_path");
       expect(error.path, path).toBe(path);
     }
     const allowed = [".gitignore", "src/.github/ci.yml", "git~1.txt", ".git.txt", "packages/x/node_modules/y.js"];
-    expect((await commit(id, 1, allowed.map((path) => ({ op: "put", path, content: "x" })))).status).toBe(201);
+    expect(
+      (
+        await commit(
+          id,
+          1,
+          allowed.map((path) => ({ op: "put", path, content: "x" })),
+        )
+      ).status,
+    ).toBe(201);
   });
 });
 
@@ -225,15 +295,27 @@ describe("the project list repairs itself from each project's object", () => {
 });
 
 describe("the OpenAPI document declares the rules the API enforces", () => {
-  type Schema = { pattern?: string; maxLength?: number; maximum?: number; minimum?: number; items?: Schema; properties?: Record<string, Schema>; $ref?: string };
+  type Schema = {
+    pattern?: string;
+    maxLength?: number;
+    maximum?: number;
+    minimum?: number;
+    items?: Schema;
+    properties?: Record<string, Schema>;
+    $ref?: string;
+  };
   type Doc = {
-    paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema: Schema }[]; responses: Record<string, unknown> }>>;
+    paths: Record<
+      string,
+      Record<string, { parameters?: { name: string; in: string; schema: Schema }[]; responses: Record<string, unknown> }>
+    >;
     components: { schemas: Record<string, Schema> };
   };
 
   it("has patterns and bounds for ids, paths, versions, cursors and hosts, and lists 401/403", async () => {
     const doc = await (await api("/api/openapi.json")).json<Doc>();
-    const param = (path: string, method: string, name: string) => doc.paths[path]![method]!.parameters!.find((p) => p.name === name)!.schema;
+    const param = (path: string, method: string, name: string) =>
+      doc.paths[path]![method]!.parameters!.find((p) => p.name === name)!.schema;
     const matches = (schema: Schema, value: string) => new RegExp(schema.pattern!).test(value);
 
     const id = param("/api/projects/{id}", "get", "id");
@@ -243,7 +325,8 @@ describe("the OpenAPI document declares the rules the API enforces", () => {
     const path = param("/api/projects/{id}/files/{path}", "get", "path");
     expect(path.maxLength).toBe(1024);
     for (const good of ["src/index.ts", "a b/ç.txt", ".gitignore"]) expect(matches(path, good), good).toBe(true);
-    for (const bad of ["/abs", "a//b", "a/../b", "./a", ".git/config", "x/.GIT/y", "node_modules/x", "a\\b", "tab\there"]) expect(matches(path, bad), bad).toBe(false);
+    for (const bad of ["/abs", "a//b", "a/../b", "./a", ".git/config", "x/.GIT/y", "node_modules/x", "a\\b", "tab\there"])
+      expect(matches(path, bad), bad).toBe(false);
 
     const version = param("/api/projects/{id}/versions/{version}", "get", "version");
     for (const good of ["1", "42"]) expect(matches(version, good)).toBe(true);

@@ -27,7 +27,20 @@ async function probe(id: string, url: string): Promise<{ status?: number; body?:
 describe("an app never reaches the host, loopback or private networks", () => {
   it("refuses such allowedHosts entries with a clear error and keeps the settings as they were", async () => {
     const { id } = await createProject({ "src/index.ts": prober });
-    for (const host of ["localhost", "LOCALHOST", "api.localhost", "*.localhost", "127.0.0.1", "10.0.0.8", "192.168.1.1", "169.254.169.254", "0.0.0.0", "router", "printer.local", "db.internal"]) {
+    for (const host of [
+      "localhost",
+      "LOCALHOST",
+      "api.localhost",
+      "*.localhost",
+      "127.0.0.1",
+      "10.0.0.8",
+      "192.168.1.1",
+      "169.254.169.254",
+      "0.0.0.0",
+      "router",
+      "printer.local",
+      "db.internal",
+    ]) {
       const error = await expectError(await putSettings(id, { allowedHosts: ["api.example.com", host] }), 400, "invalid_settings");
       expect(error.message, host).toMatch(/cannot be allowed|not a hostname/);
     }
@@ -40,7 +53,10 @@ describe("an app never reaches the host, loopback or private networks", () => {
       worker.fetch!(new Request(url, init) as Request<unknown, IncomingRequestCfProperties>, vars, createExecutionContext());
     const { id } = await createProject({ "src/index.ts": prober });
     for (const host of ["forge.example.com", "preview.example.com", "abc1.preview.example.com", "*.preview.example.com"]) {
-      const res = await call(`https://forge.example.com/api/projects/${id}/settings`, { method: "PUT", body: JSON.stringify({ allowedHosts: [host] }) });
+      const res = await call(`https://forge.example.com/api/projects/${id}/settings`, {
+        method: "PUT",
+        body: JSON.stringify({ allowedHosts: [host] }),
+      });
       expect((await expectError(res, 400, "invalid_settings")).message, host).toContain("this server's own");
     }
   });
@@ -49,9 +65,24 @@ describe("an app never reaches the host, loopback or private networks", () => {
     const { id } = await createProject({ "src/index.ts": prober });
     // Settings saved before this rule existed.
     await runInDurableObject(env.PROJECTS.get(env.PROJECTS.idFromName(id)), (_instance, state) => {
-      state.storage.sql.exec("INSERT OR REPLACE INTO settings (id, policy) VALUES (1, ?)", JSON.stringify({ allowedHosts: ["localhost", "127.0.0.1", "*.localhost"], secrets: [] }));
+      state.storage.sql.exec(
+        "INSERT OR REPLACE INTO settings (id, policy) VALUES (1, ?)",
+        JSON.stringify({ allowedHosts: ["localhost", "127.0.0.1", "*.localhost"], secrets: [] }),
+      );
     });
-    for (const url of ["http://localhost:8787/api/projects", "http://127.0.0.1:8787/api/projects", "http://other.preview.localhost:8787/", "http://[::1]:8787/", "http://2130706433/", "http://0x7f.1/", "http://[::ffff:127.0.0.1]/", "http://[fd00::1]/", "http://169.254.169.254/latest/meta-data", "http://10.0.0.1/", "http://printer.local/"]) {
+    for (const url of [
+      "http://localhost:8787/api/projects",
+      "http://127.0.0.1:8787/api/projects",
+      "http://other.preview.localhost:8787/",
+      "http://[::1]:8787/",
+      "http://2130706433/",
+      "http://0x7f.1/",
+      "http://[::ffff:127.0.0.1]/",
+      "http://[fd00::1]/",
+      "http://169.254.169.254/latest/meta-data",
+      "http://10.0.0.1/",
+      "http://printer.local/",
+    ]) {
       const result = await probe(id, url);
       expect(result.error, url).toContain("blocked by the preview sandbox");
       expect(result.error, url).toContain("can never reach it");
@@ -73,7 +104,10 @@ describe("an app never reaches the host, loopback or private networks", () => {
 describe("secrets", () => {
   it("refuses values and names that cannot be a header line, so saved settings never break requests", async () => {
     const { id } = await createProject({ "src/index.ts": prober });
-    const secret = (header: string, value: string) => ({ allowedHosts: ["echo.example.test"], secrets: [{ host: "echo.example.test", header, value }] });
+    const secret = (header: string, value: string) => ({
+      allowedHosts: ["echo.example.test"],
+      secrets: [{ host: "echo.example.test", header, value }],
+    });
     for (const value of ["a\r\nX-Injected: 1", "line\nbreak", "nul\u0000", " padded", "padded ", "", "snow ☃"]) {
       const error = await expectError(await putSettings(id, secret("X-Key", value)), 400, "invalid_settings");
       expect(error.message).toContain("not a valid header value");
@@ -81,7 +115,13 @@ describe("secrets", () => {
     for (const header of ["Host", "content-length", "Transfer-Encoding", "X Key"]) {
       await expectError(await putSettings(id, secret(header, "v")), 400, "invalid_settings");
     }
-    const twice = { allowedHosts: ["echo.example.test"], secrets: [{ host: "echo.example.test", header: "X-Key", value: "a" }, { host: "echo.example.test", header: "x-key", value: "b" }] };
+    const twice = {
+      allowedHosts: ["echo.example.test"],
+      secrets: [
+        { host: "echo.example.test", header: "X-Key", value: "a" },
+        { host: "echo.example.test", header: "x-key", value: "b" },
+      ],
+    };
     await expectError(await putSettings(id, twice), 400, "invalid_settings");
     expect(await (await api(`/api/projects/${id}/settings`)).json()).toEqual({ allowedHosts: [], secrets: [] });
 
@@ -144,7 +184,10 @@ it("is told the host is blocked", async () => {
 });
 `,
     });
-    const run = await (await api(`/api/projects/${id}/test`, { method: "POST", json: {} })).json<{ ok: boolean; results: { error?: string }[] }>();
+    const run = await (await api(`/api/projects/${id}/test`, { method: "POST", json: {} })).json<{
+      ok: boolean;
+      results: { error?: string }[];
+    }>();
     expect(run.results[0]?.error).toBeUndefined();
     expect(run.ok).toBe(true);
     expect((await putSettings(id, { allowedHosts: ["echo.example.test"] })).status).toBe(200);

@@ -96,7 +96,11 @@ describe.each(implementations)("%s store's draft", (_name, withStore) => {
   it("takes edits all or nothing, validated like a commit, without touching history", () =>
     withStore(async (store) => {
       await store.commit({ base: 0, author: "user", changes: [put("a.txt", "a\n"), put("dir/b.txt", "b\n")] });
-      const changed = await store.editDraft([put("c.txt", "c\n"), { op: "move", from: "dir", to: "moved" }, { op: "delete", path: "a.txt" }]);
+      const changed = await store.editDraft([
+        put("c.txt", "c\n"),
+        { op: "move", from: "dir", to: "moved" },
+        { op: "delete", path: "a.txt" },
+      ]);
       expect(changed).toEqual(["a.txt", "c.txt", "dir/b.txt", "moved/b.txt"]);
       expect([...(await store.manifest("draft")).keys()].sort()).toEqual(["c.txt", "moved/b.txt"]);
       expect(await text(store, "moved/b.txt")).toBe("b\n");
@@ -106,7 +110,13 @@ describe.each(implementations)("%s store's draft", (_name, withStore) => {
         expect(await codeOf(store.editDraft(bad))).not.toBe("resolved");
       }
       // What runs alongside the edit fails: the edit does not land either.
-      expect(await codeOf(store.editDraft([put("e.txt", "e\n")], () => { throw new Error("record failed"); }))).toBe("Error: record failed");
+      expect(
+        await codeOf(
+          store.editDraft([put("e.txt", "e\n")], () => {
+            throw new Error("record failed");
+          }),
+        ),
+      ).toBe("Error: record failed");
       expect([...(await store.manifest("draft")).keys()].sort()).toEqual(["c.txt", "moved/b.txt"]);
     }));
 
@@ -134,7 +144,11 @@ describe.each(implementations)("%s store's draft", (_name, withStore) => {
       expect(await codeOf(store.commitDraft({ base: 0, message: "stale", author: "agent" }))).toBe("conflict");
       const result = await store.commitDraft({ base: 1, message: "Agent: edit a", author: "agent" });
       expect(result).toMatchObject({ version: 2, parent: 1, created: true, changed: ["a.txt", "b.bin"] });
-      expect(await store.version(2)).toMatchObject({ author: "agent", message: "Agent: edit a", stats: { added: 1, modified: 1, deleted: 0 } });
+      expect(await store.version(2)).toMatchObject({
+        author: "agent",
+        message: "Agent: edit a",
+        stats: { added: 1, modified: 1, deleted: 0 },
+      });
       expect(new TextDecoder().decode((await store.readFile(2, "a.txt"))!.bytes)).toBe("A\n");
       expect((await store.readFile(2, "b.bin"))!.bytes).toEqual(new Uint8Array([0, 1]));
       expect(await store.commitDraft({ base: 2, message: "again", author: "agent" })).toMatchObject({ version: 2, created: false });

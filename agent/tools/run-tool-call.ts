@@ -31,21 +31,33 @@ export async function runToolCall(host: TurnHost, turnId: string, use: ToolUseBl
     case "build_and_test":
       return build(host, turnId, use);
     default:
-      return record(host, turnId, use.id, { content: `There is no tool ${use.name}; use str_replace_based_edit_tool, execute or build_and_test.`, isError: true, summary: "unknown tool" });
+      return record(host, turnId, use.id, {
+        content: `There is no tool ${use.name}; use str_replace_based_edit_tool, execute or build_and_test.`,
+        isError: true,
+        summary: "unknown tool",
+      });
   }
 }
 
 async function editor(host: TurnHost, turnId: string, use: ToolUseBlock): Promise<RecordedResult> {
   const input = use.input as EditorInput;
   const outcome = await runEditor(input, draftReader(host));
-  const result: RecordedResult = { content: outcome.content, isError: outcome.isError, summary: `${input.command} ${input.path}${outcome.isError ? " (failed)" : ""}` };
+  const result: RecordedResult = {
+    content: outcome.content,
+    isError: outcome.isError,
+    summary: `${input.command} ${input.path}${outcome.isError ? " (failed)" : ""}`,
+  };
   try {
     await host.turns.applyToolCall(turnId, use.id, outcome.changes, result);
     return result;
   } catch (error) {
     // An edit a commit would refuse (over a size limit, a file where a directory is): the model is told, nothing changes.
     if (!(error instanceof StoreError)) throw error;
-    return record(host, turnId, use.id, { content: `The edit was refused: ${error.message}`, isError: true, summary: `${input.command} ${input.path} (refused)` });
+    return record(host, turnId, use.id, {
+      content: `The edit was refused: ${error.message}`,
+      isError: true,
+      summary: `${input.command} ${input.path} (refused)`,
+    });
   }
 }
 
@@ -73,8 +85,16 @@ async function execute(host: TurnHost, turnId: string, use: ToolUseBlock): Promi
       (refused: Error) => `The code left files a commit refuses: ${refused.message}`,
     );
   }
-  const content = JSON.stringify({ result: run.result ?? null, logs: run.logs, ...(error !== undefined ? { error: `${error} The draft was left as it was before this call.` } : {}) });
-  const result: RecordedResult = { content, isError: error !== undefined, summary: error === undefined ? "ran" : `failed: ${error.slice(0, 120)}` };
+  const content = JSON.stringify({
+    result: run.result ?? null,
+    logs: run.logs,
+    ...(error !== undefined ? { error: `${error} The draft was left as it was before this call.` } : {}),
+  });
+  const result: RecordedResult = {
+    content,
+    isError: error !== undefined,
+    summary: error === undefined ? "ran" : `failed: ${error.slice(0, 120)}`,
+  };
   if (error !== undefined) {
     await host.store.restoreDraft(tree, () => {
       log.recordToolResult(turnId, use.id, result);

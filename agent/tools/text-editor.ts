@@ -43,7 +43,9 @@ export async function runEditor(input: EditorInput, draft: DraftReader): Promise
       case "insert":
         return await insert(requirePath(path), input.insert_line, input.insert_text ?? input.new_str, draft);
       default:
-        return failure(`Unknown command ${JSON.stringify((input as { command?: unknown }).command)}; use view, create, str_replace or insert.`);
+        return failure(
+          `Unknown command ${JSON.stringify((input as { command?: unknown }).command)}; use view, create, str_replace or insert.`,
+        );
     }
   } catch (error) {
     if (error instanceof StoreError) return failure(error.message);
@@ -67,7 +69,8 @@ async function view(path: string, range: [number, number] | undefined, draft: Dr
   const lines = file.split("\n");
   let [start, end] = [1, lines.length];
   if (range) {
-    if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isInteger)) return failure("view_range must be [start, end] (1-based; end -1 for the end of the file).");
+    if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isInteger))
+      return failure("view_range must be [start, end] (1-based; end -1 for the end of the file).");
     [start, end] = [range[0], range[1] === -1 ? lines.length : range[1]];
     if (start < 1 || start > lines.length || end < start || end > lines.length) {
       return failure(`view_range [${range.join(", ")}] is outside ${path}, which has ${lines.length} lines.`);
@@ -79,7 +82,8 @@ async function view(path: string, range: [number, number] | undefined, draft: Dr
 async function listDirectory(path: string, draft: DraftReader): Promise<ToolOutcome> {
   const prefix = path === "" ? "" : `${path}/`;
   const below = (await draft.paths()).filter((candidate) => candidate.startsWith(prefix));
-  if (below.length === 0) return failure(path === "" ? "The project has no files yet." : `${path} does not exist (no such file or directory).`);
+  if (below.length === 0)
+    return failure(path === "" ? "The project has no files yet." : `${path} does not exist (no such file or directory).`);
   // Files and directories up to two levels below, like `find -maxdepth 2`.
   const entries = new Set<string>();
   for (const file of below) {
@@ -89,21 +93,34 @@ async function listDirectory(path: string, draft: DraftReader): Promise<ToolOutc
     }
   }
   const listing = [...entries].sort().map((entry) => `${prefix}${entry}`);
-  return { content: truncate(`Files and directories in ${path || "the project root"} (two levels):\n${listing.join("\n")}`, MAX_VIEW_CHARS, "view a subdirectory"), isError: false, changes: [] };
+  return {
+    content: truncate(
+      `Files and directories in ${path || "the project root"} (two levels):\n${listing.join("\n")}`,
+      MAX_VIEW_CHARS,
+      "view a subdirectory",
+    ),
+    isError: false,
+    changes: [],
+  };
 }
 
 async function strReplace(path: string, oldStr: string | undefined, newStr: string, draft: DraftReader): Promise<ToolOutcome> {
   const text = await readText(path, draft);
   if (typeof text !== "string") return text;
-  if (typeof oldStr !== "string" || oldStr === "") return failure("str_replace needs old_str: the exact text to replace, which must occur once.");
+  if (typeof oldStr !== "string" || oldStr === "")
+    return failure("str_replace needs old_str: the exact text to replace, which must occur once.");
   const at = occurrences(text, oldStr);
   if (at.length === 0) {
     const hint = closestLines(text, oldStr);
-    return failure(`old_str occurs 0 times in ${path}; it must match exactly once, whitespace included.${hint ? ` The closest lines are:\n${hint}` : ""}`);
+    return failure(
+      `old_str occurs 0 times in ${path}; it must match exactly once, whitespace included.${hint ? ` The closest lines are:\n${hint}` : ""}`,
+    );
   }
   if (at.length > 1) {
     const lines = at.map((offset) => text.slice(0, offset).split("\n").length);
-    return failure(`old_str occurs ${at.length} times in ${path} (lines ${lines.join(", ")}); include more surrounding lines so it matches exactly once.`);
+    return failure(
+      `old_str occurs ${at.length} times in ${path} (lines ${lines.join(", ")}); include more surrounding lines so it matches exactly once.`,
+    );
   }
   const updated = text.slice(0, at[0]) + newStr + text.slice(at[0]! + oldStr.length);
   const firstLine = text.slice(0, at[0]).split("\n").length;
@@ -120,7 +137,10 @@ async function insert(path: string, line: number, insertText: string | undefined
   }
   const added = insertText.replace(/\n$/, "").split("\n");
   const updated = [...lines.slice(0, line), ...added, ...lines.slice(line)].join("\n");
-  return edit(`Inserted ${added.length} line${added.length === 1 ? "" : "s"} after line ${line} of ${path}.\n${snippet(updated, line + 1, added.length)}`, [put(path, updated)]);
+  return edit(
+    `Inserted ${added.length} line${added.length === 1 ? "" : "s"} after line ${line} of ${path}.\n${snippet(updated, line + 1, added.length)}`,
+    [put(path, updated)],
+  );
 }
 
 async function readText(path: string, draft: DraftReader): Promise<string | ToolOutcome> {

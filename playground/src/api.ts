@@ -77,23 +77,33 @@ export const api = {
   projects: () => call<Answer<typeof projectRoutes.listProjects>>("GET", "/api/projects?limit=100"),
   project: (id: string) => call<Project>("GET", p(id)),
   create: (name: string, files?: Record<string, string>) =>
-    call<Answer<typeof projectRoutes.createProject, 201>>("POST", "/api/projects", { name, ...(files ? { files } : {}) } satisfies Body<typeof projectRoutes.createProject>),
+    call<Answer<typeof projectRoutes.createProject, 201>>("POST", "/api/projects", { name, ...(files ? { files } : {}) } satisfies Body<
+      typeof projectRoutes.createProject
+    >),
   remove: (id: string) => call<void>("DELETE", p(id)),
   versions: (id: string) => call<Answer<typeof historyRoutes.listVersions>>("GET", `${p(id)}/versions`),
   files: (id: string, ref: Ref) => call<Answer<typeof fileRoutes.listFiles>>("GET", `${p(id)}/files?version=${ref}`),
-  file: (id: string, ref: Ref, path: string) => call<string>("GET", `${p(id)}/files/${path.split("/").map(encodeURIComponent).join("/")}?version=${ref}`, undefined, "*/*"),
+  file: (id: string, ref: Ref, path: string) =>
+    call<string>("GET", `${p(id)}/files/${path.split("/").map(encodeURIComponent).join("/")}?version=${ref}`, undefined, "*/*"),
   commit: (id: string, base: number, path: string, content: string) =>
     call<Answer<typeof historyRoutes.commit, 200 | 201>>("POST", `${p(id)}/commits`, {
       base,
       message: `Edit ${path}`,
       changes: [{ op: "put", path, content }],
     } satisfies Body<typeof historyRoutes.commit>),
-  restore: (id: string, version: number) => call<Answer<typeof historyRoutes.restore, 200 | 201>>("POST", `${p(id)}/restore`, { version } satisfies Body<typeof historyRoutes.restore>),
-  diff: (id: string, from: Ref | 0, to: Ref) => call<Answer<typeof fileRoutes.diff>>("GET", `${p(id)}/diff?from=${from}&to=${to}&format=json`),
-  build: (id: string, version: Ref) => call<Answer<typeof buildRoutes.build>>("POST", `${p(id)}/builds`, { version } satisfies Body<typeof buildRoutes.build>),
+  restore: (id: string, version: number) =>
+    call<Answer<typeof historyRoutes.restore, 200 | 201>>("POST", `${p(id)}/restore`, { version } satisfies Body<
+      typeof historyRoutes.restore
+    >),
+  diff: (id: string, from: Ref | 0, to: Ref) =>
+    call<Answer<typeof fileRoutes.diff>>("GET", `${p(id)}/diff?from=${from}&to=${to}&format=json`),
+  build: (id: string, version: Ref) =>
+    call<Answer<typeof buildRoutes.build>>("POST", `${p(id)}/builds`, { version } satisfies Body<typeof buildRoutes.build>),
   test: (id: string) => call<TestRun>("POST", `${p(id)}/test`, {} satisfies Body<typeof testRoutes.runTests>),
-  logs: (id: string, after?: string) => call<Answer<typeof settingsRoutes.getLogs>>("GET", `${p(id)}/logs${after ? `?after=${after}` : ""}`),
-  chat: (id: string, message: string) => call<Answer<typeof turnRoutes.chat, 202>>("POST", `${p(id)}/chat`, { message } satisfies Body<typeof turnRoutes.chat>),
+  logs: (id: string, after?: string) =>
+    call<Answer<typeof settingsRoutes.getLogs>>("GET", `${p(id)}/logs${after ? `?after=${after}` : ""}`),
+  chat: (id: string, message: string) =>
+    call<Answer<typeof turnRoutes.chat, 202>>("POST", `${p(id)}/chat`, { message } satisfies Body<typeof turnRoutes.chat>),
   turn: (id: string, turnId: string) => call<Turn>("GET", `${p(id)}/turns/${turnId}`),
   cancel: (id: string, turnId: string) => call<Answer<typeof turnRoutes.cancelTurn, 202>>("POST", `${p(id)}/turns/${turnId}/cancel`),
   messages: (id: string) => call<Answer<typeof turnRoutes.getMessages>>("GET", `${p(id)}/messages`),

@@ -29,8 +29,7 @@ export function App() {
       setTokenRefused(token.get() !== null);
       token.clear();
       setNeedsToken(true);
-    }
-    else setProblem(error instanceof ApiError ? error : new ApiError(0, "error", String(error)));
+    } else setProblem(error instanceof ApiError ? error : new ApiError(0, "error", String(error)));
   }, []);
 
   const refresh = useCallback(async () => {
@@ -60,7 +59,9 @@ export function App() {
       setProject(loaded);
       setTurnRunning(loaded.turn?.status === "running");
     }, fail);
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [view.project, revision, fail]);
 
   /** Something changed the project (a commit, a restore, a turn's version): everything reloads. */
@@ -99,7 +100,9 @@ export function App() {
         }}
       >
         <h1>Forge playground</h1>
-        <p>This server has <code>API_TOKEN</code> set. Enter it once; it is kept in this tab only (sessionStorage).</p>
+        <p>
+          This server has <code>API_TOKEN</code> set. Enter it once; it is kept in this tab only (sessionStorage).
+        </p>
         {tokenRefused && <p role="alert">That token was refused; check it and try again.</p>}
         {/* biome-ignore lint/a11y/noAutofocus: this prompt is all the page shows when the server wants a token, and its one field is what the user must type into next. */}
         <input name="token" type="password" aria-label="API token" autoFocus />
@@ -111,34 +114,51 @@ export function App() {
   return (
     <div className="app">
       <div className="top">
-      <header>
-        <h1>Forge playground</h1>
-        <ModelStatus info={info} />
-        <div className="spacer" />
-        <select aria-label="Start from" id="new-kind" defaultValue="starter">
-          <option value="starter">Starter app</option>
-          <option value="empty">Empty project</option>
-        </select>
-        <button type="button" data-testid="new-project" onClick={() => create((document.getElementById("new-kind") as HTMLSelectElement).value)}>
-          New project
-        </button>
-        {project && (
-          <button type="button" className="danger" onClick={remove}>
-            Delete
+        <header>
+          <h1>Forge playground</h1>
+          <ModelStatus info={info} />
+          <div className="spacer" />
+          <select aria-label="Start from" id="new-kind" defaultValue="starter">
+            <option value="starter">Starter app</option>
+            <option value="empty">Empty project</option>
+          </select>
+          <button
+            type="button"
+            data-testid="new-project"
+            onClick={() => create((document.getElementById("new-kind") as HTMLSelectElement).value)}
+          >
+            New project
           </button>
+          {project && (
+            <button type="button" className="danger" onClick={remove}>
+              Delete
+            </button>
+          )}
+        </header>
+        {problem && (
+          <div className="banner" role="alert">
+            {problem.message}{" "}
+            <button
+              type="button"
+              onClick={() => {
+                setProblem(null);
+                changed();
+              }}
+            >
+              Retry
+            </button>
+          </div>
         )}
-      </header>
-      {problem && (
-        <div className="banner" role="alert">
-          {problem.message} <button type="button" onClick={() => { setProblem(null); changed(); }}>Retry</button>
-        </div>
-      )}
       </div>
       <nav>
         <ul data-testid="project-list">
           {projects.map((item) => (
             <li key={item.id}>
-              <button type="button" className={item.id === view.project ? "selected" : ""} onClick={() => setView({ project: item.id, version: undefined })}>
+              <button
+                type="button"
+                className={item.id === view.project ? "selected" : ""}
+                onClick={() => setView({ project: item.id, version: undefined })}
+              >
                 <strong>{item.name}</strong>
                 <small>
                   {item.id} · v{item.head}
@@ -160,7 +180,16 @@ export function App() {
               ))}
             </div>
             {view.tab === "preview" && (
-              <Preview project={project} version={view.version} revision={revision} turnRunning={turnRunning} onOpen={({ version, ...at }) => { setOpenAt(at); setView({ tab: "code", version }); }} />
+              <Preview
+                project={project}
+                version={view.version}
+                revision={revision}
+                turnRunning={turnRunning}
+                onOpen={({ version, ...at }) => {
+                  setOpenAt(at);
+                  setView({ tab: "code", version });
+                }}
+              />
             )}
             {view.tab === "code" && (
               <Code
@@ -170,13 +199,35 @@ export function App() {
                 turnRunning={turnRunning}
                 openAt={openAt}
                 onOpened={opened}
-                onVersion={(version) => { setView({ version }); changed(); }}
+                onVersion={(version) => {
+                  setView({ version });
+                  changed();
+                }}
                 onSelectVersion={(version) => setView({ version })}
                 onError={fail}
               />
             )}
-            {view.tab === "versions" && <Versions project={project} revision={revision} turnRunning={turnRunning} onRestored={changed} onPreview={(version) => setView({ version, tab: "preview" })} onError={fail} />}
-            {view.tab === "tests" && <Tests key={project.id} project={project} onOpen={(at) => { setOpenAt(at); setView({ tab: "code", version: undefined }); }} onError={fail} />}
+            {view.tab === "versions" && (
+              <Versions
+                project={project}
+                revision={revision}
+                turnRunning={turnRunning}
+                onRestored={changed}
+                onPreview={(version) => setView({ version, tab: "preview" })}
+                onError={fail}
+              />
+            )}
+            {view.tab === "tests" && (
+              <Tests
+                key={project.id}
+                project={project}
+                onOpen={(at) => {
+                  setOpenAt(at);
+                  setView({ tab: "code", version: undefined });
+                }}
+                onError={fail}
+              />
+            )}
             {view.tab === "logs" && <Logs project={project} />}
           </section>
         </>
@@ -194,7 +245,8 @@ function ModelStatus({ info }: { info: ServerInfo | null }) {
   if (info.model) return <span className="model">model: {info.model}</span>;
   return (
     <span className="model warn" data-testid="model-missing">
-      No model configured: set <code>ANTHROPIC_API_KEY</code> (optionally <code>ANTHROPIC_BASE_URL</code>, <code>MODEL</code>), or run <code>MODEL=replay npm start</code> to try the offline replay model.
+      No model configured: set <code>ANTHROPIC_API_KEY</code> (optionally <code>ANTHROPIC_BASE_URL</code>, <code>MODEL</code>), or run{" "}
+      <code>MODEL=replay npm start</code> to try the offline replay model.
     </span>
   );
 }

@@ -32,7 +32,19 @@ interface EventData {
   error?: string;
 }
 
-const EVENTS = ["turn.started", "turn.resumed", "model.text", "model.retry", "tool.started", "tool.finished", "build.finished", "test.finished", "preview.ready", "version.created", "turn.finished"];
+const EVENTS = [
+  "turn.started",
+  "turn.resumed",
+  "model.text",
+  "model.retry",
+  "tool.started",
+  "tool.finished",
+  "build.finished",
+  "test.finished",
+  "preview.ready",
+  "version.created",
+  "turn.finished",
+];
 
 interface Props {
   project: Project;
@@ -91,7 +103,10 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
       if (events.readyState !== EventSource.CLOSED) return;
       api.turn(project.id, turnId).then(
         (turn) => {
-          setLines((current) => [...current, { kind: "note", tone: "error", text: `The event stream closed; the turn is ${turn.status}.` }]);
+          setLines((current) => [
+            ...current,
+            { kind: "note", tone: "error", text: `The event stream closed; the turn is ${turn.status}.` },
+          ]);
           setStatus({ turnId, text: turn.status, running: turn.status === "running" });
           onRunning(turn.status === "running");
         },
@@ -102,7 +117,8 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
         },
       );
     });
-    for (const name of EVENTS) events.addEventListener(name, (event) => apply(name, JSON.parse((event as MessageEvent<string>).data) as EventData, turnId));
+    for (const name of EVENTS)
+      events.addEventListener(name, (event) => apply(name, JSON.parse((event as MessageEvent<string>).data) as EventData, turnId));
   }
 
   function apply(name: string, data: EventData, turnId: string) {
@@ -115,14 +131,22 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
       case "model.text":
         return setLines((current) => {
           const last = current.at(-1);
-          return last?.kind === "assistant" ? [...current.slice(0, -1), { ...last, text: last.text + data.delta }] : [...current, { kind: "assistant", text: data.delta }];
+          return last?.kind === "assistant"
+            ? [...current.slice(0, -1), { ...last, text: last.text + data.delta }]
+            : [...current, { kind: "assistant", text: data.delta }];
         });
       case "model.retry":
-        return add({ kind: "note", tone: "info", text: `Retrying the model (attempt ${data.attempt}, ${data.reason}) in ${Math.round(Number(data.delayMs) / 100) / 10} s` });
+        return add({
+          kind: "note",
+          tone: "info",
+          text: `Retrying the model (attempt ${data.attempt}, ${data.reason}) in ${Math.round(Number(data.delayMs) / 100) / 10} s`,
+        });
       case "tool.started":
         return add({ kind: "tool", id: data.id, name: data.name, input: data.input, ok: null, summary: "running…" });
       case "tool.finished":
-        return setLines((current) => current.map((line) => (line.kind === "tool" && line.id === data.id ? { ...line, ok: data.ok, summary: data.summary } : line)));
+        return setLines((current) =>
+          current.map((line) => (line.kind === "tool" && line.id === data.id ? { ...line, ok: data.ok, summary: data.summary } : line)),
+        );
       case "build.finished": {
         const errors = data.errors;
         return add({
@@ -134,7 +158,12 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
       }
       case "test.finished": {
         const failures = data.failures;
-        return add({ kind: "note", tone: data.failed ? "error" : "ok", text: `Tests: ${data.passed} passed, ${data.failed} failed`, detail: failures.map((f) => `${f.name}: ${f.error}`) });
+        return add({
+          kind: "note",
+          tone: data.failed ? "error" : "ok",
+          text: `Tests: ${data.passed} passed, ${data.failed} failed`,
+          detail: failures.map((f) => `${f.name}: ${f.error}`),
+        });
       }
       case "preview.ready":
       case "version.created":
@@ -159,7 +188,8 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
       await follow(turnId, eventsUrl);
     } catch (error) {
       // Another turn is running (another tab, say): follow that one.
-      if (error instanceof ApiError && error.code === "turn_in_progress" && typeof error.details.turnId === "string") await follow(error.details.turnId);
+      if (error instanceof ApiError && error.code === "turn_in_progress" && typeof error.details.turnId === "string")
+        await follow(error.details.turnId);
       else onError(error);
     }
   }
@@ -203,7 +233,9 @@ export function Chat({ project, info, onVersion, onRunning, onError }: Props) {
 }
 
 function toLine(entry: ConversationEntry): Line {
-  return entry.role === "tool" ? { kind: "tool", id: entry.id, name: entry.name, input: entry.input, ok: entry.ok, summary: entry.summary } : { kind: entry.role, text: entry.text };
+  return entry.role === "tool"
+    ? { kind: "tool", id: entry.id, name: entry.name, input: entry.input, ok: entry.ok, summary: entry.summary }
+    : { kind: entry.role, text: entry.text };
 }
 
 function ChatLine({ line }: { line: Line }) {

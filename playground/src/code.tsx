@@ -34,9 +34,15 @@ export function Code({ project, version, revision, turnRunning, openAt, onOpened
     api.files(project.id, ref).then(({ files }) => {
       if (!live) return;
       setFiles(files);
-      setPath((current) => (current && files.some((f) => f.path === current) ? current : (files.find((f) => /^src\/.*\.(ts|tsx)$/.test(f.path)) ?? files[0])?.path ?? null));
+      setPath((current) =>
+        current && files.some((f) => f.path === current)
+          ? current
+          : ((files.find((f) => /^src\/.*\.(ts|tsx)$/.test(f.path)) ?? files[0])?.path ?? null),
+      );
     }, onError);
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [project.id, ref, revision, onError]);
 
   useEffect(() => {
@@ -51,7 +57,9 @@ export function Code({ project, version, revision, turnRunning, openAt, onOpened
     // A late answer for another file must never land in this one (and be saved under its path).
     let live = true;
     api.file(project.id, ref, path).then((content) => live && setText(content), onError);
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [project.id, ref, path, revision, onError]);
 
   useEffect(() => {
@@ -82,7 +90,14 @@ export function Code({ project, version, revision, turnRunning, openAt, onOpened
       <div className="bar">
         <label>
           Version{" "}
-          <select value={String(version ?? "head")} onChange={(event) => onSelectVersion(event.target.value === "head" ? undefined : event.target.value === "draft" ? "draft" : Number(event.target.value))}>
+          <select
+            value={String(version ?? "head")}
+            onChange={(event) =>
+              onSelectVersion(
+                event.target.value === "head" ? undefined : event.target.value === "draft" ? "draft" : Number(event.target.value),
+              )
+            }
+          >
             <option value="head">head ({project.head})</option>
             <option value="draft">draft</option>
             {Array.from({ length: project.head }, (_, i) => project.head - i).map((n) => (
@@ -92,7 +107,15 @@ export function Code({ project, version, revision, turnRunning, openAt, onOpened
             ))}
           </select>
         </label>
-        <span>{editable ? (edited !== null ? "edited, not saved" : "editable") : turnRunning ? "read-only while a turn runs" : "read-only (an older version)"}</span>
+        <span>
+          {editable
+            ? edited !== null
+              ? "edited, not saved"
+              : "editable"
+            : turnRunning
+              ? "read-only while a turn runs"
+              : "read-only (an older version)"}
+        </span>
         {editable && (
           <button type="button" data-testid="save-file" disabled={edited === null} onClick={() => void save()}>
             Save as a new version
@@ -101,7 +124,16 @@ export function Code({ project, version, revision, turnRunning, openAt, onOpened
       </div>
       {conflict && (
         <div className="banner" role="alert">
-          {conflict} <button type="button" onClick={() => { setConflict(null); onVersion(undefined); }}>Reload</button>
+          {conflict}{" "}
+          <button
+            type="button"
+            onClick={() => {
+              setConflict(null);
+              onVersion(undefined);
+            }}
+          >
+            Reload
+          </button>
         </div>
       )}
       <div className="split">

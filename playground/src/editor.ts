@@ -9,7 +9,8 @@ import { EditorView, basicSetup } from "codemirror";
 /** The language of a path, by extension. */
 function language(path: string): Extension {
   const extension = path.split(".").at(-1)!.toLowerCase();
-  if (["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts"].includes(extension)) return javascript({ typescript: extension.includes("ts"), jsx: extension.endsWith("x") });
+  if (["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts"].includes(extension))
+    return javascript({ typescript: extension.includes("ts"), jsx: extension.endsWith("x") });
   if (extension === "css") return css();
   if (extension === "html") return html();
   if (["json", "jsonc"].includes(extension)) return json();
@@ -18,7 +19,13 @@ function language(path: string): Extension {
 }
 
 /** A CodeMirror 6 editor in `parent`; `onChange` hears every edit. */
-export function createEditor(parent: HTMLElement, path: string, text: string, readOnly: boolean, onChange: (text: string) => void): EditorView {
+export function createEditor(
+  parent: HTMLElement,
+  path: string,
+  text: string,
+  readOnly: boolean,
+  onChange: (text: string) => void,
+): EditorView {
   return new EditorView({
     parent,
     state: EditorState.create({

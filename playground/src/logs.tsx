@@ -28,7 +28,9 @@ export function Logs({ project }: { project: Project }) {
 
   return (
     <ol className="logs" data-testid="logs">
-      {entries.length === 0 && <li className="muted">No log entries yet: console output and uncaught exceptions of the previews appear here.</li>}
+      {entries.length === 0 && (
+        <li className="muted">No log entries yet: console output and uncaught exceptions of the previews appear here.</li>
+      )}
       {entries.map((entry, index) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: entries are only appended in order (the oldest dropped past 500) and have no id; the same entry can repeat.
         <li key={index} className={entry.level}>

@@ -43,13 +43,17 @@ export function Preview({ project, version, revision, turnRunning, onOpen }: Pro
       (build) => live && setErrors(build.ok ? [] : build.errors),
       () => live && setErrors([]),
     );
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [project.id, project.head, ref, revision]);
 
   return (
     <div className="preview">
       <div className="bar">
-        <span>{ref === "head" ? `head (version ${project.head})` : ref === "draft" ? "draft (the turn's working tree)" : `version ${ref}`}</span>
+        <span>
+          {ref === "head" ? `head (version ${project.head})` : ref === "draft" ? "draft (the turn's working tree)" : `version ${ref}`}
+        </span>
         <a href={url} target="_blank" rel="noreferrer">
           Open in a new tab
         </a>
@@ -60,7 +64,12 @@ export function Preview({ project, version, revision, turnRunning, onOpen }: Pro
             // biome-ignore lint/suspicious/noArrayIndexKey: the errors of one build, replaced whole; they have no id and two may share file, line and message.
             <li key={index}>
               {error.file ? (
-                <button type="button" onClick={() => onOpen({ path: error.file!, ...(error.line ? { line: error.line } : {}), ...(ref !== "head" ? { version: ref } : {}) })}>
+                <button
+                  type="button"
+                  onClick={() =>
+                    onOpen({ path: error.file!, ...(error.line ? { line: error.line } : {}), ...(ref !== "head" ? { version: ref } : {}) })
+                  }
+                >
                   {error.file}
                   {error.line ? `:${error.line}:${error.column ?? 1}` : ""}
                 </button>

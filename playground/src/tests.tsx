@@ -2,7 +2,15 @@ import { useState } from "react";
 import { api, type Project, type TestRun } from "./api";
 
 /** Runs the project's tests (POST /test) against head; each failure links to where it failed. */
-export function Tests({ project, onOpen, onError }: { project: Project; onOpen(at: { path: string; line?: number }): void; onError(error: unknown): void }) {
+export function Tests({
+  project,
+  onOpen,
+  onError,
+}: {
+  project: Project;
+  onOpen(at: { path: string; line?: number }): void;
+  onError(error: unknown): void;
+}) {
   const [run, setRun] = useState<TestRun | null>(null);
   const [running, setRunning] = useState(false);
 

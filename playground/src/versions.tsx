@@ -22,7 +22,9 @@ export function Versions({ project, revision, turnRunning, onRestored, onPreview
   useEffect(() => {
     let live = true;
     api.versions(project.id).then(({ versions }) => live && setVersions(versions), onError);
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [project.id, project.head, revision, onError]);
 
   // A new head (or project) shows its own change; otherwise the chosen pair stays, whatever events come.
@@ -36,7 +38,9 @@ export function Versions({ project, revision, turnRunning, onRestored, onPreview
   useEffect(() => {
     let live = true;
     api.diff(project.id, from, to).then(({ files }) => live && setDiff(files), onError);
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [project.id, from, to, revision, onError]);
 
   async function restore(version: number) {
@@ -57,13 +61,24 @@ export function Versions({ project, revision, turnRunning, onRestored, onPreview
       <ol className="version-list" data-testid="version-list">
         {versions.map((version) => (
           <li key={version.id}>
-            <strong>v{version.id}</strong> <span className={`author ${version.author}`}>{version.author}</span> {version.message || "(no message)"}
+            <strong>v{version.id}</strong> <span className={`author ${version.author}`}>{version.author}</span>{" "}
+            {version.message || "(no message)"}
             <small>
               {new Date(version.createdAt).toLocaleString()} · +{version.stats.added} ~{version.stats.modified} −{version.stats.deleted}
             </small>
             <span className="actions">
-              <button type="button" onClick={() => { setFrom(version.parent ?? 0); setTo(version.id); }}>Diff</button>
-              <button type="button" onClick={() => onPreview(version.id)}>Preview</button>
+              <button
+                type="button"
+                onClick={() => {
+                  setFrom(version.parent ?? 0);
+                  setTo(version.id);
+                }}
+              >
+                Diff
+              </button>
+              <button type="button" onClick={() => onPreview(version.id)}>
+                Preview
+              </button>
               {version.id !== project.head && (
                 <button type="button" disabled={turnRunning} onClick={() => void restore(version.id)}>
                   Restore
@@ -87,14 +102,18 @@ export function Versions({ project, revision, turnRunning, onRestored, onPreview
         <label>
           To{" "}
           <select aria-label="Diff to" value={String(to)} onChange={(event) => setTo(parse(event.target.value) as Ref)}>
-            {refs.filter((ref) => ref !== 0).map((ref) => (
-              <option key={String(ref)} value={String(ref)}>
-                {label(ref)}
-              </option>
-            ))}
+            {refs
+              .filter((ref) => ref !== 0)
+              .map((ref) => (
+                <option key={String(ref)} value={String(ref)}>
+                  {label(ref)}
+                </option>
+              ))}
           </select>
         </label>
-        <button type="button" onClick={() => setLayout(layout === "unified" ? "split" : "unified")}>{layout === "unified" ? "Side by side" : "Unified"}</button>
+        <button type="button" onClick={() => setLayout(layout === "unified" ? "split" : "unified")}>
+          {layout === "unified" ? "Side by side" : "Unified"}
+        </button>
       </div>
       <div className="diff-view" data-testid="diff-view">
         {diff?.length === 0 && <p>No differences.</p>}
@@ -102,9 +121,19 @@ export function Versions({ project, revision, turnRunning, onRestored, onPreview
           <section key={file.path} className="diff-file">
             <h3>
               {file.oldPath ? `${file.oldPath} → ` : ""}
-              {file.path} <small>{file.status}{file.binary ? ", binary" : ""} · +{file.additions} −{file.deletions}</small>
+              {file.path}{" "}
+              <small>
+                {file.status}
+                {file.binary ? ", binary" : ""} · +{file.additions} −{file.deletions}
+              </small>
             </h3>
-            {file.hunks.map((hunk) => (layout === "unified" ? <Unified key={`${hunk.oldStart},${hunk.newStart}`} hunk={hunk} /> : <Split key={`${hunk.oldStart},${hunk.newStart}`} hunk={hunk} />))}
+            {file.hunks.map((hunk) =>
+              layout === "unified" ? (
+                <Unified key={`${hunk.oldStart},${hunk.newStart}`} hunk={hunk} />
+              ) : (
+                <Split key={`${hunk.oldStart},${hunk.newStart}`} hunk={hunk} />
+              ),
+            )}
           </section>
         ))}
       </div>

@@ -92,15 +92,13 @@ function compareContent(path: string, status: FileStatus, oldBytes?: Uint8Array,
   }
   const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
   const hunks = textHunks(decoder.decode(before), decoder.decode(after));
-  const count = (sign: string) =>
-    hunks.reduce((sum, hunk) => sum + hunk.lines.filter((line) => line.startsWith(sign)).length, 0);
+  const count = (sign: string) => hunks.reduce((sum, hunk) => sum + hunk.lines.filter((line) => line.startsWith(sign)).length, 0);
   return { path, status, binary: false, additions: count("+"), deletions: count("-"), hunks, blobIds };
 }
 
 /** Line hunks with 3 lines of context, in git's numbering. */
 export function textHunks(oldText: string, newText: string, timeoutMs = DIFF_TIMEOUT_MS): Hunk[] {
-  const patch =
-    structuredPatch("", "", oldText, newText, "", "", { context: 3, timeout: timeoutMs }) ?? replaceAll(oldText, newText);
+  const patch = structuredPatch("", "", oldText, newText, "", "", { context: 3, timeout: timeoutMs }) ?? replaceAll(oldText, newText);
   return patch.hunks.map((hunk) => ({
     oldStart: hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart,
     oldLines: hunk.oldLines,

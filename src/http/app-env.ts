@@ -1,3 +1,2 @@
-
 /** The Hono environment of every route. */
 export type AppEnv = { Bindings: Env };

@@ -76,7 +76,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
     const allowed = methodsOf(c.req.path);
     if (allowed.length === 0) return errorResponse(c, "route_not_found", `No route for ${c.req.method} ${c.req.path}.`);
     c.header("Allow", allowed.join(", "));
-    return errorResponse(c, "method_not_allowed", `${c.req.path} does not answer ${c.req.method}; it answers ${allowed.join(", ")}.`, { allow: allowed });
+    return errorResponse(c, "method_not_allowed", `${c.req.path} does not answer ${c.req.method}; it answers ${allowed.join(", ")}.`, {
+      allow: allowed,
+    });
   });
   app.onError(handleError);
   return app;

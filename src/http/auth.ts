@@ -28,7 +28,9 @@ export function bearerToken(): MiddlewareHandler<AppEnv> {
     const allowed =
       header !== undefined
         ? await timingSafeEqual(expected, header)
-        : stream !== null && access !== undefined && (await timingSafeEqual(await eventsAccessToken(expected, stream[1]!, stream[2]!), access));
+        : stream !== null &&
+          access !== undefined &&
+          (await timingSafeEqual(await eventsAccessToken(expected, stream[1]!, stream[2]!), access));
     if (!allowed) {
       c.header("WWW-Authenticate", 'Bearer realm="api"');
       return errorResponse(c, "unauthorized", "Send the API token as 'Authorization: Bearer <API_TOKEN>'.");

@@ -12,7 +12,8 @@ export function allowedMethods(app: { routes: { method: string; path: string }[]
     if (!router) {
       router = new PatternRouter<string>();
       // Catch-alls (the playground page) are not API routes.
-      for (const route of app.routes) if (route.method !== "ALL" && route.path !== "*" && route.path !== "/*") router.add("ALL", route.path, route.method);
+      for (const route of app.routes)
+        if (route.method !== "ALL" && route.path !== "*" && route.path !== "/*") router.add("ALL", route.path, route.method);
     }
     const methods = new Set(router.match("GET", path)[0].map(([method]) => method));
     if (methods.has("GET")) methods.add("HEAD");

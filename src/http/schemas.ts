@@ -118,7 +118,9 @@ export const CommitResultSchema = z
 
 export const VersionSchema = z
   .object({
-    build: z.object({ ok: z.boolean(), errors: z.array(z.object({ message: z.string() }).passthrough()), durationMs: z.number() }).optional(),
+    build: z
+      .object({ ok: z.boolean(), errors: z.array(z.object({ message: z.string() }).passthrough()), durationMs: z.number() })
+      .optional(),
     id: z.number().int(),
     parent: z.number().int().nullable(),
     message: z.string(),
@@ -169,9 +171,7 @@ export const ErrorSchema = z
   .openapi("Error");
 
 /** The body of POST /builds and POST /test: which version (default head) or "draft". */
-export const VersionBody = z
-  .object({ version: z.union([Version, z.literal("draft")]).optional() })
-  .openapi("VersionRequest");
+export const VersionBody = z.object({ version: z.union([Version, z.literal("draft")]).optional() }).openapi("VersionRequest");
 
 const BuildErrorSchema = z.object({
   file: z.string().optional(),
@@ -210,7 +210,10 @@ export const TestRunSchema = z
         durationMs: z.number(),
         error: z.string().optional().openapi({ description: "Message, expected/received diff and location" }),
         location: Location.optional(),
-        output: z.string().optional().openapi({ description: "Console output while it ran (its own and the server's), first 4000 characters" }),
+        output: z
+          .string()
+          .optional()
+          .openapi({ description: "Console output while it ran (its own and the server's), first 4000 characters" }),
       }),
     ),
     buildErrors: z.array(BuildErrorSchema).optional(),
@@ -218,13 +221,16 @@ export const TestRunSchema = z
   })
   .openapi("TestRun");
 
-const Host = z.string().max(253).openapi({
-  pattern: "^(?:\\*\\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?$",
-  description:
-    "A public hostname, or `*.` and a domain for its subdomains. Refused (400 invalid_settings): localhost and other names that resolve only locally " +
-    "(*.local, *.internal, names without a dot), loopback, private and link-local addresses, and this server's own API and preview hosts.",
-  example: "api.example.com",
-});
+const Host = z
+  .string()
+  .max(253)
+  .openapi({
+    pattern: "^(?:\\*\\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?$",
+    description:
+      "A public hostname, or `*.` and a domain for its subdomains. Refused (400 invalid_settings): localhost and other names that resolve only locally " +
+      "(*.local, *.internal, names without a dot), loopback, private and link-local addresses, and this server's own API and preview hosts.",
+    example: "api.example.com",
+  });
 
 export const SettingsBody = z
   .object({
@@ -253,7 +259,10 @@ export const SettingsSchema = z
   .openapi("Settings");
 
 export const LogsQuery = z.object({
-  version: z.string().regex(/^(?:[1-9]\d{0,14}|draft)$/, "a version number or draft").optional(),
+  version: z
+    .string()
+    .regex(/^(?:[1-9]\d{0,14}|draft)$/, "a version number or draft")
+    .optional(),
   after: z.coerce
     .number()
     .int()
@@ -316,12 +325,15 @@ export const TurnSchema = z
     startedAt: z.string(),
     finishedAt: z.string().optional(),
     usage: Usage,
-    timings: z
-      .object({ steps: z.number().int(), modelMs: z.number(), toolMs: z.number() })
-      .openapi({ description: "Steps run, and milliseconds spent in model calls and in tool calls; the rest of the turn's time is the loop's own" }),
+    timings: z.object({ steps: z.number().int(), modelMs: z.number(), toolMs: z.number() }).openapi({
+      description: "Steps run, and milliseconds spent in model calls and in tool calls; the rest of the turn's time is the loop's own",
+    }),
     version: z.number().int().optional(),
     error: z.string().optional(),
-    eventsUrl: z.string().optional().openapi({ description: "The turn's event stream; carries its own ?access= token when API_TOKEN is set" }),
+    eventsUrl: z
+      .string()
+      .optional()
+      .openapi({ description: "The turn's event stream; carries its own ?access= token when API_TOKEN is set" }),
   })
   .openapi("Turn");
 
@@ -332,7 +344,15 @@ export const ConversationSchema = z
     messages: z.array(
       z.union([
         z.object({ turnId: z.string(), role: z.enum(["user", "assistant"]), text: z.string() }),
-        z.object({ turnId: z.string(), role: z.literal("tool"), id: z.string(), name: z.string(), input: z.unknown(), ok: z.boolean().nullable(), summary: z.string() }),
+        z.object({
+          turnId: z.string(),
+          role: z.literal("tool"),
+          id: z.string(),
+          name: z.string(),
+          input: z.unknown(),
+          ok: z.boolean().nullable(),
+          summary: z.string(),
+        }),
       ]),
     ),
   })

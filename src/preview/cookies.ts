@@ -21,7 +21,10 @@ export function hostOnlyCookies(response: Response): Response {
 const DOMAIN_ATTRIBUTE = /^\s*domain\s*(=|$)/i;
 
 function hasDomain(cookie: string): boolean {
-  return cookie.split(";").slice(1).some((attribute) => DOMAIN_ATTRIBUTE.test(attribute));
+  return cookie
+    .split(";")
+    .slice(1)
+    .some((attribute) => DOMAIN_ATTRIBUTE.test(attribute));
 }
 
 function withoutDomain(cookie: string): string {

@@ -22,7 +22,9 @@ export function applyEgressPolicy(policy: EgressPolicy, request: Request, own: O
   }
   const reserved = reservedHostReason(host, own);
   if (reserved) {
-    throw new Error(`Network access to ${url.hostname} is blocked by the preview sandbox: ${reserved}. An app can never reach it, whatever allowedHosts says.`);
+    throw new Error(
+      `Network access to ${url.hostname} is blocked by the preview sandbox: ${reserved}. An app can never reach it, whatever allowedHosts says.`,
+    );
   }
   if (!policy.allowedHosts.some((entry) => coveredBy(host, entry))) {
     throw new Error(

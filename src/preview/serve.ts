@@ -1,4 +1,11 @@
-import { buildAssetManifest, createMemoryStorage, handleAssetRequest, type AssetManifest, type AssetMetadata, type AssetStorage } from "@cloudflare/worker-bundler";
+import {
+  buildAssetManifest,
+  createMemoryStorage,
+  handleAssetRequest,
+  type AssetManifest,
+  type AssetMetadata,
+  type AssetStorage,
+} from "@cloudflare/worker-bundler";
 import type { BuildOutput } from "../bundler";
 import { hashBytes } from "../store";
 import { hostOnlyCookies } from "./cookies";
@@ -52,7 +59,10 @@ export async function loadPreview(projectId: string, output: BuildOutput): Promi
 }
 
 /** worker-bundler's manifest, computed only for assets whose (path, content hash) was not seen before. */
-async function assetManifest(assets: Record<string, string | ArrayBuffer>, hashes: Record<string, string> | undefined): Promise<AssetManifest> {
+async function assetManifest(
+  assets: Record<string, string | ArrayBuffer>,
+  hashes: Record<string, string> | undefined,
+): Promise<AssetManifest> {
   const manifest: AssetManifest = new Map();
   const missing: Record<string, string | ArrayBuffer> = {};
   for (const [path, content] of Object.entries(assets)) {

@@ -36,9 +36,15 @@ export class AppKvStore {
     if (key === "" || new TextEncoder().encode(key).byteLength > 512) throw new Error("KV keys must be 1 to 512 bytes long.");
     const bytes = typeof value === "string" ? new TextEncoder().encode(value) : new Uint8Array(value);
     if (bytes.byteLength > MAX_VALUE_BYTES) throw new Error(`KV values are limited to ${MAX_VALUE_BYTES} bytes here.`);
-    const expiration = options.expirationTtl ? Math.floor(Date.now() / 1000) + options.expirationTtl : options.expiration ?? null;
+    const expiration = options.expirationTtl ? Math.floor(Date.now() / 1000) + options.expirationTtl : (options.expiration ?? null);
     const metadata = options.metadata === undefined ? null : JSON.stringify(options.metadata);
-    this.sql.exec(`INSERT OR REPLACE INTO ${this.table} (key, value, metadata, expiration) VALUES (?, ?, ?, ?)`, key, bytes, metadata, expiration);
+    this.sql.exec(
+      `INSERT OR REPLACE INTO ${this.table} (key, value, metadata, expiration) VALUES (?, ?, ?, ?)`,
+      key,
+      bytes,
+      metadata,
+      expiration,
+    );
   }
 
   delete(key: string): void {

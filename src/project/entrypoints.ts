@@ -34,8 +34,15 @@ export class AppKV extends WorkerEntrypoint<Env, SandboxProps> {
     return project(this.env, this.ctx.props).kvGet(key, typeof type === "string" ? type : type.type, this.ctx.props.testRun);
   }
 
-  put(key: string, value: string | ArrayBuffer | ArrayBufferView, options?: { expiration?: number; expirationTtl?: number; metadata?: unknown }) {
-    const bytes = typeof value === "string" || value instanceof ArrayBuffer ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice().buffer;
+  put(
+    key: string,
+    value: string | ArrayBuffer | ArrayBufferView,
+    options?: { expiration?: number; expirationTtl?: number; metadata?: unknown },
+  ) {
+    const bytes =
+      typeof value === "string" || value instanceof ArrayBuffer
+        ? value
+        : new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice().buffer;
     return project(this.env, this.ctx.props).kvPut(key, bytes, options, this.ctx.props.testRun);
   }
 

@@ -1,4 +1,15 @@
-import { buildProject, bundleTests, SqlBuildCache, type BuildError, type BuildResult, type BundleMemo, type DependencyCache, type TestBundle, type TestBundleMemo, type VendorCache } from "../bundler";
+import {
+  buildProject,
+  bundleTests,
+  SqlBuildCache,
+  type BuildError,
+  type BuildResult,
+  type BundleMemo,
+  type DependencyCache,
+  type TestBundle,
+  type TestBundleMemo,
+  type VendorCache,
+} from "../bundler";
 import { buildErrorPage, loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "../preview";
 import { StoreError, treeHash, type ProjectStore, type VersionRef } from "../store";
 

@@ -76,9 +76,7 @@ export class ProjectIndex {
     await this.schema();
     const before = options.cursor === undefined ? Number.MAX_SAFE_INTEGER : decodeCursor(options.cursor);
     if (before === undefined) throw new Error("Invalid cursor; check it with decodeCursor first.");
-    const query = this.db
-      .prepare("SELECT * FROM projects WHERE seq < ? ORDER BY seq DESC LIMIT ?")
-      .bind(before, options.limit + 1);
+    const query = this.db.prepare("SELECT * FROM projects WHERE seq < ? ORDER BY seq DESC LIMIT ?").bind(before, options.limit + 1);
     const rows = (await query.all<Row>()).results;
     const page = rows.slice(0, options.limit);
     const last = page.at(-1);

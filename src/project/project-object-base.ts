@@ -61,9 +61,7 @@ export class ProjectObjectBase extends DurableObject<Env> {
         throw error;
       }
       const createdAt = Date.now();
-      this.ctx.storage.sql.exec(
-        "CREATE TABLE project (id TEXT NOT NULL, name TEXT NOT NULL, created_at INTEGER NOT NULL)",
-      );
+      this.ctx.storage.sql.exec("CREATE TABLE project (id TEXT NOT NULL, name TEXT NOT NULL, created_at INTEGER NOT NULL)");
       this.ctx.storage.sql.exec("INSERT INTO project VALUES (?, ?, ?)", input.id, input.name, createdAt);
       this.attach(input.id, store);
       // Lists the project even if the caller's own insert into the list never happens.
@@ -340,7 +338,11 @@ export class ProjectObjectBase extends DurableObject<Env> {
   private refuseDuringTurn(): void {
     const running = this.part("turns").log.running();
     if (running) {
-      throw new ProjectError("turn_in_progress", `An agent turn (${running.id}) is editing the project; commit after it ends or cancel it.`, { turnId: running.id });
+      throw new ProjectError(
+        "turn_in_progress",
+        `An agent turn (${running.id}) is editing the project; commit after it ends or cancel it.`,
+        { turnId: running.id },
+      );
     }
   }
 
@@ -351,7 +353,11 @@ export class ProjectObjectBase extends DurableObject<Env> {
    */
   private guarded<T>(task: () => Promise<T>): Promise<Outcome<T>> {
     const parts = this.parts;
-    return captureWhileExists(task, () => !parts || this.parts === parts, () => this.missing());
+    return captureWhileExists(
+      task,
+      () => !parts || this.parts === parts,
+      () => this.missing(),
+    );
   }
 
   private attach(projectId: string, store: SqlStore): void {
@@ -389,9 +395,7 @@ export class ProjectObjectBase extends DurableObject<Env> {
   }
 
   private projectRow(): { id: string; name: string; created_at: number } | undefined {
-    const exists = this.ctx.storage.sql
-      .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'project'")
-      .toArray().length;
+    const exists = this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'project'").toArray().length;
     if (!exists) return undefined;
     return this.ctx.storage.sql.exec<{ id: string; name: string; created_at: number }>("SELECT * FROM project").toArray()[0];
   }

@@ -13,7 +13,18 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** RFC 9110 field value: visible Latin-1 characters, spaces and tabs inside; no CR, LF, NUL or other controls. */
 const HEADER_VALUE = /^[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?$/;
 /** Headers that frame or route the request: a secret there would break every request to its host. */
-const RESERVED_HEADERS = ["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "expect", "proxy-connection"];
+const RESERVED_HEADERS = [
+  "host",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "te",
+  "trailer",
+  "expect",
+  "proxy-connection",
+];
 
 /** A project's sandbox settings in its SQLite database (one row). */
 export class ProjectSettings {

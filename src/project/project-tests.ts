@@ -41,7 +41,13 @@ export class ProjectTests {
   ) {
     this.cache = new TestRunCache(sql);
     // Tables of runs cut short by a restart.
-    for (const { name } of sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?", RUN_KV_PREFIX.length, RUN_KV_PREFIX).toArray()) {
+    for (const { name } of sql
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?",
+        RUN_KV_PREFIX.length,
+        RUN_KV_PREFIX,
+      )
+      .toArray()) {
       sql.exec(`DROP TABLE "${name}"`);
     }
   }

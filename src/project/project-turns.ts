@@ -55,7 +55,15 @@ export class ProjectTurns {
           messages.push({ turnId: message.turnId, role: message.role, text: block.text.split("\n\n<project_files>")[0]! });
         } else if (block.type === "tool_use") {
           const result = this.log.toolResult(block.id!) as { isError: boolean; summary: string } | undefined;
-          messages.push({ turnId: message.turnId, role: "tool", id: block.id!, name: block.name!, input: block.input, ok: result ? !result.isError : null, summary: result?.summary ?? "not run" });
+          messages.push({
+            turnId: message.turnId,
+            role: "tool",
+            id: block.id!,
+            name: block.name!,
+            input: block.input,
+            ok: result ? !result.isError : null,
+            summary: result?.summary ?? "not run",
+          });
         }
       }
     }
@@ -83,7 +91,10 @@ export class ProjectTurns {
     } catch (error) {
       // The turn still ends; its edits stay in the draft, where a later turn or commit can fix them.
       const reason = error instanceof Error ? error.message : String(error);
-      return this.log.finish(turnId, { status: "failed", error: `${outcome.error ? `${outcome.error} ` : ""}Its changes could not be committed: ${reason}` });
+      return this.log.finish(turnId, {
+        status: "failed",
+        error: `${outcome.error ? `${outcome.error} ` : ""}Its changes could not be committed: ${reason}`,
+      });
     }
     return finished ?? this.log.finish(turnId, outcome);
   }

@@ -15,14 +15,21 @@ export class Timers {
 
   /** Fires `name` at `due` (or earlier, if it was already set earlier). */
   async set(name: TimerName, due: number): Promise<void> {
-    this.storage.sql.exec("INSERT INTO timers (name, due) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET due = min(due, excluded.due)", name, due);
+    this.storage.sql.exec(
+      "INSERT INTO timers (name, due) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET due = min(due, excluded.due)",
+      name,
+      due,
+    );
     const alarm = await this.storage.getAlarm();
     if (alarm === null || alarm > due) await this.storage.setAlarm(due);
   }
 
   /** The timers due now, earliest first. */
   due(now = Date.now()): TimerName[] {
-    return this.storage.sql.exec<{ name: string }>("SELECT name FROM timers WHERE due <= ? ORDER BY due", now).toArray().map((row) => row.name as TimerName);
+    return this.storage.sql
+      .exec<{ name: string }>("SELECT name FROM timers WHERE due <= ? ORDER BY due", now)
+      .toArray()
+      .map((row) => row.name as TimerName);
   }
 
   /** Marks a timer's job done. */

@@ -142,7 +142,7 @@ export interface TurnState {
   /** Budgets the request asked for (each within the server's own). */
   budgets: Partial<TurnBudgets>;
   startedAt: number;
-};
+}
 
 /**
  * The record of a project's agent turns in its SQLite database: each turn,
@@ -168,7 +168,8 @@ export class TurnLog {
   /** Starts a turn; `turn_in_progress` while another runs. */
   start(id: string, message: string, base: number, options: { previewUrl?: string; budgets?: Partial<TurnBudgets> } = {}): TurnInfo {
     const running = this.running();
-    if (running) throw new ProjectError("turn_in_progress", `Turn ${running.id} is still running; wait for it or cancel it.`, { turnId: running.id });
+    if (running)
+      throw new ProjectError("turn_in_progress", `Turn ${running.id} is still running; wait for it or cancel it.`, { turnId: running.id });
     this.sql.exec(
       "INSERT INTO turns (id, status, message, started_at, base, usage, preview_url, budgets) VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
       id,
@@ -254,7 +255,11 @@ export class TurnLog {
   /** Events after `after`, oldest first. */
   events(turnId: string, after = 0): TurnEvent[] {
     return this.sql
-      .exec<{ seq: number; type: string; data: string }>("SELECT seq, type, data FROM turn_events WHERE turn_id = ? AND seq > ? ORDER BY seq", turnId, after)
+      .exec<{ seq: number; type: string; data: string }>(
+        "SELECT seq, type, data FROM turn_events WHERE turn_id = ? AND seq > ? ORDER BY seq",
+        turnId,
+        after,
+      )
       .toArray()
       .map((row) => ({ seq: row.seq, type: row.type as TurnEventType, data: JSON.parse(row.data) as Record<string, unknown> }));
   }
@@ -280,14 +285,20 @@ export class TurnLog {
 
   addUsage(turnId: string, usage: TurnUsage): TurnUsage {
     const current = JSON.parse(this.row(turnId).usage) as TurnUsage;
-    const total = Object.fromEntries(Object.entries(current).map(([key, value]) => [key, value + usage[key as keyof TurnUsage]])) as unknown as TurnUsage;
+    const total = Object.fromEntries(
+      Object.entries(current).map(([key, value]) => [key, value + usage[key as keyof TurnUsage]]),
+    ) as unknown as TurnUsage;
     this.sql.exec("UPDATE turns SET usage = ? WHERE id = ?", JSON.stringify(total), turnId);
     return total;
   }
 
   addTimings(turnId: string, add: Partial<TurnTimings>): void {
     const current = this.get(turnId).timings;
-    const total: TurnTimings = { steps: current.steps + (add.steps ?? 0), modelMs: current.modelMs + (add.modelMs ?? 0), toolMs: current.toolMs + (add.toolMs ?? 0) };
+    const total: TurnTimings = {
+      steps: current.steps + (add.steps ?? 0),
+      modelMs: current.modelMs + (add.modelMs ?? 0),
+      toolMs: current.toolMs + (add.toolMs ?? 0),
+    };
     this.sql.exec("UPDATE turns SET timings = ? WHERE id = ?", JSON.stringify(total), turnId);
   }
 
@@ -323,7 +334,12 @@ export class TurnLog {
   }
 
   addMessage(message: ConversationMessage): void {
-    this.sql.exec("INSERT INTO conversation (turn_id, role, content) VALUES (?, ?, ?)", message.turnId, message.role, JSON.stringify(message.content));
+    this.sql.exec(
+      "INSERT INTO conversation (turn_id, role, content) VALUES (?, ?, ?)",
+      message.turnId,
+      message.role,
+      JSON.stringify(message.content),
+    );
   }
 
   /** The whole conversation, oldest first. */
@@ -335,7 +351,12 @@ export class TurnLog {
   }
 
   recordToolResult(turnId: string, toolUseId: string, result: unknown): void {
-    this.sql.exec("INSERT OR REPLACE INTO tool_results (tool_use_id, turn_id, result) VALUES (?, ?, ?)", toolUseId, turnId, JSON.stringify(result));
+    this.sql.exec(
+      "INSERT OR REPLACE INTO tool_results (tool_use_id, turn_id, result) VALUES (?, ?, ?)",
+      toolUseId,
+      turnId,
+      JSON.stringify(result),
+    );
   }
 
   toolResult(toolUseId: string): unknown {

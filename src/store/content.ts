@@ -19,7 +19,11 @@ export function hashBytes(bytes: Uint8Array): string {
 export function decodeContent(content: string, encoding: ContentEncoding, path: string): Uint8Array {
   if (encoding === "utf8") {
     if (!content.isWellFormed()) {
-      throw new StoreError("invalid_content", `Content of ${JSON.stringify(path)} is not well-formed Unicode (it has a lone surrogate); send such bytes with encoding "base64".`, { path });
+      throw new StoreError(
+        "invalid_content",
+        `Content of ${JSON.stringify(path)} is not well-formed Unicode (it has a lone surrogate); send such bytes with encoding "base64".`,
+        { path },
+      );
     }
     return encoder.encode(content);
   }

@@ -74,7 +74,10 @@ export class MemoryStore implements ProjectStore {
     return changed;
   }
 
-  async commitDraft(request: { base: number; message: string; author: Author }, alongside?: (version: number) => void): Promise<CommitResult> {
+  async commitDraft(
+    request: { base: number; message: string; author: Author },
+    alongside?: (version: number) => void,
+  ): Promise<CommitResult> {
     const state = this.headState();
     checkManifest(this.draft, this.limits);
     const plan = planDraft(state, { manifest: new Map(this.draft), blobs: new Map() }, request.base);
@@ -126,9 +129,7 @@ export class MemoryStore implements ProjectStore {
 
   private headState(): HeadState {
     const last = this.history.at(-1);
-    return last
-      ? { head: last.info.id, tree: last.info.tree, manifest: last.manifest }
-      : { head: 0, tree: "", manifest: new Map() };
+    return last ? { head: last.info.id, tree: last.info.tree, manifest: last.manifest } : { head: 0, tree: "", manifest: new Map() };
   }
 
   private entry(id: number): { info: VersionInfo; manifest: Manifest } {

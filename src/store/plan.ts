@@ -31,17 +31,17 @@ export function planCommit(state: HeadState, request: CommitRequest, limits: Sto
 }
 
 /** Decides what restoring a tree records, or null when head already has it. */
-export function planRestore(
-  state: HeadState,
-  target: { tree: string; manifest: Manifest },
-  base: number | undefined,
-): VersionPlan | null {
+export function planRestore(state: HeadState, target: { tree: string; manifest: Manifest }, base: number | undefined): VersionPlan | null {
   if (base !== undefined && base !== state.head) throw new ConflictError(base, state.head);
   return plan(state, target.tree, target.manifest, new Map());
 }
 
 /** Decides what recording an already validated tree (the draft) records, or null when head has it. */
-export function planDraft(state: HeadState, draft: { manifest: Manifest; blobs: Map<string, Uint8Array> }, base: number): VersionPlan | null {
+export function planDraft(
+  state: HeadState,
+  draft: { manifest: Manifest; blobs: Map<string, Uint8Array> },
+  base: number,
+): VersionPlan | null {
   if (base !== state.head) throw new ConflictError(base, state.head);
   return plan(state, treeHash(draft.manifest), draft.manifest, draft.blobs);
 }

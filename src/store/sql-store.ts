@@ -97,11 +97,7 @@ export class SqlStore implements ProjectStore {
   async readFile(ref: VersionRef, path: string): Promise<FileContent | null> {
     if (ref === "draft") return this.readDraft(path);
     const tree = this.versionRow(ref).tree;
-    const row = this.sql<{ hash: string; size: number }>(
-      "SELECT hash, size FROM tree_files WHERE tree = ? AND path = ?",
-      tree,
-      path,
-    )[0];
+    const row = this.sql<{ hash: string; size: number }>("SELECT hash, size FROM tree_files WHERE tree = ? AND path = ?", tree, path)[0];
     if (!row) return null;
     return { ...row, bytes: await this.readBlob(row.hash) };
   }
@@ -344,10 +340,9 @@ export class SqlStore implements ProjectStore {
 
   private treeManifest(tree: string): Manifest {
     return new Map(
-      this.sql<{ path: string; hash: string; size: number }>(
-        "SELECT path, hash, size FROM tree_files WHERE tree = ?",
-        tree,
-      ).map(({ path, hash, size }) => [path, { hash, size }]),
+      this.sql<{ path: string; hash: string; size: number }>("SELECT path, hash, size FROM tree_files WHERE tree = ?", tree).map(
+        ({ path, hash, size }) => [path, { hash, size }],
+      ),
     );
   }
 

@@ -20,11 +20,7 @@ export const STARTER_FILES: Readonly<Record<string, string>> = {
       wrangler: "4.86.0",
     },
   }),
-  "wrangler.toml": lines(
-    'name = "starter-app"',
-    'main = "src/server.ts"',
-    'compatibility_date = "2026-04-26"',
-  ),
+  "wrangler.toml": lines('name = "starter-app"', 'main = "src/server.ts"', 'compatibility_date = "2026-04-26"'),
   "index.html": lines(
     "<!doctype html>",
     '<html lang="en">',

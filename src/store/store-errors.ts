@@ -50,11 +50,7 @@ export class NotFoundError extends StoreError {
 /** The commit's `base` is not the current head. */
 export class ConflictError extends StoreError {
   constructor(base: number, head: number) {
-    super(
-      "conflict",
-      `Base version ${base} is not the head (head is ${head}); fetch the head and retry on top of it.`,
-      { head },
-    );
+    super("conflict", `Base version ${base} is not the head (head is ${head}); fetch the head and retry on top of it.`, { head });
   }
 }
 

@@ -37,10 +37,10 @@ export function applyChanges(base: Manifest, changes: Change[], limits: StoreLim
       case "put": {
         const path = validatePath(change.path);
         if (change.content.byteLength > limits.maxFileBytes) {
-          throw new TooLargeError(
-            `${path} is ${change.content.byteLength} bytes; the limit is ${limits.maxFileBytes} bytes per file.`,
-            { path, limit: limits.maxFileBytes },
-          );
+          throw new TooLargeError(`${path} is ${change.content.byteLength} bytes; the limit is ${limits.maxFileBytes} bytes per file.`, {
+            path,
+            limit: limits.maxFileBytes,
+          });
         }
         const hash = hashBytes(change.content);
         blobs.set(hash, change.content);
@@ -87,7 +87,10 @@ export function checkManifest(manifest: Manifest, limits: StoreLimits): void {
   for (const [path, entry] of manifest) {
     validatePath(path);
     if (entry.size > limits.maxFileBytes) {
-      throw new TooLargeError(`${path} is ${entry.size} bytes; the limit is ${limits.maxFileBytes} bytes per file.`, { path, limit: limits.maxFileBytes });
+      throw new TooLargeError(`${path} is ${entry.size} bytes; the limit is ${limits.maxFileBytes} bytes per file.`, {
+        path,
+        limit: limits.maxFileBytes,
+      });
     }
   }
   checkFileDirectoryClashes(manifest);
@@ -131,10 +134,9 @@ function checkTotals(manifest: Manifest, limits: StoreLimits): void {
   let bytes = 0;
   for (const entry of manifest.values()) bytes += entry.size;
   if (bytes > limits.maxVersionBytes) {
-    throw new TooLargeError(
-      `The version would hold ${bytes} bytes; the limit is ${limits.maxVersionBytes} bytes.`,
-      { limit: limits.maxVersionBytes },
-    );
+    throw new TooLargeError(`The version would hold ${bytes} bytes; the limit is ${limits.maxVersionBytes} bytes.`, {
+      limit: limits.maxVersionBytes,
+    });
   }
 }
 

@@ -41,7 +41,9 @@ export async function runTests(run: SandboxTestRun): Promise<{ run: TestRun; com
     ok: false,
     durationMs: 0,
     error: `The test file could not be bundled:\n${errors.map(formatBuildError).join("\n")}`,
-    ...(errors[0]?.file && errors[0].line ? { location: { file: errors[0].file, line: errors[0].line, column: errors[0].column ?? 1 } } : {}),
+    ...(errors[0]?.file && errors[0].line
+      ? { location: { file: errors[0].file, line: errors[0].line, column: errors[0].column ?? 1 } }
+      : {}),
   }));
   let skipped = 0;
   let complete = true;
@@ -79,7 +81,9 @@ async function callSandbox(run: SandboxTestRun): Promise<RunResponse> {
   const aborted = AbortSignal.timeout(RUN_DEADLINE_MS);
   try {
     // The signal cancels the sandbox's request when the deadline passes.
-    const response = await worker.getEntrypoint().fetch("http://sandbox/run", { method: "POST", body: JSON.stringify(request), signal: aborted });
+    const response = await worker
+      .getEntrypoint()
+      .fetch("http://sandbox/run", { method: "POST", body: JSON.stringify(request), signal: aborted });
     if (!response.ok) throw new Error(`The test runner answered ${response.status}: ${await response.text()}`);
     return (await response.json()) as RunResponse;
   } catch (error) {

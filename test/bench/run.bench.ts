@@ -55,7 +55,12 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
     for (let i = 1, head = 1; i <= EDITS; i++) {
       const change = edit(i);
       const started = performance.now();
-      head = (await api<{ version: number }>(`/api/projects/${id}/commits`, { base: head, changes: [{ op: "put", path: change.path, content: change.content }] })).version;
+      head = (
+        await api<{ version: number }>(`/api/projects/${id}/commits`, {
+          base: head,
+          changes: [{ op: "put", path: change.path, content: change.content }],
+        })
+      ).version;
       await waitFor(id, change.check.path, change.check.contains);
       const ms = performance.now() - started;
       editToPreview.push(ms);
@@ -67,7 +72,12 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
     for (let i = 1, head = EDITS + 1; i <= TEST_RUNS; i++) {
       const change = edit(EDITS + FULL_REBUILDS + i);
       const started = performance.now();
-      head = (await api<{ version: number }>(`/api/projects/${id}/commits`, { base: head, changes: [{ op: "put", path: change.path, content: change.content }] })).version;
+      head = (
+        await api<{ version: number }>(`/api/projects/${id}/commits`, {
+          base: head,
+          changes: [{ op: "put", path: change.path, content: change.content }],
+        })
+      ).version;
       const run = await api<{ ok: boolean; passed: number; cached: boolean }>(`/api/projects/${id}/test`, {});
       editToTests.push(performance.now() - started);
       expect(run).toMatchObject({ ok: true, passed: 1, cached: false });
@@ -93,19 +103,27 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
     for (let i = 0; i <= NEW_PROJECTS; i++) {
       const started = performance.now();
       const project = await api<{ id: string }>("/api/projects", {});
-      await waitFor(project.id, "/", "<div id=\"root\">");
+      await waitFor(project.id, "/", '<div id="root">');
       await waitFor(project.id, "/api/hello", "Hello from the server");
       if (i > 0) newProject.push(performance.now() - started);
     }
 
     // The agent loop: replay turns on the starter (the replay model answers at once, in-process).
     // Per step: the turn's wall time less its time in model calls and tool calls, over its steps.
-    type Turn = { startedAt: string; finishedAt: string; status: string; usage: { inputTokens: number; outputTokens: number }; timings: { steps: number; modelMs: number; toolMs: number } };
+    type Turn = {
+      startedAt: string;
+      finishedAt: string;
+      status: string;
+      usage: { inputTokens: number; outputTokens: number };
+      timings: { steps: number; modelMs: number; toolMs: number };
+    };
     const loopPerStep: number[] = [];
     let replayTokens = { input: 0, output: 0 };
     for (let i = 0; i < AGENT_TURNS; i++) {
       const project = await api<{ id: string }>("/api/projects", {});
-      const { turnId, eventsUrl } = await api<{ turnId: string; eventsUrl: string }>(`/api/projects/${project.id}/chat`, { message: "Make a todo list" });
+      const { turnId, eventsUrl } = await api<{ turnId: string; eventsUrl: string }>(`/api/projects/${project.id}/chat`, {
+        message: "Make a todo list",
+      });
       await (await fetch(`${server.base}${eventsUrl}`)).text();
       const turn = await api<Turn>(`/api/projects/${project.id}/turns/${turnId}`);
       expect(turn.status).toBe("completed");
@@ -136,7 +154,13 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
     for (let v = 2; v <= MEMORY_VERSIONS + 1; v++) {
       await api(`/api/projects/${small.id}/commits`, {
         base: v - 1,
-        changes: [{ op: "put", path: "src/server.ts", content: `import { Hono } from "hono";\nexport default new Hono().get("/", (c) => c.text("v${v}"));\n` }],
+        changes: [
+          {
+            op: "put",
+            path: "src/server.ts",
+            content: `import { Hono } from "hono";\nexport default new Hono().get("/", (c) => c.text("v${v}"));\n`,
+          },
+        ],
       });
       await api(`/api/projects/${small.id}/builds`, { version: v });
     }
@@ -156,7 +180,12 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
       memoryPerPreviewKb: Math.round((after - before) / MEMORY_VERSIONS),
       agentLoopPerStep: summary(loopPerStep),
       replayTurnTokens: replayTokens,
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+      machine: {
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model ?? "unknown",
+        memoryGb: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
     };
     writeFileSync("bench-results.json", `${JSON.stringify(results, null, 2)}\n`);
     console.log(

@@ -65,7 +65,7 @@ describe("README examples", () => {
     expect(out).toMatch(/event: test\.finished\ndata: \{"passed":3,"failed":0/);
     expect(out).toMatch(/event: turn\.finished\ndata: \{"status":"completed","version":2/);
     expect(out).toContain('"status":"completed"');
-    expect(out).toContain("+app.post(\"/api/todos\"");
+    expect(out).toContain('+app.post("/api/todos"');
     expect(out).toContain("diff --git a/test/todos.test.ts b/test/todos.test.ts\nnew file mode 100644");
     expect(out).toMatch(/\{"id":"[\w-]+","title":"Try the agent","done":false\}\[\{"id":"[\w-]+","title":"Try the agent","done":false\}\]/);
   });
@@ -138,7 +138,8 @@ describe("git apply", () => {
       ],
     ];
     let head = 1;
-    for (const change of changes) head = (await post<{ version: number }>(`/api/projects/${id}/commits`, { base: head, changes: change })).version;
+    for (const change of changes)
+      head = (await post<{ version: number }>(`/api/projects/${id}/commits`, { base: head, changes: change })).version;
     expect(head).toBe(3);
 
     const trees = await Promise.all([1, 2, 3].map((v) => tree(id, v)));
@@ -178,7 +179,8 @@ describe("restart", () => {
     // The starter's dependency set, installed once before the restart.
     const starter = await post<{ id: string }>("/api/projects", {});
     expect(await post(`/api/projects/${starter.id}/builds`, {})).toMatchObject({ ok: true });
-    const installs = async () => ((await (await fetch(`${registry.url}/-/fake/requests`)).json()) as Record<string, number>)["react-dom"] ?? 0;
+    const installs = async () =>
+      ((await (await fetch(`${registry.url}/-/fake/requests`)).json()) as Record<string, number>)["react-dom"] ?? 0;
     const before = await installs();
     await server.stop();
     server = await startServer(state, { port: server.port, env: { NPM_REGISTRY: registry.url } });
@@ -202,7 +204,21 @@ describe("hardening, through wrangler dev", () => {
     const file = join(state, "big.json");
     writeFileSync(file, Buffer.alloc(31 * 1024 * 1024, "x"));
     for (let i = 0; i < 3; i++) {
-      const refused = curl("-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Transfer-Encoding: chunked", "-H", "Expect:", "--data-binary", `@${file}`, `${server.base}/api/projects`);
+      const refused = curl(
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "-X",
+        "POST",
+        "-H",
+        "Transfer-Encoding: chunked",
+        "-H",
+        "Expect:",
+        "--data-binary",
+        `@${file}`,
+        `${server.base}/api/projects`,
+      );
       expect(refused).toBe("413");
       // The very next request, at once: before the fix the dev proxy had lost its connection here and exited.
       expect(curl("-o", "/dev/null", "-w", "%{http_code}", `${server.base}/api/projects`)).toBe("200");
@@ -224,7 +240,11 @@ describe("hardening, through wrangler dev", () => {
       const own = await fetch(`${base}/api/projects`, { method: "POST", headers: { Origin: base }, body: '{"files": {"a.txt": "a"}}' });
       expect(own.status, base).toBe(201);
     }
-    const other = await fetch(`${server.base}/api/projects`, { method: "POST", headers: { Origin: `http://127.0.0.1:${server.port}` }, body: "{}" });
+    const other = await fetch(`${server.base}/api/projects`, {
+      method: "POST",
+      headers: { Origin: `http://127.0.0.1:${server.port}` },
+      body: "{}",
+    });
     expect(other.status).toBe(403);
   });
 });
@@ -235,7 +255,7 @@ describe("an agent turn across a crash", () => {
     const env = { NPM_REGISTRY: registry.url, MODEL: "replay", REPLAY_DELAY_MS: "800" };
     let crashing = await startServer(dir, { env });
     try {
-      const { id } = await (await fetch(`${crashing.base}/api/projects`, { method: "POST", body: "{}" })).json() as { id: string };
+      const { id } = (await (await fetch(`${crashing.base}/api/projects`, { method: "POST", body: "{}" })).json()) as { id: string };
       const started = await fetch(`${crashing.base}/api/projects/${id}/chat`, { method: "POST", body: '{"message": "Make a todo list"}' });
       const { turnId, eventsUrl } = (await started.json()) as { turnId: string; eventsUrl: string };
       // Read the stream until the turn is in the middle of its work, then crash.
@@ -259,9 +279,17 @@ describe("an agent turn across a crash", () => {
       const ids = [...replay.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
       expect(ids).toEqual(ids.map((_, i) => i + 1));
 
-      const versions = (await (await fetch(`${crashing.base}/api/projects/${id}/versions`)).json()) as { versions: { id: number; author: string }[] };
-      expect(versions.versions.map((v) => [v.id, v.author])).toEqual([[2, "agent"], [1, "user"]]);
-      expect((await (await fetch(`${crashing.base}/api/projects/${id}/turns/${turnId}`)).json()) as object).toMatchObject({ status: "completed", version: 2 });
+      const versions = (await (await fetch(`${crashing.base}/api/projects/${id}/versions`)).json()) as {
+        versions: { id: number; author: string }[];
+      };
+      expect(versions.versions.map((v) => [v.id, v.author])).toEqual([
+        [2, "agent"],
+        [1, "user"],
+      ]);
+      expect((await (await fetch(`${crashing.base}/api/projects/${id}/turns/${turnId}`)).json()) as object).toMatchObject({
+        status: "completed",
+        version: 2,
+      });
       // curl resolves *.localhost itself; Node's resolver does not.
       expect(execFileSync("curl", ["-s", `http://${id}.preview.localhost:${crashing.port}/api/todos`], { encoding: "utf8" })).toBe("[]");
     } finally {

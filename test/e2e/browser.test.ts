@@ -21,7 +21,11 @@ describe("preview in a browser", () => {
     await page.getByText("Hello from the server").waitFor();
     expect(await page.locator("h1").textContent()).toBe("Starter app");
     // The stylesheet imported by src/main.tsx is applied.
-    expect(await page.locator("main").evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { maxWidth: string } }).getComputedStyle(el).maxWidth)).toBe("640px");
+    expect(
+      await page
+        .locator("main")
+        .evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { maxWidth: string } }).getComputedStyle(el).maxWidth),
+    ).toBe("640px");
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -32,7 +36,9 @@ describe("a chat turn's result in a browser", () => {
     const { id, previewUrl } = await create();
     const chat = await fetch(`${running.server.base}/api/projects/${id}/chat`, { method: "POST", body: '{"message": "Make a todo list"}' });
     const { eventsUrl } = (await chat.json()) as { eventsUrl: string };
-    expect(await (await fetch(`${running.server.base}${eventsUrl}`)).text()).toMatch(/event: turn\.finished\ndata: \{"status":"completed","version":2/);
+    expect(await (await fetch(`${running.server.base}${eventsUrl}`)).text()).toMatch(
+      /event: turn\.finished\ndata: \{"status":"completed","version":2/,
+    );
     const page = await running.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
@@ -42,7 +48,12 @@ describe("a chat turn's result in a browser", () => {
     await page.getByRole("button", { name: "Add" }).click();
     await page.getByText("Buy milk").waitFor();
     await page.getByRole("checkbox").click();
-    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { style: { textDecoration: string } } | null } }).document.querySelector("li span")?.style.textDecoration === "line-through");
+    await page.waitForFunction(
+      () =>
+        (
+          globalThis as unknown as { document: { querySelector(s: string): { style: { textDecoration: string } } | null } }
+        ).document.querySelector("li span")?.style.textDecoration === "line-through",
+    );
     await page.reload();
     await page.getByText("Buy milk").waitFor();
     expect(await page.getByRole("checkbox").isChecked()).toBe(true);
@@ -74,7 +85,11 @@ describe("a hostile preview page", () => {
     const attacker = await create({ "index.html": attack });
     const page = await running.newPage();
     await page.goto(attacker.previewUrl);
-    await page.waitForFunction(() => (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById("out").textContent !== "running");
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById("out")
+          .textContent !== "running",
+    );
     const out = JSON.parse((await page.locator("#out").textContent())!) as Record<string, string>;
     expect(out.read).toMatch(/^blocked/);
     await page.close();

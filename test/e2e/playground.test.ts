@@ -59,7 +59,10 @@ describe("the playground", () => {
       problems.length = 0;
       await page.getByTestId("turn-cancel").waitFor();
       await expect.poll(() => page.getByTestId("chat-log").locator("li.tool").count()).toBeGreaterThanOrEqual(8);
-      await page.getByTestId("turn-status").getByText(/completed · version 2/).waitFor();
+      await page
+        .getByTestId("turn-status")
+        .getByText(/completed · version 2/)
+        .waitFor();
     });
 
     await step(page, "preview", async () => {
@@ -81,7 +84,9 @@ describe("the playground", () => {
       await page.keyboard.press("ControlOrMeta+End");
       await page.keyboard.type("\nh1 { color: rebeccapurple; }\n");
       await page.getByTestId("save-file").click();
-      await expect.poll(async () => ((await (await fetch(`${running.server.base}/api/projects/${id}`)).json()) as { head: number }).head).toBe(3);
+      await expect
+        .poll(async () => ((await (await fetch(`${running.server.base}/api/projects/${id}`)).json()) as { head: number }).head)
+        .toBe(3);
       const saved = await (await fetch(`${running.server.base}/api/projects/${id}/files/src/styles.css?version=3`)).text();
       expect(saved).toContain("h1 { color: rebeccapurple; }");
       expect(saved).toContain(".app {");
@@ -91,7 +96,9 @@ describe("the playground", () => {
       await page.getByRole("tab", { name: "Versions" }).click();
       const first = page.getByTestId("version-list").locator("li").filter({ hasText: "v1" });
       await first.getByRole("button", { name: "Restore" }).click();
-      await expect.poll(async () => ((await (await fetch(`${running.server.base}/api/projects/${id}`)).json()) as { head: number }).head).toBe(4);
+      await expect
+        .poll(async () => ((await (await fetch(`${running.server.base}/api/projects/${id}`)).json()) as { head: number }).head)
+        .toBe(4);
       await page.getByTestId("version-list").getByText("Restore version 1").waitFor();
     });
 
@@ -113,7 +120,9 @@ describe("the playground", () => {
 
   it("is never served on a preview origin", async () => {
     const page = await running.newPage();
-    const { id } = (await (await fetch(`${running.server.base}/api/projects`, { method: "POST", body: '{"files": {"index.html": "<p>the app</p>"}}' })).json()) as { id: string };
+    const { id } = (await (
+      await fetch(`${running.server.base}/api/projects`, { method: "POST", body: '{"files": {"index.html": "<p>the app</p>"}}' })
+    ).json()) as { id: string };
     await page.goto(`http://${id}.preview.localhost:${running.server.port}/index.html`);
     expect(await page.textContent("body")).toBe("the app");
     // The page's own script, by its real hashed name, on a preview origin: the app's fallback, never the playground.
@@ -130,7 +139,11 @@ describe("the playground", () => {
     const page = await running.newPage();
     const problems = watch(page);
     try {
-      const created = await fetch(`${secured.base}/api/projects`, { method: "POST", headers: { Authorization: "Bearer page-secret" }, body: '{"files": {"index.html": "<p>framed with a token</p>"}}' });
+      const created = await fetch(`${secured.base}/api/projects`, {
+        method: "POST",
+        headers: { Authorization: "Bearer page-secret" },
+        body: '{"files": {"index.html": "<p>framed with a token</p>"}}',
+      });
       const { id } = (await created.json()) as { id: string };
       await page.goto(`${secured.base}/?project=${id}`);
       await page.getByLabel("API token").fill("page-secret");
@@ -144,7 +157,11 @@ describe("the playground", () => {
       await page.getByTestId("chat-input").fill("hello");
       await page.getByTestId("chat-input").press("Enter");
       await page.getByRole("alert").getByText("No model is configured").waitFor();
-      expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem("forge.apiToken"))).toBe("page-secret");
+      expect(
+        await page.evaluate(() =>
+          (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem("forge.apiToken"),
+        ),
+      ).toBe("page-secret");
     } finally {
       await page.close();
       await secured.stop();

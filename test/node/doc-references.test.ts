@@ -5,14 +5,23 @@ import { expect, it } from "vitest";
 
 // A clone must hold every document its files point to: Markdown links (and their
 // #anchors) in the docs, and mentions of Markdown files in the docs and in code comments.
-const tracked = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { encoding: "utf8" }).split("\n").filter(Boolean);
+const tracked = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { encoding: "utf8" })
+  .split("\n")
+  .filter(Boolean);
 const present = tracked.filter((file) => existsSync(file));
 const markdownNames = new Set(present.filter((file) => file.endsWith(".md")).map((file) => basename(file)));
 
 /** GitHub's heading anchors: lowercase, punctuation dropped, spaces as hyphens. */
 function anchors(markdown: string): Set<string> {
   const headings = [...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((match) => match[1]!);
-  return new Set(headings.map((heading) => heading.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replaceAll(" ", "-")));
+  return new Set(
+    headings.map((heading) =>
+      heading
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, "")
+        .replaceAll(" ", "-"),
+    ),
+  );
 }
 
 function prose(file: string): string {
@@ -39,7 +48,8 @@ it("refers to no document the repository does not contain", () => {
       const [path, anchor] = target!.split("#") as [string, string | undefined];
       const resolved = path === "" ? file : normalize(join(dirname(file), path));
       if (!existsSync(resolved)) broken.push(`${file}: link to ${target}`);
-      else if (anchor && resolved.endsWith(".md") && !anchors(readFileSync(resolved, "utf8")).has(anchor)) broken.push(`${file}: no #${anchor} in ${resolved}`);
+      else if (anchor && resolved.endsWith(".md") && !anchors(readFileSync(resolved, "utf8")).has(anchor))
+        broken.push(`${file}: no #${anchor} in ${resolved}`);
     }
   }
   expect(broken).toEqual([]);

@@ -12,6 +12,8 @@ it("keeps the system prompt and the tool definitions within 4,000 tokens", () =>
   const system = readFileSync("prompts/system.md", "utf8");
   const custom = JSON.stringify(TOOLS.filter((tool) => !("type" in tool && tool.type)));
   const tokens = estimate(system) + estimate(custom) + HIDDEN_TOOL_TOKENS;
-  console.log(`system prompt + tools ≈ ${tokens} tokens (system ${estimate(system)}, custom tools ${estimate(custom)}, API's own ${HIDDEN_TOOL_TOKENS})`);
+  console.log(
+    `system prompt + tools ≈ ${tokens} tokens (system ${estimate(system)}, custom tools ${estimate(custom)}, API's own ${HIDDEN_TOOL_TOKENS})`,
+  );
   expect(tokens).toBeLessThanOrEqual(4000);
 });

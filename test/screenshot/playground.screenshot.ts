@@ -24,7 +24,10 @@ test("docs/playground.png", async () => {
     await page.getByRole("tab", { name: "Versions" }).click();
     await page.getByLabel("Diff to").selectOption("draft");
     await page.getByLabel("Diff from").selectOption("1");
-    await page.getByTestId("diff-view").getByRole("heading", { name: /src\/server.ts/ }).waitFor();
+    await page
+      .getByTestId("diff-view")
+      .getByRole("heading", { name: /src\/server.ts/ })
+      .waitFor();
     await expect.poll(() => page.getByTestId("diff-view").textContent()).not.toContain("index.html");
     mkdirSync("docs", { recursive: true });
     await page.screenshot({ path: "docs/playground.png" });

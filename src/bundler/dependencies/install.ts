@@ -30,10 +30,9 @@ export async function installProjectDependencies(
   const names = Object.keys(dependencies).sort();
   if (names.length === 0) return undefined;
   // As the bundler's installer would say (the shared install sees only the dependencies).
-  if (read("pyproject.toml") !== null) throw new BuildFailure([{ file: "package.json", message: "Cannot have package.json and pyproject.toml" }]);
-  const key = hashBytes(
-    new TextEncoder().encode(JSON.stringify([input.registry, names.map((name) => [name, dependencies[name]])])),
-  );
+  if (read("pyproject.toml") !== null)
+    throw new BuildFailure([{ file: "package.json", message: "Cannot have package.json and pyproject.toml" }]);
+  const key = hashBytes(new TextEncoder().encode(JSON.stringify([input.registry, names.map((name) => [name, dependencies[name]])])));
   const installed = await input.dependencies.install({ key, registry: input.registry, dependencies });
   // The bundler only warns about failed installs; a missing package is a build error for us.
   if ("failures" in installed) {

@@ -69,12 +69,24 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const installed = await installProjectDependencies(read, input, warnings);
   const dependencyKey = installed?.key;
 
-
   const nodejsCompat = nodejsCompatEnabled(config);
   const jsxSource = jsxImportSource(read);
   if (input.modules) {
     const declared = declaredDependencies(read("package.json"));
-    const modules = await buildModules({ read, files: input.files, html, clients, serverEntry, declared, dependencyKey, dependencies: installed?.files ?? {}, vendors: input.vendors, jsxSource, nodejsCompat, config });
+    const modules = await buildModules({
+      read,
+      files: input.files,
+      html,
+      clients,
+      serverEntry,
+      declared,
+      dependencyKey,
+      dependencies: installed?.files ?? {},
+      vendors: input.vendors,
+      jsxSource,
+      nodejsCompat,
+      config,
+    });
     if (modules) return modules;
   }
   // Thousands of node_modules files, written only now: the module path above needs none.
@@ -148,7 +160,6 @@ function findServerEntry(config: ProjectConfig, read: (path: string) => string |
   }
   return found;
 }
-
 
 /** Files under public/ are served at the root, byte for byte. */
 function publicAssets(files: Map<string, Uint8Array>): Record<string, Uint8Array> {

@@ -1,8 +1,24 @@
 import type { BuildError } from "../interface";
 
 const NODE_BUILTINS = new Set([
-  "assert", "async_hooks", "buffer", "crypto", "diagnostics_channel", "dns", "events", "net", "path",
-  "process", "querystring", "stream", "string_decoder", "timers", "tls", "url", "util", "zlib",
+  "assert",
+  "async_hooks",
+  "buffer",
+  "crypto",
+  "diagnostics_channel",
+  "dns",
+  "events",
+  "net",
+  "path",
+  "process",
+  "querystring",
+  "stream",
+  "string_decoder",
+  "timers",
+  "tls",
+  "url",
+  "util",
+  "zlib",
 ]);
 
 export interface Unresolved {
@@ -17,7 +33,10 @@ type ResolveArgs = { path: string; importer: string; namespace: string; resolveD
 export type PluginBuild = {
   onResolve(options: { filter: RegExp }, callback: (args: ResolveArgs) => unknown): void;
   onLoad(options: { filter: RegExp; namespace: string }, callback: (args: { path: string }) => unknown): void;
-  resolve(path: string, options: Omit<ResolveArgs, "path">): Promise<{ path: string; namespace: string; external: boolean; errors: unknown[] }>;
+  resolve(
+    path: string,
+    options: Omit<ResolveArgs, "path">,
+  ): Promise<{ path: string; namespace: string; external: boolean; errors: unknown[] }>;
 };
 
 /** Marks the nested resolutions our plugins ask for, so they skip their own. */
@@ -95,7 +114,8 @@ export function importsPlugin(options: {
 export function runtimeProvides(runtime: "worker" | "browser", nodejsCompat: boolean, specifier: string): boolean {
   return (
     runtime === "worker" &&
-    (specifier.startsWith("cloudflare:") || (nodejsCompat && (specifier.startsWith("node:") || NODE_BUILTINS.has(specifier.split("/")[0]!))))
+    (specifier.startsWith("cloudflare:") ||
+      (nodejsCompat && (specifier.startsWith("node:") || NODE_BUILTINS.has(specifier.split("/")[0]!))))
   );
 }
 
@@ -103,7 +123,10 @@ const EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mts", ".mjs"];
 
 /** The project path a relative import names from `resolveDir` (no extension probing). */
 export function joinImportPath(resolveDir: string, relative: string): string {
-  const parts = resolveDir.replace(/^virtual:/, "").split("/").filter(Boolean);
+  const parts = resolveDir
+    .replace(/^virtual:/, "")
+    .split("/")
+    .filter(Boolean);
   for (const part of relative.split("/")) {
     if (part === "..") parts.pop();
     else if (part !== "." && part !== "") parts.push(part);

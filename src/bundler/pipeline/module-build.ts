@@ -44,7 +44,14 @@ class NotOnModulePath extends Error {}
  */
 export async function buildModules(input: ModuleBuildInput): Promise<BuildOutput | undefined> {
   try {
-    const browser = input.clients.length > 0 ? await sideModules("browser", input.clients.map((entry) => entry.path), input) : undefined;
+    const browser =
+      input.clients.length > 0
+        ? await sideModules(
+            "browser",
+            input.clients.map((entry) => entry.path),
+            input,
+          )
+        : undefined;
     const worker = input.serverEntry ? await sideModules("worker", [input.serverEntry], input) : undefined;
     const assets: Record<string, string | Uint8Array> = {};
     for (const [path, bytes] of input.files) if (path.startsWith("public/")) assets[`/${path.slice("public/".length)}`] = bytes;
@@ -62,7 +69,11 @@ export async function buildModules(input: ModuleBuildInput): Promise<BuildOutput
       modules: {
         ...Object.fromEntries(worker.modules),
         ...(worker.vendor ? { "dependencies.js": worker.vendor.code } : {}),
-        "index.js": serverEntryModule(`./${moduleName("worker", input.serverEntry!, [])}`, worker.exportsDefault, worker.vendor !== undefined),
+        "index.js": serverEntryModule(
+          `./${moduleName("worker", input.serverEntry!, [])}`,
+          worker.exportsDefault,
+          worker.vendor !== undefined,
+        ),
       },
     };
     return {
@@ -151,7 +162,8 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
         continue;
       }
       if (runtimeProvides(side, input.nodejsCompat, spec)) continue;
-      if (!input.dependencyKey || !input.declared.has(packageName(spec)) || entry.type !== "static" || nodeMode) throw new NotOnModulePath();
+      if (!input.dependencyKey || !input.declared.has(packageName(spec)) || entry.type !== "static" || nodeMode)
+        throw new NotOnModulePath();
       const clause = parseClause(module.code.slice(entry.importStart, entry.start - 1));
       if (!clause || clause.kind === "re-export-all") throw new NotOnModulePath();
       const shim = shims.get(spec) ?? { names: new Set<string>(), namespace: false };
@@ -161,7 +173,11 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
         // `import * as X` reads the package's whole namespace, which the shim exports under one name.
         shim.namespace = true;
         const head = clause.default ? `${clause.default}, ` : "";
-        edits.push({ start: entry.importStart, end: entry.start - 1, text: `import ${head}{ ${SHIM_NAMESPACE_EXPORT} as ${clause.namespace} } from ` });
+        edits.push({
+          start: entry.importStart,
+          end: entry.start - 1,
+          text: `import ${head}{ ${SHIM_NAMESPACE_EXPORT} as ${clause.namespace} } from `,
+        });
       }
       point(specifier(from, shimName(side, spec)));
     }

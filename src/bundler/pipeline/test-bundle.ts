@@ -232,7 +232,10 @@ function unsupportedImports(path: string, source: string): BuildError[] {
     const available: readonly string[] = SANDBOX_EXPORTS[module];
     const before = source.slice(0, match.index).split("\n");
     for (const specifier of match[1]!.split(",")) {
-      const name = specifier.trim().split(/\s+as\s+/)[0]!.trim();
+      const name = specifier
+        .trim()
+        .split(/\s+as\s+/)[0]!
+        .trim();
       if (name === "" || name.startsWith("type ") || available.includes(name)) continue;
       errors.push({
         file: path,

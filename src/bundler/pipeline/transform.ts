@@ -57,7 +57,11 @@ export function isSourceModule(path: string): boolean {
  * feature it lacks such as decorators): the caller then bundles instead,
  * which reports located errors.
  */
-export async function transformModule(path: string, source: string, jsxImportSource: string | undefined): Promise<TransformedModule | null> {
+export async function transformModule(
+  path: string,
+  source: string,
+  jsxImportSource: string | undefined,
+): Promise<TransformedModule | null> {
   const key = hashBytes(new TextEncoder().encode(JSON.stringify([path.replace(/^.*\./, ""), jsxImportSource ?? "", source])));
   const known = kept.get(key);
   if (known !== undefined) return known;
@@ -77,7 +81,11 @@ export async function transformModule(path: string, source: string, jsxImportSou
     // await outside async, exporting an undeclared name): acorn does, and the file is then bundled.
     acornParse(code, { ecmaVersion: "latest", sourceType: "module" });
     const [imports, exports] = parse(code, path);
-    result = { code, imports: [...imports], exportNames: exports.flatMap((entry) => ("name" in entry && typeof entry.name === "string" ? [entry.name] : [])) };
+    result = {
+      code,
+      imports: [...imports],
+      exportNames: exports.flatMap((entry) => ("name" in entry && typeof entry.name === "string" ? [entry.name] : [])),
+    };
   } catch {
     // Sucrase's own error, or a construct above: bundled instead.
   }

@@ -39,7 +39,10 @@ export function shimModuleSource(specifier: string, names: string[], namespace: 
     ...names.map((name, i) => `const __shimExport${i} = __shimDependency[${JSON.stringify(name)}];`),
   ];
   if (names.length > 0) lines.push(`export { ${names.map((name, i) => `__shimExport${i} as ${name}`).join(", ")} };`);
-  if (namespace) lines.push(`export const ${SHIM_NAMESPACE_EXPORT} = __shimEsModule ? __shimDependency : { ...__shimDependency, default: __shimDependency };`);
+  if (namespace)
+    lines.push(
+      `export const ${SHIM_NAMESPACE_EXPORT} = __shimEsModule ? __shimDependency : { ...__shimDependency, default: __shimDependency };`,
+    );
   return `${lines.join("\n")}\n`;
 }
 
@@ -119,11 +122,18 @@ export function serverEntryModule(app: string, hasDefault: boolean, withVendor: 
 
 /** The dependencies a built worker's own modules read (bundled or on the module path), without its vendor. */
 export function appDependencies(server: { modules: Record<string, string> }): string[] {
-  return shimmedSpecifiers(Object.entries(server.modules).flatMap(([name, code]) => (name === "dependencies.js" ? [] : [code])).join("\n"));
+  return shimmedSpecifiers(
+    Object.entries(server.modules)
+      .flatMap(([name, code]) => (name === "dependencies.js" ? [] : [code]))
+      .join("\n"),
+  );
 }
 
 /** A built worker with `vendor` as its dependencies module (a test run's vendor may cover more imports than the app's). */
-export function withVendor(server: { mainModule: string; modules: Record<string, string> }, vendor: string): { mainModule: string; modules: Record<string, string> } {
+export function withVendor(
+  server: { mainModule: string; modules: Record<string, string> },
+  vendor: string,
+): { mainModule: string; modules: Record<string, string> } {
   const app = server.modules["app.js"] ?? server.modules["bundle.js"];
   if (app !== undefined) return serverModules(app, vendor);
   // The module path: its entry already runs dependencies.js first when the app has dependencies.

@@ -25,9 +25,7 @@ export class ChunkStore {
   }
 
   read(key: string): Uint8Array | null {
-    const rows = this.storage.sql
-      .exec<{ data: ArrayBuffer }>("SELECT data FROM build_chunks WHERE key = ? ORDER BY seq", key)
-      .toArray();
+    const rows = this.storage.sql.exec<{ data: ArrayBuffer }>("SELECT data FROM build_chunks WHERE key = ? ORDER BY seq", key).toArray();
     if (rows.length === 0) return null;
     const total = rows.reduce((sum, row) => sum + row.data.byteLength, 0);
     const bytes = new Uint8Array(total);

@@ -58,7 +58,14 @@ export async function joinOutput(manifest: OutputManifest, read: (hash: string) 
     assets[path] = binary ? bytes : decoder.decode(bytes);
   }
   const { mainModule, compatibilityDate, compatibilityFlags } = manifest;
-  return { ...(mainModule ? { mainModule } : {}), modules, assets, compatibilityDate, compatibilityFlags, assetHashes: assetHashes(manifest) };
+  return {
+    ...(mainModule ? { mainModule } : {}),
+    modules,
+    assets,
+    compatibilityDate,
+    compatibilityFlags,
+    assetHashes: assetHashes(manifest),
+  };
 }
 
 /** The content hash of each asset of a stored output. */

@@ -38,7 +38,10 @@ export const diff = createRoute({
         description: "N, `draft`, or 0 for the empty tree; default: the parent of `to`",
       }),
       to: VersionQuery.shape.version.openapi({ description: "N or `draft`; default head" }),
-      format: z.string().optional().openapi({ enum: ["git", "json"], description: "Overrides the Accept header" }),
+      format: z
+        .string()
+        .optional()
+        .openapi({ enum: ["git", "json"], description: "Overrides the Accept header" }),
     }),
   },
   responses: {

@@ -21,7 +21,13 @@ files.openapi(served(getFile), async (c) => {
   const etag = `"${file.hash}"`;
   c.header("ETag", etag);
   c.header("Cache-Control", "no-cache");
-  if (c.req.header("If-None-Match")?.split(/\s*,\s*/).includes(etag)) return c.body(null, 304);
+  if (
+    c.req
+      .header("If-None-Match")
+      ?.split(/\s*,\s*/)
+      .includes(etag)
+  )
+    return c.body(null, 304);
   const type = contentType(path, isBinary(file.bytes) ? "application/octet-stream" : "text/plain");
   c.header("Content-Type", type);
   // The app's files are the model's code: a page or image that can run script is downloaded, never shown

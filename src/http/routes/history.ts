@@ -16,9 +16,7 @@ history.openapi(served(commit), async (c) => {
       ? { op: "put", path: change.path, content: decodeContent(change.content, change.encoding ?? "utf8", change.path) }
       : change,
   );
-  const result = unwrap(
-    await projectStub(c.env, id).commit({ base: body.base, message: body.message, author: "user", changes }),
-  );
+  const result = unwrap(await projectStub(c.env, id).commit({ base: body.base, message: body.message, author: "user", changes }));
   return c.json(commitBody(result), result.created ? 201 : 200);
 });
 

@@ -33,7 +33,8 @@ function createExpect(): ExpectStatic {
   expect.setState = (state) => setState(state, expect);
   expect.assert = chai.assert;
   // JestExtend adds `extend` to chai's expect; chai's types do not know it.
-  expect.extend = (matchers) => (chai.expect as unknown as { extend(target: ExpectStatic, m: typeof matchers): void }).extend(expect, matchers);
+  expect.extend = (matchers) =>
+    (chai.expect as unknown as { extend(target: ExpectStatic, m: typeof matchers): void }).extend(expect, matchers);
   expect.addEqualityTesters = (testers) => addCustomEqualityTesters(testers);
   expect.soft = () => {
     throw new Error("expect.soft() is not supported by the sandbox test runner.");
@@ -50,7 +51,10 @@ function createExpect(): ExpectStatic {
     expect.setState({ expectedAssertionsNumber: expected, expectedAssertionsNumberErrorGen: errorGen });
   }
   function hasAssertions() {
-    expect.setState({ isExpectingAssertions: true, isExpectingAssertionsError: new Error("expected any number of assertion, but got none") });
+    expect.setState({
+      isExpectingAssertions: true,
+      isExpectingAssertionsError: new Error("expected any number of assertion, but got none"),
+    });
   }
   chai.util.addMethod(expect, "assertions", assertions);
   chai.util.addMethod(expect, "hasAssertions", hasAssertions);

@@ -9,8 +9,21 @@ export const SANDBOX_MODULES_GLOBAL = "__sandboxTestModules";
 /** What test files can import from each module the sandbox provides (checked when bundling). */
 export const SANDBOX_EXPORTS = {
   vitest: [
-    "describe", "suite", "it", "test", "beforeAll", "afterAll", "beforeEach", "afterEach",
-    "onTestFailed", "onTestFinished", "expect", "assert", "chai", "vi", "vitest",
+    "describe",
+    "suite",
+    "it",
+    "test",
+    "beforeAll",
+    "afterAll",
+    "beforeEach",
+    "afterEach",
+    "onTestFailed",
+    "onTestFinished",
+    "expect",
+    "assert",
+    "chai",
+    "vi",
+    "vitest",
   ],
   "cloudflare:test": ["SELF", "env", "createExecutionContext", "waitOnExecutionContext"],
 } as const;

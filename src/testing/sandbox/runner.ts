@@ -136,7 +136,10 @@ function locate(stack: string, maps: Map<string, unknown>): SourceLocation | und
   // The bundler names project files "virtual:<path>" in the source maps.
   const found = frames
     .map((frame) => ({ ...frame, path: frame.file.slice(frame.file.indexOf(PROJECT_SOURCE) + PROJECT_SOURCE.length) }))
-    .find((frame) => frame.file.includes(PROJECT_SOURCE) && !frame.path.startsWith(`${TEST_ENTRY_DIR}/`) && !frame.path.includes("node_modules/"));
+    .find(
+      (frame) =>
+        frame.file.includes(PROJECT_SOURCE) && !frame.path.startsWith(`${TEST_ENTRY_DIR}/`) && !frame.path.includes("node_modules/"),
+    );
   // Source map columns are 0-based; locations (like build errors) count from 1.
   return found && { file: found.path, line: found.line, column: found.column + 1 };
 }
@@ -145,10 +148,7 @@ const PROJECT_SOURCE = "virtual:";
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
 const ANSI = /\u001b\[[0-9;]*m/g;
 
-function describeError(
-  error: { name?: string; message?: string; diff?: string },
-  location: SourceLocation | undefined,
-): string {
+function describeError(error: { name?: string; message?: string; diff?: string }, location: SourceLocation | undefined): string {
   const parts = [`${error.name ?? "Error"}: ${error.message ?? ""}`];
   if (error.diff) parts.push(error.diff.replace(ANSI, ""));
   if (location) parts.push(`at ${location.file}:${location.line}:${location.column}`);

@@ -1,16 +1,5 @@
 import { chai } from "@vitest/expect";
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  it,
-  onTestFailed,
-  onTestFinished,
-  suite,
-  test,
-} from "@vitest/runner";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, it, onTestFailed, onTestFinished, suite, test } from "@vitest/runner";
 import { clearAllMocks, fn, isMockFunction, resetAllMocks, restoreAllMocks, spyOn } from "@vitest/spy";
 import { expect } from "./expect";
 import type { SANDBOX_EXPORTS } from "./protocol";
