@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { buildProject, sharedDependencies, type BundleMemo } from "../src/bundler";
 import { STARTER_FILES } from "../src/store";
+import { packumentRequests } from "./helpers";
 
 const REGISTRY = "https://registry.npmjs.org";
 const enc = new TextEncoder();
@@ -11,10 +12,6 @@ const shared = () => sharedDependencies(env.DEPENDENCIES);
 
 function tree(files: Record<string, string | Uint8Array>): Map<string, Uint8Array> {
   return new Map(Object.entries(files).map(([path, content]) => [path, typeof content === "string" ? enc.encode(content) : content]));
-}
-
-async function registryRequests(): Promise<Record<string, number>> {
-  return (await fetch(`${REGISTRY}/-/fake/requests`)).json();
 }
 
 describe("build", () => {
@@ -56,7 +53,7 @@ describe("build", () => {
     };
     const first = await buildProject({ files: tree(files), ...shared(), registry: REGISTRY });
     expect(first.ok).toBe(true);
-    const before = (await registryRequests())["tiny-greet"];
+    const before = await packumentRequests("tiny-greet");
     const second = await buildProject({
       files: tree({ ...files, "src/extra.ts": "export const x = 1;\n" }),
       ...shared(),
@@ -64,7 +61,7 @@ describe("build", () => {
     });
     expect(second.ok).toBe(true);
     expect(second.output!.modules["dependencies.js"]).toContain("Hello, ");
-    expect((await registryRequests())["tiny-greet"]).toBe(before);
+    expect(await packumentRequests("tiny-greet")).toBe(before);
     expect(second.warnings).toEqual([]);
   });
 
@@ -74,13 +71,13 @@ describe("build", () => {
       "package.json": JSON.stringify({ dependencies: { "slow-greet": "^1.0.0" } }),
       "src/index.ts": 'import { greet } from "slow-greet";\nexport default { fetch: () => new Response(greet("all")) };\n',
     };
-    const before = (await registryRequests())["slow-greet"] ?? 0;
+    const before = await packumentRequests("slow-greet");
     const builds = await Promise.all(
       Array.from({ length: 5 }, () => buildProject({ files: tree(files), ...shared(), registry: REGISTRY })),
     );
     expect(builds.map((build) => build.ok)).toEqual([true, true, true, true, true]);
     for (const build of builds) expect(build.output!.modules["dependencies.js"]).toContain("Hello slowly, ");
-    expect((await registryRequests())["slow-greet"]).toBe(before + 1);
+    expect(await packumentRequests("slow-greet")).toBe(before + 1);
   });
 
   it("builds shared vendor bundles from the installed packages alone: no project file reaches them", async () => {

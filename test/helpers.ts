@@ -12,6 +12,12 @@ export async function api(path: string, init: RequestInit & { json?: unknown } =
   });
 }
 
+/** How many times the fake registry (test/fake-network.ts) was asked for `name`'s packument so far. */
+export async function packumentRequests(name: string): Promise<number> {
+  const counts = await (await fetch("https://registry.npmjs.org/-/fake/requests")).json<Record<string, number>>();
+  return counts[name] ?? 0;
+}
+
 export async function createProject(files?: Record<string, string>, name?: string): Promise<{ id: string; head: number }> {
   const res = await api("/api/projects", { method: "POST", json: { files, name } });
   if (res.status !== 201) throw new Error(`create failed: ${res.status} ${await res.text()}`);

@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, createExecutionContext, env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
-import { api, commit, createProject } from "./helpers";
+import { api, commit, createProject, packumentRequests } from "./helpers";
 
 const preview = (label: string, path = "/", init?: RequestInit) => SELF.fetch(`http://${label}.preview.localhost:8787${path}`, init);
 
@@ -78,8 +78,7 @@ describe("previews", () => {
   });
 
   it("keeps installed dependencies across a restart: an edit after it asks the registry nothing", async () => {
-    const requests = async () =>
-      (await (await fetch("https://registry.npmjs.org/-/fake/requests")).json<Record<string, number>>())["react-dom"] ?? 0;
+    const requests = () => packumentRequests("react-dom");
     const { id } = await createProject();
     expect(await build(id)).toMatchObject({ ok: true, cached: false });
     const before = await requests();
@@ -96,8 +95,7 @@ describe("previews", () => {
   });
 
   it("keeps no result of a build whose install failed: the next build asks the registry again", async () => {
-    const requests = async () =>
-      (await (await fetch("https://registry.npmjs.org/-/fake/requests")).json<Record<string, number>>())["no-such-package-anywhere"] ?? 0;
+    const requests = () => packumentRequests("no-such-package-anywhere");
     const { id } = await createProject({
       "package.json": JSON.stringify({ dependencies: { "no-such-package-anywhere": "^1.0.0" } }),
       "src/index.ts": 'export default { fetch: () => new Response("x") };\n',

@@ -1,7 +1,7 @@
 import { createExecutionContext, env, runDurableObjectAlarm, runInDurableObject, abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
-import { api, commit, createProject, expectError } from "./helpers";
+import { api, commit, createProject, expectError, packumentRequests } from "./helpers";
 
 /** The Worker with some variables set, as `wrangler dev` or a deployment would run it. */
 function call(url: string, init: RequestInit = {}, vars: Record<string, string> = {}): Promise<Response> {
@@ -255,10 +255,11 @@ describe("a project deleted while its build or test run is under way", () => {
     };
     const building = await createProject(files);
     const testing = await createProject(files);
+    const asked = await packumentRequests("slow-greet");
     const build = api(`/api/projects/${building.id}/builds`, { method: "POST", json: {} });
     const test = api(`/api/projects/${testing.id}/test`, { method: "POST", json: {} });
-    // The slow package's packument takes 1.5 s: both are waiting for it now.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The slow package's packument takes 1.5 s: once the registry is asked, the install is waiting for it.
+    await expect.poll(() => packumentRequests("slow-greet"), { interval: 20 }).toBeGreaterThan(asked);
     expect((await api(`/api/projects/${building.id}`, { method: "DELETE" })).status).toBe(204);
     expect((await api(`/api/projects/${testing.id}`, { method: "DELETE" })).status).toBe(204);
     await expectError(await build, 404, "not_found");
