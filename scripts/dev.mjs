@@ -8,7 +8,7 @@
 import "./build-sandbox-runtime.mjs";
 import "./build-playground.mjs";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { parseEnv } from "node:util";
 
@@ -37,16 +37,6 @@ for (const name of VARIABLES) {
   if (process.env[name] !== undefined && process.env[name] !== "") values[name] = process.env[name];
 }
 
-mkdirSync(".wrangler", { recursive: true });
-const envFile = ".wrangler/dev.env";
-writeFileSync(
-  envFile,
-  Object.entries(values)
-    .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
-    .join("\n") + "\n",
-  { mode: 0o600 },
-);
-
 const port = process.env.PORT ?? "8787";
 if (!/^\d+$/.test(port)) {
   console.error(`PORT must be a number, got "${port}".`);
@@ -59,6 +49,23 @@ if (!values.API_TOKEN && !["127.0.0.1", "localhost", "::1"].includes(host)) {
   process.exit(1);
 }
 
+mkdirSync(".wrangler", { recursive: true });
+// One file per server: servers started side by side (several checkouts' tests, say) must
+// never read each other's variables. It is removed when the server exits, and the files
+// of servers that were killed outright are swept here.
+for (const name of readdirSync(".wrangler")) {
+  const pid = /^dev-(\d+)\.env$/.exec(name)?.[1];
+  if (pid && !alive(Number(pid))) rmSync(`.wrangler/${name}`, { force: true });
+}
+const envFile = `.wrangler/dev-${process.pid}.env`;
+writeFileSync(
+  envFile,
+  Object.entries(values)
+    .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+    .join("\n") + "\n",
+  { mode: 0o600 },
+);
+
 const wrangler = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
 const args = [wrangler, "dev", "--port", port, "--ip", host, "--env-file", envFile, ...process.argv.slice(2)];
 console.log(`API on http://localhost:${port}/api, previews at http://<project id>.preview.localhost:${port}/`);
@@ -68,4 +75,16 @@ const child = spawn(process.execPath, args, {
   env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" },
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+child.on("exit", (code, signal) => {
+  rmSync(envFile, { force: true });
+  process.exit(code ?? (signal ? 1 : 0));
+});
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}

@@ -300,16 +300,21 @@ describe("an agent turn across a crash", () => {
 });
 
 describe("configuration from the shell", () => {
-  it("hands API_TOKEN to the Worker", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "forge-e2e-token-"));
-    const secured = await startServer(dir, { env: { API_TOKEN: "from-the-shell" } });
+  it("hands API_TOKEN to the Worker, and servers started at the same moment keep their own variables", async () => {
+    const dirs = [mkdtempSync(join(tmpdir(), "forge-e2e-token-")), mkdtempSync(join(tmpdir(), "forge-e2e-open-"))];
+    // Started together: each server reads its own variables, never the other's.
+    const [secured, open] = await Promise.all([
+      startServer(dirs[0]!, { env: { API_TOKEN: "from-the-shell" } }),
+      startServer(dirs[1]!, { env: { MODEL: "replay" } }),
+    ]);
     try {
       expect((await fetch(`${secured.base}/api/projects`)).status).toBe(401);
       const ok = await fetch(`${secured.base}/api/projects`, { headers: { Authorization: "Bearer from-the-shell" } });
       expect(ok.status).toBe(200);
+      expect((await fetch(`${open.base}/api/projects`)).status).toBe(200);
     } finally {
-      await secured.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await Promise.all([secured.stop(), open.stop()]);
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     }
   });
 });
