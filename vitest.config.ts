@@ -24,6 +24,7 @@ export default defineConfig({
                 MAX_FILES: "50",
                 MAX_VERSION_BYTES: "262144",
                 TEST_TIMEOUT_MS: "1500",
+                EXECUTE_TIMEOUT_MS: "10000",
                 // The agent's model: the fake Messages API of test/fake-anthropic.ts.
                 ANTHROPIC_API_KEY: "test-key",
                 ANTHROPIC_BASE_URL: "https://anthropic.fake",

@@ -17,7 +17,8 @@ const TEXT_FLUSH_MS = 100;
  * Runs the next step of a running turn: one model call, or the batch of
  * tool calls it asked for, or the end. Each step records its outcome in
  * one transaction, so a step cut short (a restart) simply runs again:
- * recorded tool calls are not run twice, and a model call is issued again.
+ * recorded tool calls are not run twice, a call that was under way is
+ * answered as stopped, and a model call is issued again.
  * Returns whether the turn still runs (the caller schedules the next step).
  */
 export async function runTurnStep(host: TurnHost, turnId: string): Promise<boolean> {
@@ -142,7 +143,9 @@ async function toolsStep(host: TurnHost, turnId: string): Promise<void> {
       continue;
     }
     const started = Date.now();
-    if (!recorded) log.append(turnId, "tool.started", { id: use.id, name: use.name, input: shortened(use.input) });
+    // A call a restart cut short already has its tool.started; it is not run again (runToolCall).
+    if (!recorded && log.pending(use.id) === undefined)
+      log.append(turnId, "tool.started", { id: use.id, name: use.name, input: shortened(use.input) });
     const result = await runToolCall(host, turnId, use);
     log.addTimings(turnId, { toolMs: Date.now() - started });
     if (!recorded)

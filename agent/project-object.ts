@@ -1,4 +1,4 @@
-import { budgetsFromEnv, modelConfigFromEnv } from "../src/server-config";
+import { budgetsFromEnv, executeTimeoutFromEnv, limitsFromEnv, modelConfigFromEnv } from "../src/server-config";
 import { ProjectObjectBase } from "../src/project";
 import type { TurnBudgets } from "../src/server-config";
 import type { TurnHost } from "./turn-host";
@@ -35,6 +35,8 @@ export class ProjectObject extends ProjectObjectBase {
       turns,
       store,
       workspace: store.workspace,
+      limits: limitsFromEnv(this.env),
+      executeTimeoutMs: executeTimeoutFromEnv(this.env),
       loader: this.env.LOADER,
       model: () => this.modelFor(),
       budgets: withinServer(budgetsFromEnv(this.env), turns.log.state(turnId).budgets),

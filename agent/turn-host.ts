@@ -1,7 +1,7 @@
 import type { Workspace } from "@cloudflare/shell";
 import type { TurnBudgets } from "../src/server-config";
 import type { BuildSummary, ProjectTurns, TestSummary } from "../src/project";
-import type { ProjectStore } from "../src/store";
+import type { ProjectStore, StoreLimits } from "../src/store";
 import type { Model } from "./model";
 
 /**
@@ -14,6 +14,10 @@ export interface TurnHost {
   turns: ProjectTurns;
   store: ProjectStore;
   workspace: Workspace;
+  /** The store's size limits, which the execute tool's writes also keep to. */
+  limits: StoreLimits;
+  /** How long one execute call may run (EXECUTE_TIMEOUT_MS). */
+  executeTimeoutMs: number;
   loader: WorkerLoader;
   /** The model, made on first use (only model calls need one). */
   model(): Model;

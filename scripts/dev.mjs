@@ -29,6 +29,8 @@ const VARIABLES = [
   "MAX_FILES",
   "MAX_VERSION_BYTES",
   "TEST_TIMEOUT_MS",
+  "EXECUTE_TIMEOUT_MS",
+  "PREVIEW_CPU_MS",
 ];
 
 const fromFile = existsSync(".dev.vars") ? parseEnv(readFileSync(".dev.vars", "utf8")) : {};

@@ -44,6 +44,8 @@ declare namespace Cloudflare {
     MAX_VERSION_BYTES?: string;
     /** Per-test timeout of project test runs in ms (default 5000). */
     TEST_TIMEOUT_MS?: string;
+    EXECUTE_TIMEOUT_MS?: string;
+    PREVIEW_CPU_MS?: string;
   }
 
   // Types `exports` from "cloudflare:workers" (loopback bindings of our entrypoints).

@@ -29,6 +29,20 @@ export function testTimeoutFromEnv(env: Env): number {
   return positiveInt(env.TEST_TIMEOUT_MS, "TEST_TIMEOUT_MS") ?? DEFAULT_TEST_TIMEOUT_MS;
 }
 
+/** CPU time one preview request may use, deployed (Workers' own limit; local workerd does not enforce it). */
+export const DEFAULT_PREVIEW_CPU_MS = 50;
+
+export function previewCpuMsFromEnv(env: Env): number {
+  return positiveInt(env.PREVIEW_CPU_MS, "PREVIEW_CPU_MS") ?? DEFAULT_PREVIEW_CPU_MS;
+}
+
+/** How long one `execute` tool call may run (the sandbox's timer, then the host's own deadline). */
+export const DEFAULT_EXECUTE_TIMEOUT_MS = 30_000;
+
+export function executeTimeoutFromEnv(env: Env): number {
+  return positiveInt(env.EXECUTE_TIMEOUT_MS, "EXECUTE_TIMEOUT_MS") ?? DEFAULT_EXECUTE_TIMEOUT_MS;
+}
+
 function positiveInt(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined || raw === "") return undefined;
   const value = Number(raw);

@@ -158,3 +158,60 @@ defineScenario("execute-sandbox", [
   },
   done(),
 ]);
+
+// Work the host does for execute's code, given hostile input: patterns that backtrack
+// for ever on backtracking engines, a decompression bomb, writes past the limits.
+defineScenario("state-bounds", [
+  {
+    content: [
+      use("execute", {
+        code: `async () => {
+  const out = {};
+  const attempt = async (name, run) => { try { out[name] = await run(); } catch (error) { out[name] = "error: " + error.message; } };
+  await state.writeFile("/src/app.ts", "const a = 1;\\nconst b = 2;\\n");
+  await state.writeFile("/src/deep/x.ts", "x");
+  await state.writeFile("/b.txt", "b");
+  await state.writeFile("/" + "a".repeat(40) + "!.txt", "a".repeat(40) + "!");
+  await attempt("globStars", () => state.glob("/" + "*a".repeat(20) + "*b"));
+  await attempt("globBraces", () => state.glob("{(a+)+$,b}.txt"));
+  await attempt("globBraceGlobs", () => state.glob("src/**/{*.ts,*.tsx}"));
+  await attempt("globClass", () => state.glob("[ab].txt"));
+  await attempt("findName", () => state.find("/", { name: "*a".repeat(20) + "*b" }).then((found) => found.map((entry) => entry.path)));
+  await attempt("searchBomb", () => state.searchFiles("/**", "^(a+)+$", { regex: true }));
+  await attempt("searchWords", () => state.searchFiles("src/**", "const [ab]", { regex: true }).then((hits) => hits.map((hit) => [hit.path, hit.matches.map((m) => m.line + ":" + m.column + ":" + m.match)])));
+  await attempt("searchLookahead", () => state.searchText("/b.txt", "b(?=x)", { regex: true }));
+  await attempt("searchEmpty", () => state.searchText("/b.txt", ""));
+  await state.writeFile("/many.txt", "a\\n".repeat(20000));
+  await attempt("searchFlood", () => state.searchText("/many.txt", "a"));
+  await attempt("searchSome", () => state.searchText("/many.txt", "a", { maxMatches: 3 }).then((found) => found.length));
+  await state.rm("/many.txt");
+  await attempt("replace", () => state.replaceInFiles("src/*.ts", "const (a|b)", "let v", { regex: true }).then((r) => r.totalReplacements));
+  await attempt("replaced", () => state.readFile("/src/app.ts"));
+  const zeros = new Blob([new Uint8Array(1024 * 1024)]).stream().pipeThrough(new CompressionStream("gzip"));
+  await state.writeFileBytes("/bomb.gz", new Uint8Array(await new Response(zeros).arrayBuffer()));
+  await attempt("decompress", () => state.decompressFile("/bomb.gz", "/bomb"));
+  await attempt("bombWritten", () => state.exists("/bomb"));
+  await attempt("bigWrite", () => state.writeFile("/big.txt", "x".repeat(70000)));
+  await state.rm("/bomb.gz");
+  await state.rm("/" + "a".repeat(40) + "!.txt");
+  return out;
+}`,
+      }),
+    ],
+  },
+  done(),
+]);
+
+// An execute that turns off its own time limit (codemode's timer is a setTimeout in the sandbox)
+// and never settles, a timer keeping it alive (else the runtime ends it as hung).
+defineScenario("execute-forever", [
+  {
+    content: [
+      use("execute", { code: "async () => { globalThis.setTimeout = () => 0; await new Promise(() => setInterval(() => {}, 100)); }" }),
+    ],
+  },
+  done(),
+]);
+
+// A build whose project test takes a while: the server can be stopped in the middle of it.
+defineScenario("slow-build", [{ content: [buildAndTest()] }, done()]);

@@ -61,6 +61,18 @@ const lastResults = async (scenario: string, step?: number) =>
   (await fetch(`https://anthropic.fake/-/fake/results?scenario=${scenario}${step === undefined ? "" : `&step=${step}`}`)).json<
     { content: string; is_error?: boolean }[]
   >();
+/** Reads a turn's event stream until `event` arrives, then lets go of it. */
+async function until(id: string, turnId: string, event: string): Promise<void> {
+  const res = await api(`/api/projects/${id}/turns/${turnId}/events`);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes(`event: ${event}\n`)) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`the stream ended without ${event}:\n${seen}`);
+    seen += value;
+  }
+  await reader.cancel();
+}
 const SERVER = 'export default { fetch: () => new Response("hello") };\n';
 
 describe("agent turns", () => {
@@ -235,20 +247,98 @@ describe("agent turns", () => {
     expect(files.files.map((f) => f.path)).toEqual(["a.txt", "fine.txt"]);
   });
 
-  it("resumes an execute cut short by a restart: the draft goes back to its snapshot and the call runs again", async () => {
+  it("answers a call cut short by a restart as stopped, never runs it again, and goes on", async () => {
     const { id } = await createProject({ "a.txt": "a\n" });
     const turnId = await chat(id, "slow-execute");
     await expect.poll(() => file(id, "partial.txt"), { interval: 10 }).toBe("1");
     await abortAllDurableObjects();
     const list = await events(id, turnId);
-    const names = list.map((e) => e.event);
-    expect(names).toContain("turn.resumed");
-    expect(list.filter((e) => e.event === "tool.started")).toHaveLength(2);
-    expect(list.filter((e) => e.event === "tool.finished")).toHaveLength(1);
-    // The re-run started from the restored snapshot, so it wrote both files itself.
-    expect(list.filter((e) => e.event === "files.changed").at(-1)?.data.paths).toEqual(["partial.txt", "partial2.txt"]);
+    expect(list.map((e) => e.event)).toContain("turn.resumed");
+    expect(list.filter((e) => e.event === "tool.started")).toHaveLength(1);
+    expect(toolResults(list)).toEqual([expect.objectContaining({ ok: false, summary: "stopped: the server restarted while it ran" })]);
+    const [stopped] = await lastResults("slow-execute");
+    expect(stopped).toMatchObject({ is_error: true });
+    expect(stopped!.content).toContain("not run again");
+    expect(stopped!.content).toContain("Its changes to the draft were undone.");
+    // Not run again: its second write never happened, and its first was undone.
+    expect(finished(list)).toMatchObject({ status: "completed" });
+    expect(await file(id, "partial.txt")).toBeNull();
+    expect(await file(id, "partial2.txt")).toBeNull();
+    expect(await (await api(`/api/projects/${id}`)).json()).toMatchObject({ head: 1 });
+  });
+
+  it("answers a build_and_test that was under way when the server stopped as stopped, and builds as ever after", async () => {
+    // The state a restart leaves (abortAllDurableObjects in the middle of a build cannot be
+    // torn down by the test pool): the turn is in its tools step, its build_and_test marked under way.
+    const { id } = await createProject({ "src/index.ts": SERVER });
+    const message = "Please do it. [scenario: slow-build]";
+    const stub = env.PROJECTS.get(env.PROJECTS.idFromName(id));
+    const turnId = await runInDurableObject(stub, async (instance, state) => {
+      const turn = (await instance.startTurn(message, { previewUrl: `http://${id}--draft.preview.localhost:8787/` })) as {
+        value: { id: string };
+      };
+      const log = new TurnLog(state.storage.sql);
+      const use = { type: "tool_use" as const, id: "toolu_fake_cut_build", name: "build_and_test", input: {} };
+      log.addMessage({ turnId: turn.value.id, role: "user", content: [{ type: "text", text: message }] });
+      log.addMessage({ turnId: turn.value.id, role: "assistant", content: [use] });
+      log.setPhase(turn.value.id, "tools");
+      log.setPending(turn.value.id, use.id, "");
+      return turn.value.id;
+    });
+    const list = await events(id, turnId);
+    expect(toolResults(list)).toEqual([expect.objectContaining({ ok: false, summary: "stopped: the server restarted while it ran" })]);
+    expect(list.some((e) => e.event === "build.finished")).toBe(false);
+    const [stopped] = await lastResults("slow-build");
+    expect(stopped!.content).toContain("not run again");
+    expect(stopped!.content).not.toContain("undone");
+    expect(finished(list)).toMatchObject({ status: "completed" });
+    expect(await (await api(`/api/projects/${id}/builds`, { method: "POST", json: { version: "draft" } })).json()).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it("stops an execute that turns off its own timer when the turn is cancelled, or runs out of time", async () => {
+    const { id } = await createProject({ "a.txt": "a\n" });
+    const cancelled = await chat(id, "execute-forever");
+    await until(id, cancelled, "tool.started");
+    await api(`/api/projects/${id}/turns/${cancelled}/cancel`, { method: "POST" });
+    const list = await events(id, cancelled);
+    expect(finished(list)).toMatchObject({ status: "cancelled" });
+    expect(toolResults(list)[0]).toMatchObject({ ok: false });
+    expect(toolResults(list)[0]!.summary).toContain("The user cancelled the turn while this call ran");
+
+    // The fake model's steps follow the conversation, so a turn of its own needs a project of its own.
+    const other = (await createProject({ "a.txt": "a\n" })).id;
+    const late = await events(other, await chat(other, "execute-forever", { maxSeconds: 2 }));
+    expect(toolResults(late)[0]!.summary).toContain("The turn ran past its 2 s while this call ran");
+    expect(finished(late)).toMatchObject({ status: "budget_exceeded" });
+  });
+
+  it("bounds the host's work for execute's code: linear-time patterns, no decompression bomb, writes within the limits", async () => {
+    const { id } = await createProject({ "a.txt": "a\n" });
+    const list = await events(id, await chat(id, "state-bounds"));
+    const [result] = await lastResults("state-bounds");
+    const out = (JSON.parse(result!.content) as { result: Record<string, unknown> }).result;
+    expect(out).toMatchObject({
+      globStars: [],
+      globBraces: ["/b.txt"],
+      globBraceGlobs: ["/src/app.ts", "/src/deep/x.ts"],
+      globClass: ["/a.txt", "/b.txt"],
+      findName: [],
+      // The long line fails to match at once; a.txt's "a" matches.
+      searchBomb: [{ path: "/a.txt", matches: [{ line: 1, column: 1, match: "a", lineText: "a" }] }],
+      searchWords: [["/src/app.ts", ["1:1:const a", "2:1:const b"]]],
+      replace: 2,
+      replaced: "let v = 1;\nlet v = 2;\n",
+      bombWritten: false,
+    });
+    expect(out.searchLookahead).toMatch(/^error: Invalid search pattern: .*no lookahead/);
+    expect(out.searchEmpty).toBe("error: Search query must not be empty");
+    expect(out.searchFlood).toBe("error: More than 10000 matches; narrow the query or set maxMatches.");
+    expect(out.searchSome).toBe(3);
+    expect(out.decompress).toBe("error: EFBIG: /bomb.gz decompresses to more than 65536 bytes; the limit is 65536 bytes per file.");
+    expect(out.bigWrite).toBe("error: EFBIG: /big.txt would be 70000 bytes; the limit is 65536 bytes per file.");
     expect(finished(list)).toMatchObject({ status: "completed", version: 2 });
-    expect(await file(id, "partial2.txt", 2)).toBe("2");
   });
 
   it("undoes an execute cut short when its turn ends before it runs again", async () => {

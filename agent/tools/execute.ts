@@ -1,12 +1,19 @@
 import { DynamicWorkerExecutor, resolveProvider, type ResolvedProvider } from "@cloudflare/codemode";
 import type { Workspace } from "@cloudflare/shell";
-import { stateTools } from "@cloudflare/shell/workers";
+import { stateToolsFromBackend } from "@cloudflare/shell/workers";
+import type { StoreLimits } from "../../src/store";
+import { boundedStateBackend } from "./bounded-state";
 import { truncate } from "./tool-outcome";
 
 /** What the sandbox of `execute` reaches: the draft's files and the draft's running build. */
 export interface ExecuteHost {
   loader: WorkerLoader;
   workspace: Workspace;
+  limits: StoreLimits;
+  /** How long the call may run. */
+  executeTimeoutMs: number;
+  /** Why the call must end now (the turn was cancelled, or ran out of time), or null; asked while it runs. */
+  stopReason(): string | null;
   previewFetch(path: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Response>;
 }
 
@@ -16,9 +23,12 @@ export interface ExecuteResult {
   error?: string;
 }
 
-/** Wall time of one execute (the sandbox's own timer), and its CPU time where the runtime enforces limits. */
-const TIMEOUT_MS = 30_000;
+/** CPU time of one execute where the runtime enforces limits (its wall time is the host's executeTimeoutMs). */
 const CPU_MS = 30_000;
+/** The host's own deadline comes a little after the sandbox's, which reports more precisely when it can. */
+const HOST_GRACE_MS = 2_000;
+/** How often the host looks at its deadline and at the turn (cancel, time budget) while the code runs. */
+const WATCH_MS = 250;
 const MAX_RESULT_CHARS = 20_000;
 const MAX_LOG_LINES = 200;
 
@@ -32,18 +42,45 @@ export async function runExecute(code: string, host: ExecuteHost): Promise<Execu
   const executor = new DynamicWorkerExecutor({
     // codemode passes no limits; production honours them (local workerd ignores cpuMs).
     loader: { load: (worker: WorkerLoaderWorkerCode) => host.loader.load({ ...worker, limits: { cpuMs: CPU_MS } }) } as WorkerLoader,
-    timeout: TIMEOUT_MS,
+    timeout: host.executeTimeoutMs,
     globalOutbound: null,
   });
-  const state = gated(resolveProvider(stateTools(host.workspace)));
+  const state = gated(resolveProvider(stateToolsFromBackend(boundedStateBackend(host.workspace, host.limits))));
+  const watch = watchdog(host);
   try {
-    const run = await executor.execute(code, [state.provider, previewProvider(host)]).finally(() => state.close());
+    const run = await Promise.race([executor.execute(code, [state.provider, previewProvider(host)]), watch.stopped]).finally(() => {
+      watch.clear();
+      return state.close();
+    });
     const logs = (run.logs ?? []).slice(0, MAX_LOG_LINES).map((line) => truncate(String(line), 2000, "log less"));
     if ((run.logs?.length ?? 0) > MAX_LOG_LINES) logs.push(`[… ${run.logs!.length - MAX_LOG_LINES} more log lines not shown]`);
     return { result: clip(run.result), logs, ...(run.error ? { error: run.error } : {}) };
   } catch (error) {
     return { result: undefined, logs: [], error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/**
+ * The host's own limits on a running call, whatever the code does to its
+ * timers (the sandbox's timeout is a timer inside the sandbox, which the
+ * code can replace or outlive): `stopped` rejects past the deadline, or when
+ * the turn is cancelled or out of time. The code's later state calls are
+ * then refused, so it can no longer touch the draft.
+ */
+function watchdog(host: ExecuteHost): { stopped: Promise<never>; clear(): void } {
+  const deadline = Date.now() + host.executeTimeoutMs + HOST_GRACE_MS;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      const reason =
+        Date.now() > deadline
+          ? `The code ran past its ${host.executeTimeoutMs / 1000} s time limit (EXECUTE_TIMEOUT_MS); it was stopped.`
+          : host.stopReason();
+      if (reason) reject(new Error(reason));
+    }, WATCH_MS);
+  });
+  stopped.catch(() => undefined);
+  return { stopped, clear: () => clearInterval(timer) };
 }
 
 /**

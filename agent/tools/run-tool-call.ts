@@ -23,6 +23,8 @@ export interface RecordedResult {
 export async function runToolCall(host: TurnHost, turnId: string, use: ToolUseBlock): Promise<RecordedResult> {
   const recorded = host.turns.log.toolResult(use.id) as RecordedResult | undefined;
   if (recorded) return recorded;
+  const interrupted = host.turns.log.pending(use.id);
+  if (interrupted !== undefined) return stopped(host, turnId, use.id, interrupted);
   switch (use.name as ToolName) {
     case "str_replace_based_edit_tool":
       return editor(host, turnId, use);
@@ -62,21 +64,44 @@ async function editor(host: TurnHost, turnId: string, use: ToolUseBlock): Promis
 }
 
 /**
+ * A call the server stopped in the middle of (a restart, a crash) is
+ * answered as an error the model can act on, never run again; the draft
+ * goes back to the tree kept before it ran, if it kept one.
+ */
+async function stopped(host: TurnHost, turnId: string, toolUseId: string, tree: string): Promise<RecordedResult> {
+  const log = host.turns.log;
+  const result: RecordedResult = {
+    content: `The call was stopped: the server restarted while it ran, so it is not run again (it may be what stopped the server, such as code that never yields).${tree ? " Its changes to the draft were undone." : ""}`,
+    isError: true,
+    summary: "stopped: the server restarted while it ran",
+  };
+  const recordIt = () => {
+    log.recordToolResult(turnId, toolUseId, result);
+    log.clearPending(toolUseId);
+  };
+  if (!tree) {
+    host.transaction(recordIt);
+    return result;
+  }
+  await host.store.restoreDraft(tree, recordIt);
+  await host.store.releaseSnapshot(tree);
+  return result;
+}
+
+/**
  * The model's code edits the live draft (its own `preview.fetch` sees them).
  * The draft's tree is kept first, durably: if the code throws, or leaves
  * files a commit would refuse, the draft goes back to that tree in the same
- * transaction that records the result. After a restart mid-run, the kept
- * tree is restored before the call runs again.
+ * transaction that records the result. The host stops the code at its time
+ * limit, or when the turn is cancelled or out of time.
  */
 async function execute(host: TurnHost, turnId: string, use: ToolUseBlock): Promise<RecordedResult> {
   const log = host.turns.log;
-  const interrupted = log.pending(use.id);
-  if (interrupted) await host.store.restoreDraft(interrupted);
   const before = await host.store.manifest("draft");
   const tree = await host.store.snapshotDraft();
   host.transaction(() => log.setPending(turnId, use.id, tree));
   const code = String((use.input as { code?: unknown }).code ?? "");
-  const run = await runExecute(code, host);
+  const run = await runExecute(code, { ...host, stopReason: () => stopReason(host, turnId) });
   // From here on the code's calls are refused (codemode lets unawaited ones run after it returns).
   let error = run.error;
   if (error === undefined) {
@@ -113,9 +138,11 @@ async function execute(host: TurnHost, turnId: string, use: ToolUseBlock): Promi
   return result;
 }
 
+/** Builds and tests the draft; marked as under way first, so a restart in the middle never runs it again. */
 async function build(host: TurnHost, turnId: string, use: ToolUseBlock): Promise<RecordedResult> {
   const log = host.turns.log;
   const state = log.state(turnId);
+  host.transaction(() => log.setPending(turnId, use.id, ""));
   const outcome = await buildAndTest(host, turnId, state.previewUrl);
   const signature = failureSignature(outcome);
   const stuck = signature === null ? null : { signature, count: state.stuck?.signature === signature ? state.stuck.count + 1 : 1 };
@@ -125,9 +152,19 @@ async function build(host: TurnHost, turnId: string, use: ToolUseBlock): Promise
   const result: RecordedResult = { content: JSON.stringify(outcome), isError: false, summary };
   host.transaction(() => {
     log.recordToolResult(turnId, use.id, result);
+    log.clearPending(use.id);
     log.setStuck(turnId, stuck);
   });
   return result;
+}
+
+/** Why a running call must end now: the turn was cancelled or ran out of time. */
+function stopReason(host: TurnHost, turnId: string): string | null {
+  if (host.turns.log.cancelRequested(turnId)) return "The user cancelled the turn while this call ran; it was stopped.";
+  const { maxSeconds } = host.budgets;
+  if (Date.now() - host.turns.log.state(turnId).startedAt > maxSeconds * 1000)
+    return `The turn ran past its ${maxSeconds} s while this call ran; it was stopped.`;
+  return null;
 }
 
 function record(host: TurnHost, turnId: string, toolUseId: string, result: RecordedResult): RecordedResult {

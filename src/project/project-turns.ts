@@ -80,7 +80,8 @@ export class ProjectTurns {
     if (turn.status !== "running") return turn;
     // A call cut short before its result (an execute when the server stopped) is undone, never committed half-done.
     for (const { toolUseId, tree } of this.log.pendingOf(turnId)) {
-      await this.store.restoreDraft(tree, () => this.log.clearPending(toolUseId));
+      if (tree) await this.store.restoreDraft(tree, () => this.log.clearPending(toolUseId));
+      else this.log.clearPending(toolUseId);
     }
     let finished: TurnInfo | undefined;
     try {

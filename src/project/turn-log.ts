@@ -213,7 +213,11 @@ export class TurnLog {
     this.sql.exec("UPDATE turns SET stuck = ? WHERE id = ?", stuck ? JSON.stringify(stuck) : null, id);
   }
 
-  /** The draft's tree before a tool call that edits it without editDraft (execute), until its result is recorded. */
+  /**
+   * Marks a tool call as under way until its result is recorded: with the
+   * draft's tree before it when it edits the draft outside editDraft
+   * (execute), or "" when it keeps none (build_and_test).
+   */
   setPending(turnId: string, toolUseId: string, tree: string): void {
     this.sql.exec("INSERT OR REPLACE INTO pending_tools (tool_use_id, turn_id, tree) VALUES (?, ?, ?)", toolUseId, turnId, tree);
   }
@@ -222,7 +226,7 @@ export class TurnLog {
     return this.sql.exec<{ tree: string }>("SELECT tree FROM pending_tools WHERE tool_use_id = ?", toolUseId).toArray()[0]?.tree;
   }
 
-  /** The turn's interrupted edit-without-editDraft calls: their tool ids and the trees to restore. */
+  /** The turn's interrupted calls: their tool ids and the trees to restore ("" for none). */
   pendingOf(turnId: string): { toolUseId: string; tree: string }[] {
     return this.sql
       .exec<{ tool_use_id: string; tree: string }>("SELECT tool_use_id, tree FROM pending_tools WHERE turn_id = ?", turnId)
