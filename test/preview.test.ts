@@ -257,6 +257,50 @@ export default {
   });
 });
 
+describe("preview logs of an app that logs without end", () => {
+  it("keeps 1,000 lines of one request, each at most 10,000 characters, and says how many it left out", async () => {
+    const { id } = await createProject({
+      "src/index.ts": `export default {
+  fetch() {
+    console.log("x".repeat(50000));
+    for (let i = 0; i < 3000; i++) console.log("line", i);
+    return new Response("logged");
+  },
+};
+`,
+    });
+    expect(await (await preview(id, "/flood")).text()).toBe("logged");
+    type Entry = { level: string; message: string };
+    // The list answers in pages of 500.
+    const everything = async () => {
+      const entries: Entry[] = [];
+      for (let cursor = "0"; ; ) {
+        const page = await (await api(`/api/projects/${id}/logs?after=${cursor}`)).json<{ entries: Entry[]; cursor: string }>();
+        if (page.entries.length === 0) return entries;
+        entries.push(...page.entries);
+        cursor = page.cursor;
+      }
+    };
+    let all: Entry[] = [];
+    await expect
+      .poll(
+        async () => {
+          all = await everything();
+          return all.at(-1)?.level;
+        },
+        { interval: 20 },
+      )
+      .toBe("warn");
+    expect(all).toHaveLength(1_001);
+    expect(all[0]!.message).toBe("x".repeat(10_000));
+    expect(all[999]!.message).toBe("line 998");
+    expect(all[1000]).toMatchObject({
+      level: "warn",
+      message: "2001 more log lines of this request were not kept (at most 1000 per request).",
+    });
+  });
+});
+
 describe("preview access when API_TOKEN is set", () => {
   it("needs the token from previewUrl, trades it for an HttpOnly cookie and hides it from the app", async () => {
     const secured = { ...env, API_TOKEN: "api-secret" };

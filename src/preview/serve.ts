@@ -30,6 +30,8 @@ export interface SandboxBindings {
   env: Record<string, unknown>;
   globalOutbound: Fetcher;
   tails: Fetcher[];
+  /** CPU time per request where the runtime enforces limits (deployed; local workerd ignores it). */
+  limits: { cpuMs: number };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { sharedDependencies } from "../bundler";
-import { testTimeoutFromEnv } from "../server-config";
+import { previewCpuMsFromEnv, testTimeoutFromEnv } from "../server-config";
 import type { SqlStore } from "../store";
 import { AppKvStore } from "./app-kv";
 import { ProjectBuilds } from "./project-builds";
@@ -31,6 +31,7 @@ export interface Parts {
 export function createParts(storage: DurableObjectStorage, env: Env, projectId: string, store: SqlStore): Parts {
   const sql = storage.sql;
   const settings = new ProjectSettings(sql);
+  const previewCpuMs = previewCpuMsFromEnv(env);
   const builds = new ProjectBuilds(storage, store, {
     projectId,
     registry: env.NPM_REGISTRY || "https://registry.npmjs.org",
@@ -38,7 +39,12 @@ export function createParts(storage: DurableObjectStorage, env: Env, projectId: 
     loader: env.LOADER,
     sandbox: () => {
       const props = { props: { projectId } };
-      return { env: { KV: exports.AppKV(props) }, globalOutbound: exports.AppEgress(props), tails: [exports.AppTail(props)] };
+      return {
+        env: { KV: exports.AppKV(props) },
+        globalOutbound: exports.AppEgress(props),
+        tails: [exports.AppTail(props)],
+        limits: { cpuMs: previewCpuMs },
+      };
     },
   });
   const tests = new ProjectTests(sql, builds, {

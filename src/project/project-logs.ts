@@ -24,7 +24,8 @@ export class ProjectLogs {
   }
 
   append(entries: NewLogEntry[]): void {
-    for (const entry of entries) {
+    // Only the newest KEEP would stay anyway.
+    for (const entry of entries.slice(-KEEP)) {
       this.sql.exec(
         "INSERT INTO logs (ts, version, level, message, url) VALUES (?, ?, ?, ?, ?)",
         entry.ts,
