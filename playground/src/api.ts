@@ -51,16 +51,30 @@ export const token = {
   clear: () => sessionStorage.removeItem(TOKEN_KEY),
 };
 
-async function call<T>(method: string, path: string, body?: unknown, accept = "application/json"): Promise<T> {
+/** How often a request the local dev server dropped while it restarted is sent again. */
+const RESTART_RETRIES = 3;
+
+/**
+ * A request to the API. `retry` marks one that is safe to send again (a build or a
+ * test run of the same tree, a chat whose repeat answers 409 with the running turn):
+ * `wrangler dev` answers a non-GET request it dropped while restarting the Worker with
+ * a plain-text 503 and `Retry-After`, asking for exactly that.
+ */
+async function call<T>(method: string, path: string, body?: unknown, accept = "application/json", retry = false): Promise<T> {
   const headers: Record<string, string> = { Accept: accept };
   const saved = token.get();
   if (saved) headers.Authorization = `Bearer ${saved}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let res: Response;
-  try {
-    res = await fetch(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  } catch {
-    throw new ApiError(0, "unreachable", "The server does not answer. Is `npm start` still running?");
+  for (let attempt = 0; ; attempt++) {
+    try {
+      res = await fetch(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch {
+      throw new ApiError(0, "unreachable", "The server does not answer. Is `npm start` still running?");
+    }
+    const restarted = res.status === 503 && res.headers.has("Retry-After") && !res.headers.get("Content-Type")?.includes("json");
+    if (!retry || !restarted || attempt === RESTART_RETRIES) break;
+    await new Promise((resolve) => setTimeout(resolve, 250 * (attempt + 1)));
   }
   if (res.status === 204) return undefined as T;
   if (!res.ok) {
@@ -98,12 +112,24 @@ export const api = {
   diff: (id: string, from: Ref | 0, to: Ref) =>
     call<Answer<typeof fileRoutes.diff>>("GET", `${p(id)}/diff?from=${from}&to=${to}&format=json`),
   build: (id: string, version: Ref) =>
-    call<Answer<typeof buildRoutes.build>>("POST", `${p(id)}/builds`, { version } satisfies Body<typeof buildRoutes.build>),
-  test: (id: string) => call<TestRun>("POST", `${p(id)}/test`, {} satisfies Body<typeof testRoutes.runTests>),
+    call<Answer<typeof buildRoutes.build>>(
+      "POST",
+      `${p(id)}/builds`,
+      { version } satisfies Body<typeof buildRoutes.build>,
+      "application/json",
+      true,
+    ),
+  test: (id: string) => call<TestRun>("POST", `${p(id)}/test`, {} satisfies Body<typeof testRoutes.runTests>, "application/json", true),
   logs: (id: string, after?: string) =>
     call<Answer<typeof settingsRoutes.getLogs>>("GET", `${p(id)}/logs${after ? `?after=${after}` : ""}`),
   chat: (id: string, message: string) =>
-    call<Answer<typeof turnRoutes.chat, 202>>("POST", `${p(id)}/chat`, { message } satisfies Body<typeof turnRoutes.chat>),
+    call<Answer<typeof turnRoutes.chat, 202>>(
+      "POST",
+      `${p(id)}/chat`,
+      { message } satisfies Body<typeof turnRoutes.chat>,
+      "application/json",
+      true,
+    ),
   turn: (id: string, turnId: string) => call<Turn>("GET", `${p(id)}/turns/${turnId}`),
   cancel: (id: string, turnId: string) => call<Answer<typeof turnRoutes.cancelTurn, 202>>("POST", `${p(id)}/turns/${turnId}/cancel`),
   messages: (id: string) => call<Answer<typeof turnRoutes.getMessages>>("GET", `${p(id)}/messages`),
