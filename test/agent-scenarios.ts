@@ -215,3 +215,15 @@ defineScenario("execute-forever", [
 
 // A build whose project test takes a while: the server can be stopped in the middle of it.
 defineScenario("slow-build", [{ content: [buildAndTest()] }, done()]);
+
+// The draft's app answers preview.fetch with a body that never ends: the host reads a bounded part.
+defineScenario("preview-flood", [
+  {
+    content: [
+      use("execute", {
+        code: 'async () => { try { await preview.fetch("/flood"); return "read it all"; } catch (error) { return "error: " + error.message; } }',
+      }),
+    ],
+  },
+  done(),
+]);

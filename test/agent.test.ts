@@ -341,6 +341,19 @@ describe("agent turns", () => {
     expect(finished(list)).toMatchObject({ status: "completed", version: 2 });
   });
 
+  it("reads a bounded part of an endless preview.fetch answer", async () => {
+    const { id } = await createProject({
+      "src/index.ts":
+        "export default { fetch: () => new Response(new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(65536)); } })) };\n",
+    });
+    const list = await events(id, await chat(id, "preview-flood"));
+    const [result] = await lastResults("preview-flood");
+    expect(JSON.parse(result!.content)).toMatchObject({
+      result: "error: The answer to /flood is over 4194304 bytes, the most the host reads.",
+    });
+    expect(finished(list)).toMatchObject({ status: "completed" });
+  });
+
   it("undoes an execute cut short when its turn ends before it runs again", async () => {
     const stub = env.PROJECTS.get(env.PROJECTS.newUniqueId());
     await runInDurableObject(stub, async (_instance, state) => {

@@ -1,6 +1,7 @@
 import { DynamicWorkerExecutor, resolveProvider, type ResolvedProvider } from "@cloudflare/codemode";
 import type { Workspace } from "@cloudflare/shell";
 import { stateToolsFromBackend } from "@cloudflare/shell/workers";
+import { textAtMost } from "../../src/preview";
 import type { StoreLimits } from "../../src/store";
 import { boundedStateBackend } from "./bounded-state";
 import { truncate } from "./tool-outcome";
@@ -31,6 +32,8 @@ const HOST_GRACE_MS = 2_000;
 const WATCH_MS = 250;
 const MAX_RESULT_CHARS = 20_000;
 const MAX_LOG_LINES = 200;
+/** The most of one `preview.fetch` answer the host reads for the code. */
+const MAX_PREVIEW_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
  * Runs the model's code in a fresh dynamic worker (codemode) with no network
@@ -120,7 +123,8 @@ function previewProvider(host: ExecuteHost): ResolvedProvider {
       rawFetch: async (...args: unknown[]) => {
         const [path, init] = args as [string, { method?: string; headers?: Record<string, string>; body?: string } | undefined];
         const response = await host.previewFetch(String(path), init ?? {});
-        return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
+        const body = await textAtMost(response, MAX_PREVIEW_BODY_BYTES, `The answer to ${String(path)}`);
+        return { status: response.status, headers: Object.fromEntries(response.headers), body };
       },
     },
     prelude: `preview.fetch = async (path, init = {}) => {

@@ -1,5 +1,5 @@
 import type { BuildError, BuildOutput, TestBundle } from "../bundler";
-import { sandboxEntry } from "../preview";
+import { sandboxEntry, textAtMost } from "../preview";
 import type { TestRun } from "./interface";
 import { SANDBOX_RUNTIME } from "./sandbox-runtime.generated";
 import type { RunRequest, RunResponse, SandboxTestResult } from "./sandbox/protocol";
@@ -13,6 +13,8 @@ export function findTestFiles(paths: Iterable<string>): string[] {
 const RUN_DEADLINE_MS = 120_000;
 /** CPU time of a run's sandbox in production (local workerd ignores it): stops a test stuck in a loop. */
 const RUN_CPU_MS = 30_000;
+/** The most of a run's answer the host reads (each test's output is capped well below this). */
+const MAX_RUN_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface SandboxTestRun {
   /** When the run began (its build and bundling count towards durationMs). */
@@ -85,7 +87,7 @@ async function callSandbox(run: SandboxTestRun): Promise<RunResponse> {
       .getEntrypoint()
       .fetch("http://sandbox/run", { method: "POST", body: JSON.stringify(request), signal: aborted });
     if (!response.ok) throw new Error(`The test runner answered ${response.status}: ${await response.text()}`);
-    return (await response.json()) as RunResponse;
+    return JSON.parse(await textAtMost(response, MAX_RUN_RESPONSE_BYTES, "The test run's answer")) as RunResponse;
   } catch (error) {
     if (aborted.aborted) throw new Error(`The test run did not finish within ${RUN_DEADLINE_MS / 1000} s.`);
     throw error;
