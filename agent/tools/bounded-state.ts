@@ -1,5 +1,6 @@
 import { createWorkspaceStateBackend, StateBatchOperationError, type Workspace } from "@cloudflare/shell";
 import { RE2JS } from "re2js";
+import { readAtMost } from "../../src/preview";
 import type { StoreLimits } from "../../src/store";
 
 /**
@@ -276,23 +277,8 @@ function replace(content: string, find: string, replacement: string, options: Se
 /** Gunzips, stopping as soon as the output passes `limit` bytes. */
 async function gunzipAtMost(bytes: Uint8Array, limit: number, path: string): Promise<Uint8Array> {
   const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new Error(`EFBIG: ${path} decompresses to more than ${limit} bytes; the limit is ${limit} bytes per file.`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  const out = await readAtMost(reader, limit);
+  if (out) return out;
+  await reader.cancel();
+  throw new Error(`EFBIG: ${path} decompresses to more than ${limit} bytes; the limit is ${limit} bytes per file.`);
 }

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { readAtMost } from "../preview";
 
 /**
  * Most bytes of an oversize body read (and dropped) before its answer, so the
@@ -24,23 +25,10 @@ export function bodyLimit(maxSize: number, onTooLarge: (c: Context) => Response)
       return Number(declared) > maxSize ? onTooLarge(c) : next();
     }
     const reader = body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxSize) {
-        await drain(reader, MAX_DRAIN_BYTES - size);
-        return onTooLarge(c);
-      }
-      chunks.push(value);
-    }
-    const whole = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      whole.set(chunk, offset);
-      offset += chunk.byteLength;
+    const whole = await readAtMost(reader, maxSize);
+    if (!whole) {
+      await drain(reader, MAX_DRAIN_BYTES - maxSize);
+      return onTooLarge(c);
     }
     c.req.raw = new Request(c.req.raw, { body: whole });
     return next();

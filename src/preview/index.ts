@@ -5,4 +5,4 @@ export { applyEgressPolicy, type EgressPolicy } from "./egress-policy";
 export { accessToken, checkPreviewAccess, previewAccessToken } from "./access";
 export { coveredBy, isIpLiteral, reservedHostReason, type OwnHosts } from "./reserved-hosts";
 export { sandboxEntry, type WorkerModules } from "./sandbox-entry";
-export { textAtMost } from "./bounded-body";
+export { readAtMost, textAtMost } from "./bounded-body";
