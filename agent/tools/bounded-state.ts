@@ -13,13 +13,13 @@ import type { StoreLimits } from "../../src/store";
  * may write and the matches it may return are capped. Every bound is an
  * error that says which, never a silent cut.
  */
-export type StateBackend = ReturnType<typeof createWorkspaceStateBackend>;
+type StateBackend = ReturnType<typeof createWorkspaceStateBackend>;
 
 /** Longest glob or search pattern accepted. */
-export const MAX_PATTERN_CHARS = 4_096;
+const MAX_PATTERN_CHARS = 4_096;
 /** Most matches one search returns, and the text they may carry. */
-export const MAX_MATCHES = 10_000;
-export const MAX_MATCH_CHARS = 4_000_000;
+const MAX_MATCHES = 10_000;
+const MAX_MATCH_CHARS = 4_000_000;
 
 interface SearchOptions {
   caseSensitive?: boolean;
@@ -65,30 +65,32 @@ export function boundedStateBackend(workspace: Workspace, limits: StoreLimits): 
       return entries.filter((entry) => (!byName || byName.matches(entry.name)) && (!byPath || byPath.matches(entry.path)));
     },
     async searchText(this: StateBackend, path: string, query: string, options: SearchOptions = {}) {
-      return search(await this.readFile(path), query, options, budget());
+      return search(await this.readFile(path), textMatcher(query, options), options, budget());
     },
     async searchFiles(this: StateBackend, pattern: string, query: string, options: SearchOptions = {}) {
+      const matcher = textMatcher(query, options);
       const left = budget();
       const results = [];
       for (const path of await filePaths(this, pattern)) {
-        const matches = search(await this.readFile(path), query, options, left);
+        const matches = search(await this.readFile(path), matcher, options, left);
         if (matches.length > 0) results.push({ path, matches });
       }
       return results;
     },
     async replaceInFile(this: StateBackend, path: string, find: string, replacement: string, options: SearchOptions = {}) {
-      const result = replace(await this.readFile(path), find, replacement, options);
+      const result = replace(await this.readFile(path), textMatcher(find, options), replacement);
       if (result.replaced > 0) await this.writeFile(path, result.content);
       return result;
     },
     async replaceInFiles(this: StateBackend, pattern: string, find: string, replacement: string, options: ReplaceInFilesOptions = {}) {
+      const matcher = textMatcher(find, options);
       const files = [];
       const applied: { path: string; previous: string }[] = [];
       let totalReplacements = 0;
       try {
         for (const path of await filePaths(this, pattern)) {
           const current = await this.readFile(path);
-          const result = replace(current, find, replacement, options);
+          const result = replace(current, matcher, replacement);
           if (result.replaced === 0) continue;
           const diff = await this.diffContent(path, result.content);
           if (!options.dryRun) {
@@ -152,7 +154,7 @@ async function filePaths(backend: StateBackend, pattern: string): Promise<string
  * are from `/`) compiled to RE2. Brace alternatives are globs themselves
  * (shell copies them into the expression as they are).
  */
-export function globMatcher(pattern: string): RE2JS {
+function globMatcher(pattern: string): RE2JS {
   checkLength(pattern, "glob pattern");
   const absolute = pattern.startsWith("/") ? pattern : `/${pattern}`;
   try {
@@ -231,8 +233,7 @@ function budget(): Budget {
 }
 
 /** shell's searchText, line by line, on RE2 (maxMatches is per file, as there). */
-function search(content: string, query: string, options: SearchOptions, left: Budget) {
-  const matcher = textMatcher(query, options);
+function search(content: string, matcher: RE2JS, options: SearchOptions, left: Budget) {
   const before = Math.max(0, Math.min(Number(options.contextBefore) || 0, 100));
   const after = Math.max(0, Math.min(Number(options.contextAfter) || 0, 100));
   const most = typeof options.maxMatches === "number" ? options.maxMatches : Number.POSITIVE_INFINITY;
@@ -263,14 +264,12 @@ function search(content: string, query: string, options: SearchOptions, left: Bu
 }
 
 /** shell's replaceText: every match becomes `replacement`, taken literally. */
-function replace(content: string, find: string, replacement: string, options: SearchOptions) {
+function replace(content: string, matcher: RE2JS, replacement: string) {
   let replaced = 0;
-  const next = textMatcher(find, options)
-    .matcher(content)
-    .replaceAll(() => {
-      replaced++;
-      return String(replacement);
-    });
+  const next = matcher.matcher(content).replaceAll(() => {
+    replaced++;
+    return String(replacement);
+  });
   return { replaced, content: next };
 }
 

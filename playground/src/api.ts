@@ -60,7 +60,7 @@ const RESTART_RETRIES = 3;
  * `wrangler dev` answers a non-GET request it dropped while restarting the Worker with
  * a plain-text 503 and `Retry-After`, asking for exactly that.
  */
-async function call<T>(method: string, path: string, body?: unknown, accept = "application/json", retry = false): Promise<T> {
+async function call<T>(method: string, path: string, body?: unknown, { accept = "application/json", retry = false } = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: accept };
   const saved = token.get();
   if (saved) headers.Authorization = `Bearer ${saved}`;
@@ -98,7 +98,7 @@ export const api = {
   versions: (id: string) => call<Answer<typeof historyRoutes.listVersions>>("GET", `${p(id)}/versions`),
   files: (id: string, ref: Ref) => call<Answer<typeof fileRoutes.listFiles>>("GET", `${p(id)}/files?version=${ref}`),
   file: (id: string, ref: Ref, path: string) =>
-    call<string>("GET", `${p(id)}/files/${path.split("/").map(encodeURIComponent).join("/")}?version=${ref}`, undefined, "*/*"),
+    call<string>("GET", `${p(id)}/files/${path.split("/").map(encodeURIComponent).join("/")}?version=${ref}`, undefined, { accept: "*/*" }),
   commit: (id: string, base: number, path: string, content: string) =>
     call<Answer<typeof historyRoutes.commit, 200 | 201>>("POST", `${p(id)}/commits`, {
       base,
@@ -112,24 +112,16 @@ export const api = {
   diff: (id: string, from: Ref | 0, to: Ref) =>
     call<Answer<typeof fileRoutes.diff>>("GET", `${p(id)}/diff?from=${from}&to=${to}&format=json`),
   build: (id: string, version: Ref) =>
-    call<Answer<typeof buildRoutes.build>>(
-      "POST",
-      `${p(id)}/builds`,
-      { version } satisfies Body<typeof buildRoutes.build>,
-      "application/json",
-      true,
-    ),
-  test: (id: string) => call<TestRun>("POST", `${p(id)}/test`, {} satisfies Body<typeof testRoutes.runTests>, "application/json", true),
+    call<Answer<typeof buildRoutes.build>>("POST", `${p(id)}/builds`, { version } satisfies Body<typeof buildRoutes.build>, {
+      retry: true,
+    }),
+  test: (id: string) => call<TestRun>("POST", `${p(id)}/test`, {} satisfies Body<typeof testRoutes.runTests>, { retry: true }),
   logs: (id: string, after?: string) =>
     call<Answer<typeof settingsRoutes.getLogs>>("GET", `${p(id)}/logs${after ? `?after=${after}` : ""}`),
   chat: (id: string, message: string) =>
-    call<Answer<typeof turnRoutes.chat, 202>>(
-      "POST",
-      `${p(id)}/chat`,
-      { message } satisfies Body<typeof turnRoutes.chat>,
-      "application/json",
-      true,
-    ),
+    call<Answer<typeof turnRoutes.chat, 202>>("POST", `${p(id)}/chat`, { message } satisfies Body<typeof turnRoutes.chat>, {
+      retry: true,
+    }),
   turn: (id: string, turnId: string) => call<Turn>("GET", `${p(id)}/turns/${turnId}`),
   cancel: (id: string, turnId: string) => call<Answer<typeof turnRoutes.cancelTurn, 202>>("POST", `${p(id)}/turns/${turnId}/cancel`),
   messages: (id: string) => call<Answer<typeof turnRoutes.getMessages>>("GET", `${p(id)}/messages`),

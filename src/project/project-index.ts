@@ -32,6 +32,9 @@ const ready = new WeakMap<D1Database, Promise<unknown>>();
 
 type Row = { seq: number; id: string; name: string; head: number; created_at: number };
 
+/** How long after a new version the project list is checked against the object, and retried after a failure. */
+export const LIST_REPAIR_DELAY_MS = 10_000;
+
 export class ProjectIndex {
   constructor(private readonly db: D1Database) {}
 
@@ -69,6 +72,20 @@ export class ProjectIndex {
       )
       .bind(project.id, project.name, project.head, project.createdAt)
       .run();
+  }
+
+  /**
+   * The list-repair timer's task: repairs the listing, or says when to try
+   * again (a failure is logged, never lost).
+   */
+  async repairOrRetry(project: { id: string; name: string; head: number; createdAt: number }): Promise<number | null> {
+    try {
+      await this.repair(project);
+      return null;
+    } catch (error) {
+      console.error(`Could not repair the listing of ${project.id}; trying again later:`, error);
+      return Date.now() + LIST_REPAIR_DELAY_MS;
+    }
   }
 
   /** Newest first. `cursor` comes from a previous page's `nextCursor`. */

@@ -21,13 +21,10 @@ import { ProjectError } from "./project-errors";
 import { capture, captureWhileExists, type Outcome } from "./rpc-outcome";
 import { createParts, type Parts } from "./parts";
 import type { TestSummary } from "./project-tests";
-import { ProjectIndex } from "./project-index";
+import { LIST_REPAIR_DELAY_MS, ProjectIndex } from "./project-index";
 import type { ConversationView } from "./project-turns";
 import type { DiffResult, FileListing, ProjectInfo, RawFile } from "./project-types";
 import type { TurnEvent, TurnInfo } from "./turn-log";
-
-/** How long after a new version the project list is checked against the object. */
-const LIST_REPAIR_DELAY_MS = 10_000;
 
 /**
  * One project: its store (history + draft) in this object's SQLite database.
@@ -301,13 +298,7 @@ export class ProjectObjectBase extends DurableObject<Env> {
       {
         "list-repair": async () => {
           const listing = { id: row.id, name: row.name, head: await parts.store.head(), createdAt: row.created_at };
-          return new ProjectIndex(this.env.PROJECT_INDEX).repair(listing).then(
-            () => null,
-            (error: unknown) => {
-              console.error(`Could not repair the listing of ${row.id}; trying again later:`, error);
-              return Date.now() + LIST_REPAIR_DELAY_MS;
-            },
-          );
+          return new ProjectIndex(this.env.PROJECT_INDEX).repairOrRetry(listing);
         },
         // One step per alarm, recorded before the next is scheduled; a step cut short stays due.
         "turn-step": async () => {
