@@ -13,6 +13,25 @@ export const turns = openApiHono();
 
 /** An idle stream gets a comment this often, so proxies and clients keep it open. */
 const KEEP_ALIVE_MS = 10_000;
+/** How long past its own wait a long poll of the project may take before the stream asks again without waiting. */
+const POLL_GRACE_MS = 5_000;
+
+/**
+ * The turn's next events, waiting up to KEEP_ALIVE_MS for them. Once in a
+ * CI run a long poll never answered and the stream hung for 15 minutes after
+ * its turn ended (cause not found); a second, non-waiting read then keeps it going.
+ */
+function nextPage(stub: ReturnType<typeof projectStub>, turnId: string, after: number) {
+  const waiting = stub.turnEvents(turnId, after, KEEP_ALIVE_MS);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<Awaited<typeof waiting>>((resolve) => {
+    timer = setTimeout(() => {
+      console.warn(`The event poll of turn ${turnId} did not answer within ${(KEEP_ALIVE_MS + POLL_GRACE_MS) / 1000} s; reading again.`);
+      resolve(stub.turnEvents(turnId, after, 0));
+    }, KEEP_ALIVE_MS + POLL_GRACE_MS);
+  });
+  return Promise.race([waiting, late]).finally(() => clearTimeout(timer));
+}
 
 turns.openapi(served(chat), async (c) => {
   const { id } = c.req.valid("param");
@@ -53,7 +72,7 @@ turns.openapi(served(turnEvents), async (c) => {
         if (event.type === "turn.finished") return;
       }
       if (closed || (!page.running && page.events.length === 0)) return;
-      page = unwrap(await stub.turnEvents(turnId, after, KEEP_ALIVE_MS)) as Page;
+      page = unwrap(await nextPage(stub, turnId, after)) as Page;
       if (page.events.length === 0 && page.running) await stream.write(": keep-alive\n\n");
     }
   });
