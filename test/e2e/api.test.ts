@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveFakeRegistry } from "../fake-network";
 import { startServer, type DevServer } from "./server";
+import { run } from "./shell";
 
 let server: DevServer;
 let registry: Awaited<ReturnType<typeof serveFakeRegistry>>;
@@ -31,17 +31,18 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
 const post = <T>(path: string, body: unknown) => call<T>(path, { method: "POST", body: JSON.stringify(body) });
 
 /** A `<!-- readme-examples: NAME … -->` block of the README, run as printed against the test server. */
-function runReadmeBlock(name: string): string {
+function runReadmeBlock(name: string): Promise<string> {
   const readme = readFileSync("README.md", "utf8");
   const block = new RegExp(`<!-- readme-examples: ${name}[^>]*-->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
   expect(block, name).toBeDefined();
   const script = `set -euo pipefail\n${block!.replaceAll("localhost:8787", `localhost:${server.port}`)}`;
-  return execFileSync("bash", ["-c", script], { encoding: "utf8" });
+  // The chat block follows a whole turn (install, build, tests): minutes on a busy machine.
+  return run("bash", ["-c", script], { timeoutMs: 240_000 });
 }
 
 describe("README examples", () => {
-  it("run as printed", () => {
-    const out = runReadmeBlock("the e2e suite");
+  it("run as printed", async () => {
+    const out = await runReadmeBlock("the e2e suite");
     expect(out).toContain('"name":"demo","head":1');
     expect(out).toContain('"version":2,"parent":1');
     expect(out).toContain('"code":"conflict"');
@@ -57,8 +58,8 @@ describe("README examples", () => {
     expect(out.trimEnd().endsWith("204")).toBe(true);
   });
 
-  it("a chat with the replay model builds a working todo app, as printed", () => {
-    const out = runReadmeBlock("chat");
+  it("a chat with the replay model builds a working todo app, as printed", async () => {
+    const out = await runReadmeBlock("chat");
     expect(out).toContain("event: turn.started");
     expect(out).toMatch(/event: model\.text\ndata: \{"delta":"\(This is a replay of a recorded session/);
     expect(out).toContain('event: build.finished\ndata: {"ok":true');
@@ -156,7 +157,7 @@ describe("git apply", () => {
           writeTree(dir, trees[from - 1]!);
           writeFileSync(join(dir, "change.diff"), patch);
           // git cannot apply "Binary files … differ" without the blob; every text file must come out exact.
-          execFileSync("git", ["apply", ...binary.map((p) => `--exclude=${p}`), "change.diff"], { cwd: dir, stdio: "pipe" });
+          await run("git", ["apply", ...binary.map((p) => `--exclude=${p}`), "change.diff"], { cwd: dir });
           const got = readTree(dir);
           const want = trees[to - 1]!;
           const isText = (p: string) => !binary.includes(p);
@@ -182,6 +183,8 @@ describe("restart", () => {
     const installs = async () =>
       ((await (await fetch(`${registry.url}/-/fake/requests`)).json()) as Record<string, number>)["react-dom"] ?? 0;
     const before = await installs();
+    // The server installs from the fake registry (NPM_REGISTRY reaches the Worker), never the network.
+    expect(before).toBeGreaterThan(0);
     await server.stop();
     server = await startServer(state, { port: server.port, env: { NPM_REGISTRY: registry.url } });
     const versions = await call<{ versions: { id: number }[] }>(`/api/projects/${id}/versions`);
@@ -198,13 +201,13 @@ describe("restart", () => {
 });
 
 describe("hardening, through wrangler dev", () => {
-  const curl = (...args: string[]) => execFileSync("curl", ["-s", "--max-time", "60", ...args], { encoding: "utf8" });
+  const curl = (...args: string[]) => run("curl", ["-s", "--max-time", "60", ...args]);
 
-  it("stays up after refusing chunked request bodies over the limit", () => {
+  it("stays up after refusing chunked request bodies over the limit", async () => {
     const file = join(state, "big.json");
     writeFileSync(file, Buffer.alloc(31 * 1024 * 1024, "x"));
     for (let i = 0; i < 3; i++) {
-      const refused = curl(
+      const refused = await curl(
         "-o",
         "/dev/null",
         "-w",
@@ -221,19 +224,19 @@ describe("hardening, through wrangler dev", () => {
       );
       expect(refused).toBe("413");
       // The very next request, at once: before the fix the dev proxy had lost its connection here and exited.
-      expect(curl("-o", "/dev/null", "-w", "%{http_code}", `${server.base}/api/projects`)).toBe("200");
+      expect(await curl("-o", "/dev/null", "-w", "%{http_code}", `${server.base}/api/projects`)).toBe("200");
     }
     rmSync(file);
   });
 
-  it("answers TRACE on a known route with 405 and Allow", () => {
-    const head = curl("-i", "-X", "TRACE", `${server.base}/api/projects`);
+  it("answers TRACE on a known route with 405 and Allow", async () => {
+    const head = await curl("-i", "-X", "TRACE", `${server.base}/api/projects`);
     expect(head).toMatch(/^HTTP\/1\.1 405/);
     expect(head).toMatch(/^allow: POST, GET, HEAD, OPTIONS\r$/im);
   });
 
   it("keeps the request's Host and Origin, so DNS rebinding is refused and the API's own pages are not", async () => {
-    const rebound = curl("-w", " %{http_code}", "-H", `Host: attacker.example:${server.port}`, `${server.base}/api/projects`);
+    const rebound = await curl("-w", " %{http_code}", "-H", `Host: attacker.example:${server.port}`, `${server.base}/api/projects`);
     expect(rebound).toContain('"code":"host_not_allowed"');
     expect(rebound.endsWith(" 403")).toBe(true);
     for (const base of [server.base, `http://127.0.0.1:${server.port}`]) {
@@ -291,7 +294,7 @@ describe("an agent turn across a crash", () => {
         version: 2,
       });
       // curl resolves *.localhost itself; Node's resolver does not.
-      expect(execFileSync("curl", ["-s", `http://${id}.preview.localhost:${crashing.port}/api/todos`], { encoding: "utf8" })).toBe("[]");
+      expect(await run("curl", ["-s", "--max-time", "60", `http://${id}.preview.localhost:${crashing.port}/api/todos`])).toBe("[]");
     } finally {
       await crashing.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -31,9 +31,11 @@ export async function startServer(persistTo: string, options: { port?: number; e
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
+  // Read the server's log all the time (a full pipe would block the server), keeping its tail for errors.
   let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
+  const keep = (chunk: Buffer) => (output = (output + chunk).slice(-64 * 1024));
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
   const base = `http://localhost:${chosen}`;
   // Quiet, the server answers within ~10 s; a busy machine may take many times that.
   const deadline = Date.now() + 240_000;
