@@ -1,5 +1,6 @@
 import { budgetsFromEnv, executeTimeoutFromEnv, limitsFromEnv, modelConfigFromEnv } from "../src/server-config";
 import { ProjectObjectBase } from "../src/project";
+import { sandboxRuntime } from "../src/sandbox";
 import type { TurnBudgets } from "../src/server-config";
 import type { TurnHost } from "./turn-host";
 import { runTurnStep } from "./loop";
@@ -37,7 +38,7 @@ export class ProjectObject extends ProjectObjectBase {
       workspace: store.workspace,
       limits: limitsFromEnv(this.env),
       executeTimeoutMs: executeTimeoutFromEnv(this.env),
-      loader: this.env.LOADER,
+      runtime: sandboxRuntime(this.env),
       model: () => this.modelFor(),
       budgets: withinServer(budgetsFromEnv(this.env), turns.log.state(turnId).budgets),
       transaction: (writes) => this.ctx.storage.transactionSync(writes),

@@ -1,6 +1,7 @@
 import type { Workspace } from "@cloudflare/shell";
 import type { TurnBudgets } from "../src/server-config";
 import type { BuildSummary, ProjectTurns, TestSummary } from "../src/project";
+import type { SandboxRuntime } from "../src/sandbox";
 import type { ProjectStore, StoreLimits } from "../src/store";
 import type { Model } from "./model";
 
@@ -18,7 +19,8 @@ export interface TurnHost {
   limits: StoreLimits;
   /** How long one execute call may run (EXECUTE_TIMEOUT_MS). */
   executeTimeoutMs: number;
-  loader: WorkerLoader;
+  /** Where the execute tool's code runs (the sandbox runtime, as for previews and tests). */
+  runtime: SandboxRuntime;
   /** The model, made on first use (only model calls need one). */
   model(): Model;
   budgets: TurnBudgets;

@@ -8,9 +8,13 @@
 import "./build-sandbox-runtime.mjs";
 import "./build-playground.mjs";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseEnv } from "node:util";
+import { parse as parseToml } from "smol-toml";
+import { superviseSandbox } from "./sandbox-supervisor.mjs";
 
 const VARIABLES = [
   "API_TOKEN",
@@ -32,6 +36,8 @@ const VARIABLES = [
   "TEST_TIMEOUT_MS",
   "EXECUTE_TIMEOUT_MS",
   "PREVIEW_CPU_MS",
+  "SANDBOX_STALL_MS",
+  "SANDBOX_MEMORY_MB",
 ];
 
 const fromFile = existsSync(".dev.vars") ? parseEnv(readFileSync(".dev.vars", "utf8")) : {};
@@ -69,19 +75,48 @@ writeFileSync(
   { mode: 0o600 },
 );
 
+// Projects' code runs in a sandbox process of its own, which the API reaches over a dev
+// registry private to this server (servers side by side never reach each other's).
+const registry = mkdtempSync(join(tmpdir(), "forge-registry-"));
+const sandbox = await superviseSandbox({
+  registry,
+  compatibilityDate: parseToml(readFileSync("wrangler.toml", "utf8")).compatibility_date,
+  stallMs: positive("SANDBOX_STALL_MS", 1000),
+  memoryMb: positive("SANDBOX_MEMORY_MB", 1024),
+});
+
 const wrangler = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
-const args = [wrangler, "dev", "--port", port, "--ip", host, "--env-file", envFile, ...process.argv.slice(2)];
+const args = [wrangler, "dev", "--env", "local", "--port", port, "--ip", host, "--env-file", envFile, ...process.argv.slice(2)];
 console.log(`API on http://localhost:${port}/api, previews at http://<project id>.preview.localhost:${port}/`);
 const child = spawn(process.execPath, args, {
   stdio: "inherit",
   // The toolchain is pinned (see the README), so wrangler's banner with its update notice is hidden.
-  env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" },
+  env: {
+    ...process.env,
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_HIDE_BANNER: "true",
+    WRANGLER_REGISTRY_PATH: registry,
+  },
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-child.on("exit", (code, signal) => {
+child.on("exit", async (code, signal) => {
   rmSync(envFile, { force: true });
+  await sandbox.stop();
+  rmSync(registry, { recursive: true, force: true });
   process.exit(code ?? (signal ? 1 : 0));
 });
+
+/** A positive whole number from the variables, or its default. */
+function positive(name, fallback) {
+  const value = values[name];
+  if (value === undefined || value === "") return fallback;
+  if (!/^[1-9]\d*$/.test(value)) {
+    console.error(`${name} must be a positive whole number, got "${value}".`);
+    process.exit(1);
+  }
+  return Number(value);
+}
 
 function alive(pid) {
   try {

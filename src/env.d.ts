@@ -14,6 +14,8 @@ declare namespace Cloudflare {
     DEPENDENCIES: DurableObjectNamespace<import("./index").DependencySetObject>;
     PROJECT_INDEX: D1Database;
     LOADER: WorkerLoader;
+    /** The sandbox process of `npm start` (wrangler.toml's env.local); unbound deployed and in tests. */
+    SANDBOX?: Service<import("./sandbox/host/worker").default>;
     /** The playground page's built files (playground/dist), served by src/http/playground.ts. */
     ASSETS: Fetcher;
     /** When set, every `/api/*` request needs `Authorization: Bearer <API_TOKEN>`. */
@@ -46,6 +48,9 @@ declare namespace Cloudflare {
     TEST_TIMEOUT_MS?: string;
     EXECUTE_TIMEOUT_MS?: string;
     PREVIEW_CPU_MS?: string;
+    /** Read by `npm start`'s sandbox supervisor (scripts/sandbox-supervisor.mjs), not by the Worker. */
+    SANDBOX_STALL_MS?: string;
+    SANDBOX_MEMORY_MB?: string;
   }
 
   // Types `exports` from "cloudflare:workers" (loopback bindings of our entrypoints).

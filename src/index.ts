@@ -6,6 +6,7 @@ import { checkPreviewAccess, parsePreviewHost, underPreviewHost } from "./previe
 export { ProjectObject } from "../agent/project-object";
 export { AppEgress, AppKV, AppTail } from "./project";
 export { DependencySetObject } from "./bundler";
+export { SandboxGateway } from "./sandbox";
 
 const app = createApp();
 

@@ -2,13 +2,14 @@ import { DynamicWorkerExecutor, resolveProvider, type ResolvedProvider } from "@
 import type { Workspace } from "@cloudflare/shell";
 import { stateToolsFromBackend } from "@cloudflare/shell/workers";
 import { textAtMost } from "../../src/preview";
+import { codemodeLoader, type SandboxRuntime } from "../../src/sandbox";
 import type { StoreLimits } from "../../src/store";
 import { boundedStateBackend } from "./bounded-state";
 import { truncate } from "./tool-outcome";
 
 /** What the sandbox of `execute` reaches: the draft's files and the draft's running build. */
 export interface ExecuteHost {
-  loader: WorkerLoader;
+  runtime: SandboxRuntime;
   workspace: Workspace;
   limits: StoreLimits;
   /** How long the call may run. */
@@ -43,8 +44,8 @@ const MAX_PREVIEW_BODY_BYTES = 4 * 1024 * 1024;
  */
 export async function runExecute(code: string, host: ExecuteHost): Promise<ExecuteResult> {
   const executor = new DynamicWorkerExecutor({
-    // codemode passes no limits; production honours them (local workerd ignores cpuMs).
-    loader: { load: (worker: WorkerLoaderWorkerCode) => host.loader.load({ ...worker, limits: { cpuMs: CPU_MS } }) } as WorkerLoader,
+    // codemode passes no limits: the runtime adds them (production honours cpuMs; npm start's supervisor stops a loop).
+    loader: codemodeLoader(host.runtime, CPU_MS),
     timeout: host.executeTimeoutMs,
     globalOutbound: null,
   });

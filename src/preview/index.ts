@@ -1,6 +1,6 @@
 export { parsePreviewHost, previewOrigin, underPreviewHost, type PreviewTarget } from "./preview-host";
 export { buildErrorPage, notFoundPage } from "./error-page";
-export { loadPreview, servePreview, VERSION_CF_FIELD, type LoadedPreview, type SandboxBindings } from "./serve";
+export { loadPreview, servePreview, type LoadedPreview } from "./serve";
 export { applyEgressPolicy, type EgressPolicy } from "./egress-policy";
 export { accessToken, checkPreviewAccess, previewAccessToken } from "./access";
 export { coveredBy, isIpLiteral, reservedHostReason, type OwnHosts } from "./reserved-hosts";

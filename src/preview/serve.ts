@@ -8,6 +8,7 @@ import {
 } from "@cloudflare/worker-bundler";
 import type { BuildOutput } from "../bundler";
 import { hashBytes } from "../store";
+import { SandboxStopped, VERSION_CF_FIELD, type SandboxGrant, type SandboxRuntime } from "../sandbox";
 import { hostOnlyCookies } from "./cookies";
 import { sandboxEntry, type WorkerModules } from "./sandbox-entry";
 
@@ -24,22 +25,6 @@ export interface LoadedPreview {
   /** The app's worker as loaded (its modules and the sandbox's); absent for a static-only app. */
   worker?: WorkerModules;
 }
-
-/** What the host gives an app's worker: its bindings, its only way out, and where its logs go. */
-export interface SandboxBindings {
-  env: Record<string, unknown>;
-  globalOutbound: Fetcher;
-  tails: Fetcher[];
-  /** CPU time per request where the runtime enforces limits (deployed; local workerd ignores it). */
-  limits: { cpuMs: number };
-}
-
-/**
- * The `request.cf` field naming the version a request was served for. An
- * isolate serves every version with its code, so its tail learns the version
- * per request from here; only the host sets `cf` on a request into the app.
- */
-export const VERSION_CF_FIELD = "previewVersion";
 
 /** Asset metadata by path and content hash: an unchanged asset (a 1 MB vendor bundle) is hashed once, not per version. */
 const assetMetadata = new Map<string, AssetMetadata>();
@@ -83,14 +68,17 @@ async function assetManifest(
 
 /**
  * Answers a preview request: static assets from the host, everything else
- * from the app's dynamic worker, which gets only the sandbox's bindings.
+ * from the app's dynamic worker in the sandbox runtime, under the project's
+ * grant. A worker the runtime had to stop gets a 503 page naming the limit,
+ * and `stopped` is told (the project's log).
  */
 export async function servePreview(
   request: Request,
   preview: LoadedPreview,
   version: string,
-  loader: WorkerLoader,
-  sandbox: () => SandboxBindings,
+  runtime: SandboxRuntime,
+  grant: SandboxGrant,
+  stopped: (message: string) => void,
 ): Promise<Response> {
   const asset = await handleAssetRequest(request, preview.manifest, preview.storage, {
     not_found_handling: preview.output.mainModule ? "none" : "single-page-application",
@@ -99,11 +87,23 @@ export async function servePreview(
   const { compatibilityDate, compatibilityFlags } = preview.output;
   if (!preview.worker) return new Response("Not found", { status: 404 });
   const code = preview.worker;
-  const worker = loader.get(preview.loaderId, () => ({ ...code, compatibilityDate, compatibilityFlags, ...sandbox() }));
   const cf = { ...(request.cf ?? {}), [VERSION_CF_FIELD]: version };
   try {
-    return hostOnlyCookies(await worker.getEntrypoint().fetch(new Request(request, { cf })));
+    const worker = {
+      id: preview.loaderId,
+      subject: "The app's worker",
+      grant,
+      code: () => ({ ...code, compatibilityDate, compatibilityFlags }),
+    };
+    return hostOnlyCookies(await runtime.fetch(worker, new Request(request, { cf })));
   } catch (error) {
+    if (error instanceof SandboxStopped) {
+      stopped(error.message);
+      return new Response(`${error.message}\nSee GET /api/projects/:id/logs.\n`, {
+        status: 503,
+        headers: { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "5" },
+      });
+    }
     // As a deployed Worker would: an uncaught exception is a 500 (its details go to the logs).
     return new Response(`The app threw an uncaught exception: ${String(error)}\nSee GET /api/projects/:id/logs.\n`, {
       status: 500,

@@ -1,5 +1,5 @@
-import { exports } from "cloudflare:workers";
 import { sharedDependencies } from "../bundler";
+import { sandboxRuntime } from "../sandbox";
 import { previewCpuMsFromEnv, testTimeoutFromEnv } from "../server-config";
 import type { SqlStore } from "../store";
 import { AppKvStore } from "./app-kv";
@@ -10,6 +10,9 @@ import { ProjectTests } from "./project-tests";
 import { ProjectTurns } from "./project-turns";
 import { Timers } from "./timers";
 import { TurnLog } from "./turn-log";
+
+/** CPU time of a test run's sandbox where the runtime enforces it (deployed): stops a test stuck in a loop. */
+const TEST_RUN_CPU_MS = 30_000;
 
 /** Everything a project holds besides its identity, each part on the object's SQLite database. */
 export interface Parts {
@@ -24,39 +27,31 @@ export interface Parts {
 }
 
 /**
- * Builds a project's parts. Its app's dynamic workers get loopback bindings
- * (entrypoints.ts) whose props name the project, so they reach only its own
- * KV, logs and egress policy.
+ * Builds a project's parts. Its app's dynamic workers run in the sandbox
+ * runtime under grants that name the project, so they reach only its own KV,
+ * logs and egress policy (entrypoints.ts).
  */
 export function createParts(storage: DurableObjectStorage, env: Env, projectId: string, store: SqlStore): Parts {
   const sql = storage.sql;
   const settings = new ProjectSettings(sql);
   const previewCpuMs = previewCpuMsFromEnv(env);
+  const runtime = sandboxRuntime(env);
+  const logs = new ProjectLogs(sql);
   const builds = new ProjectBuilds(storage, store, {
     projectId,
     registry: env.NPM_REGISTRY || "https://registry.npmjs.org",
     shared: sharedDependencies(env.DEPENDENCIES),
-    loader: env.LOADER,
-    sandbox: () => {
-      const props = { props: { projectId } };
-      return {
-        env: { KV: exports.AppKV(props) },
-        globalOutbound: exports.AppEgress(props),
-        tails: [exports.AppTail(props)],
-        limits: { cpuMs: previewCpuMs },
-      };
-    },
+    runtime,
+    grant: () => ({ projectId, kv: true, egress: true, tail: true, cpuMs: previewCpuMs }),
+    stopped: ({ message, version, url }) => logs.append([{ ts: Date.now(), version, level: "error", message, url }]),
   });
   const tests = new ProjectTests(sql, builds, {
     projectId,
-    loader: env.LOADER,
+    runtime,
     testTimeoutMs: testTimeoutFromEnv(env),
     networkPolicy: () => settings.policy(),
-    sandbox: (testRun) => {
-      const props = { props: { projectId, testRun } };
-      return { env: { KV: exports.AppKV(props) }, globalOutbound: exports.AppEgress(props) };
-    },
+    grant: (testRun) => ({ projectId, testRun, kv: true, egress: true, tail: false, cpuMs: TEST_RUN_CPU_MS }),
   });
   const turns = new ProjectTurns(new TurnLog(sql), store);
-  return { store, turns, builds, tests, settings, kv: new AppKvStore(sql), logs: new ProjectLogs(sql), timers: new Timers(storage) };
+  return { store, turns, builds, tests, settings, kv: new AppKvStore(sql), logs, timers: new Timers(storage) };
 }

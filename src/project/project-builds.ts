@@ -10,7 +10,8 @@ import {
   type TestBundleMemo,
   type VendorCache,
 } from "../bundler";
-import { buildErrorPage, loadPreview, servePreview, type LoadedPreview, type SandboxBindings } from "../preview";
+import { buildErrorPage, loadPreview, servePreview, type LoadedPreview } from "../preview";
+import type { SandboxGrant, SandboxRuntime } from "../sandbox";
 import { StoreError, treeHash, type ProjectStore, type VersionRef } from "../store";
 
 /** What a build request answers (docs/api.md, Builds). */
@@ -55,9 +56,11 @@ export class ProjectBuilds {
       registry: string;
       /** Installed dependency sets and vendor bundles, shared by all projects. */
       shared: { dependencies: DependencyCache; vendors: VendorCache };
-      loader: WorkerLoader;
-      /** The bindings of the project's preview workers. */
-      sandbox: () => SandboxBindings;
+      runtime: SandboxRuntime;
+      /** What the project's preview workers may reach. */
+      grant: () => SandboxGrant;
+      /** A preview request whose worker the runtime stopped (a loop, memory): for the project's log. */
+      stopped: (entry: { message: string; version: string; url: string }) => void;
     },
   ) {
     this.cache = new SqlBuildCache(storage);
@@ -97,7 +100,9 @@ export class ProjectBuilds {
     this.loaded.delete(key);
     this.loaded.set(key, preview);
     if (this.loaded.size > LOADED_PREVIEWS) this.loaded.delete(this.loaded.keys().next().value!);
-    return servePreview(request, preview, String(ref), this.options.loader, this.options.sandbox);
+    return servePreview(request, preview, String(ref), this.options.runtime, this.options.grant(), (message) =>
+      this.options.stopped({ message, version: String(ref), url: request.url }),
+    );
   }
 
   /** The build of a snapshot's tree, stored or made now. */

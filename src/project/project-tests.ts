@@ -1,4 +1,5 @@
 import type { EgressPolicy } from "../preview";
+import type { SandboxGrant, SandboxRuntime } from "../sandbox";
 import { findTestFiles, runTests, TestRunCache, type TestRun } from "../testing";
 import type { VersionRef } from "../store";
 import { AppKvStore } from "./app-kv";
@@ -31,12 +32,12 @@ export class ProjectTests {
     private readonly builds: ProjectBuilds,
     private readonly options: {
       projectId: string;
-      loader: WorkerLoader;
+      runtime: SandboxRuntime;
       testTimeoutMs: number;
       /** The sandbox's egress policy: a run that may reach the network is never reused. */
       networkPolicy: () => EgressPolicy;
-      /** The bindings of a run's sandbox: `env.KV` must reach `kv(runId)`. */
-      sandbox: (runId: string) => { env: Record<string, unknown>; globalOutbound: Fetcher };
+      /** What a run's sandbox may reach: its `env.KV` must reach `kv(runId)`. */
+      grant: (runId: string) => SandboxGrant;
     },
   ) {
     this.cache = new TestRunCache(sql);
@@ -97,12 +98,12 @@ export class ProjectTests {
     try {
       const { run, complete } = await runTests({
         startedAt,
-        loader: this.options.loader,
+        runtime: this.options.runtime,
+        grant: this.options.grant(runId),
         loaderId: `${this.options.projectId}:tests:${runId}`,
         bundle,
         output: build.output,
         testTimeoutMs: this.options.testTimeoutMs,
-        ...this.options.sandbox(runId),
       });
       return complete ? store(run) : run;
     } finally {

@@ -1,5 +1,6 @@
 import type { BuildError, BuildOutput, TestBundle } from "../bundler";
 import { sandboxEntry, textAtMost } from "../preview";
+import type { SandboxGrant, SandboxRuntime } from "../sandbox";
 import type { TestRun } from "./interface";
 import { SANDBOX_RUNTIME } from "./sandbox-runtime.generated";
 import type { RunRequest, RunResponse, SandboxTestResult } from "./sandbox/protocol";
@@ -11,23 +12,20 @@ export function findTestFiles(paths: Iterable<string>): string[] {
 
 /** A whole run may take this long; per-test timeouts normally end it much sooner. */
 const RUN_DEADLINE_MS = 120_000;
-/** CPU time of a run's sandbox in production (local workerd ignores it): stops a test stuck in a loop. */
-const RUN_CPU_MS = 30_000;
 /** The most of a run's answer the host reads (each test's output is capped well below this). */
 const MAX_RUN_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface SandboxTestRun {
   /** When the run began (its build and bundling count towards durationMs). */
   startedAt: number;
-  loader: WorkerLoader;
+  runtime: SandboxRuntime;
+  /** What the run's sandbox may reach (its fresh `env.KV`, the project's egress policy). */
+  grant: SandboxGrant;
   /** A fresh Worker Loader id for each run, so no module state carries over between runs. */
   loaderId: string;
   bundle: TestBundle;
   /** The app's build: its compatibility date and flags apply to the tests too. */
   output: BuildOutput;
-  /** The sandbox's bindings (its fresh `env.KV`) and its only way out, as for a preview. */
-  env: Record<string, unknown>;
-  globalOutbound: Fetcher;
   testTimeoutMs: number;
 }
 
@@ -67,30 +65,41 @@ export async function runTests(run: SandboxTestRun): Promise<{ run: TestRun; com
 }
 
 async function callSandbox(run: SandboxTestRun): Promise<RunResponse> {
-  const worker = run.loader.get(run.loaderId, () => ({
-    compatibilityDate: run.output.compatibilityDate,
-    compatibilityFlags: run.output.compatibilityFlags,
-    ...sandboxEntry({ mainModule: "runner.js", modules: { "runner.js": SANDBOX_RUNTIME, ...run.bundle.modules } }),
-    env: run.env,
-    globalOutbound: run.globalOutbound,
-    limits: { cpuMs: RUN_CPU_MS },
-  }));
+  const worker = {
+    id: run.loaderId,
+    subject: "The test run",
+    // A fresh run of the same files (its KV is the run's own): safe to send again.
+    replayable: true,
+    grant: run.grant,
+    code: () => ({
+      compatibilityDate: run.output.compatibilityDate,
+      compatibilityFlags: run.output.compatibilityFlags,
+      ...sandboxEntry({ mainModule: "runner.js", modules: { "runner.js": SANDBOX_RUNTIME, ...run.bundle.modules } }),
+    }),
+  };
   const request: RunRequest = {
     files: run.bundle.files,
     testTimeoutMs: run.testTimeoutMs,
     ...(run.bundle.server ? { server: run.bundle.server } : {}),
   };
-  const aborted = AbortSignal.timeout(RUN_DEADLINE_MS);
+  // The host's own deadline (an AbortSignal cannot cross into the sandbox process of `npm start`).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`The test run did not finish within ${RUN_DEADLINE_MS / 1000} s.`)), RUN_DEADLINE_MS);
+  });
   try {
-    // The signal cancels the sandbox's request when the deadline passes.
-    const response = await worker
-      .getEntrypoint()
-      .fetch("http://sandbox/run", { method: "POST", body: JSON.stringify(request), signal: aborted });
-    if (!response.ok) throw new Error(`The test runner answered ${response.status}: ${await response.text()}`);
-    return JSON.parse(await textAtMost(response, MAX_RUN_RESPONSE_BYTES, "The test run's answer")) as RunResponse;
-  } catch (error) {
-    if (aborted.aborted) throw new Error(`The test run did not finish within ${RUN_DEADLINE_MS / 1000} s.`);
-    throw error;
+    const answer = (async () => {
+      const response = await run.runtime.fetch(
+        worker,
+        new Request("http://sandbox/run", { method: "POST", body: JSON.stringify(request) }),
+      );
+      if (!response.ok) throw new Error(`The test runner answered ${response.status}: ${await response.text()}`);
+      return JSON.parse(await textAtMost(response, MAX_RUN_RESPONSE_BYTES, "The test run's answer")) as RunResponse;
+    })();
+    answer.catch(() => undefined);
+    return await Promise.race([answer, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,0 +1,153 @@
+// The sandbox process of `npm start`: projects' code (previews, test runs,
+// `execute`) runs in a workerd of its own (Miniflare, with the worker of
+// src/sandbox/host/), reached by the API through a service binding over
+// wrangler's dev registry. Local workerd runs every isolate of a process on
+// one thread and enforces no CPU or memory limit, so this supervisor is what
+// stops a runaway: it asks the process for a heartbeat every HEARTBEAT_MS and
+// kills and starts it again when it has not answered for SANDBOX_STALL_MS (a
+// loop that never yields), or when it grows past SANDBOX_MEMORY_MB. The new
+// process learns why the last one was stopped, and the API tells the call
+// that was cut off (src/sandbox/remote.ts).
+import esbuild from "esbuild";
+import { readdirSync, readFileSync } from "node:fs";
+import { Log, LogLevel, Miniflare } from "miniflare";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const HEARTBEAT_MS = 200;
+
+/**
+ * Starts the sandbox process and watches it until `stop()`. `registry` is
+ * the dev registry directory the API's `wrangler dev` uses too.
+ */
+export async function superviseSandbox({ registry, compatibilityDate, stallMs, memoryMb, log = console.log }) {
+  const script = await bundleHost();
+  let generation = 0;
+  let current;
+  let stopping = false;
+  let lastStop = null;
+  let restarting = null;
+
+  async function start() {
+    generation += 1;
+    const mf = new Miniflare({
+      name: "forge-sandbox",
+      modules: [{ type: "ESModule", path: "sandbox-host.js", contents: script }],
+      compatibilityDate,
+      compatibilityFlags: ["nodejs_compat"],
+      workerLoaders: { LOADER: {} },
+      serviceBindings: { HOST: { name: "forge", entrypoint: "SandboxGateway" } },
+      bindings: { GENERATION: String(generation), LAST_STOP: lastStop ? JSON.stringify(lastStop) : "" },
+      unsafeDevRegistryPath: registry,
+      // No request.cf lookups (they would go to the network).
+      cf: false,
+      host: "127.0.0.1",
+      port: 0,
+      log: new Log(LogLevel.WARN),
+    });
+    await mf.ready;
+    current = { mf, pid: workerdPid(new Set(current ? [current.pid] : [])) };
+  }
+
+  async function restart(stop) {
+    lastStop = { ...stop, at: Date.now() };
+    const started = Date.now();
+    const old = current;
+    current = undefined;
+    await old?.mf.dispose().catch(() => undefined);
+    if (stopping) return;
+    await start();
+    log(
+      `[sandbox] ${describe(stop)}: the sandbox process was stopped and started again in ${Date.now() - started} ms (generation ${generation}).`,
+    );
+  }
+
+  await start();
+  const restartFor = (stop) => {
+    restarting = restart(stop).finally(() => (restarting = null));
+  };
+  const timer = setInterval(() => {
+    if (restarting || !current || stopping) return;
+    const watched = current;
+    const rss = watched.pid ? residentMb(watched.pid) : 0;
+    if (rss > memoryMb) return restartFor({ kind: "memory", detail: String(rss) });
+    if (watched.pingSentAt !== undefined) {
+      // A spinning process never answers: the heartbeat's age is the measure.
+      const waited = Date.now() - watched.pingSentAt;
+      if (waited >= stallMs) restartFor({ kind: "stalled", detail: String(waited) });
+      return;
+    }
+    watched.pingSentAt = Date.now();
+    watched.mf
+      .dispatchFetch("http://sandbox/")
+      .then((answer) => answer.arrayBuffer())
+      .then(
+        () => (watched.pingSentAt = undefined),
+        () => {
+          if (watched.pid && !alive(watched.pid) && current === watched) restartFor({ kind: "exited", detail: "the process died" });
+        },
+      );
+  }, HEARTBEAT_MS);
+
+  return {
+    async stop() {
+      stopping = true;
+      clearInterval(timer);
+      await restarting;
+      await current?.mf.dispose().catch(() => undefined);
+    },
+  };
+}
+
+function describe(stop) {
+  if (stop.kind === "stalled") return `a worker ran for ${stop.detail} ms without yielding`;
+  if (stop.kind === "memory") return `the sandbox grew to ${stop.detail} MB`;
+  return `the sandbox exited (${stop.detail})`;
+}
+
+async function bundleHost() {
+  const result = await esbuild.build({
+    entryPoints: [`${root}src/sandbox/host/worker.ts`],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    external: ["cloudflare:workers"],
+    logLevel: "warning",
+  });
+  return result.outputFiles[0].text;
+}
+
+/** The workerd process Miniflare just started: a child of this process that is not one of `known`. */
+function workerdPid(known) {
+  try {
+    for (const name of readdirSync("/proc")) {
+      if (!/^\d+$/.test(name) || known.has(Number(name))) continue;
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) === process.pid && stat.includes("(workerd)")) return Number(name);
+    }
+  } catch {
+    // No /proc (macOS): the memory limit is not watched.
+  }
+  return undefined;
+}
+
+function residentMb(pid) {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

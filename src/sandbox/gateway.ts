@@ -1,0 +1,41 @@
+import { exports, WorkerEntrypoint } from "cloudflare:workers";
+import type { KvValueType } from "../project/app-kv";
+import type { NewLogEntry } from "../project/project-logs";
+import type { SandboxProps } from "./runtime";
+
+/**
+ * The host's side of the sandbox process (`npm start`): the bridges there
+ * (host/worker.ts) call these with the props of the worker they serve, and
+ * each call goes to the same entrypoint an in-process worker would reach.
+ * Only the sandbox process holds a binding to it; no app ever does.
+ */
+export class SandboxGateway extends WorkerEntrypoint<Env> {
+  kvGet(props: SandboxProps, key: string, type: KvValueType) {
+    return exports.AppKV({ props }).get(key, type);
+  }
+
+  kvPut(
+    props: SandboxProps,
+    key: string,
+    value: string | ArrayBuffer,
+    options?: { expiration?: number; expirationTtl?: number; metadata?: unknown },
+  ) {
+    return exports.AppKV({ props }).put(key, value, options);
+  }
+
+  kvDelete(props: SandboxProps, key: string) {
+    return exports.AppKV({ props }).delete(key);
+  }
+
+  kvList(props: SandboxProps, options?: { prefix?: string; limit?: number; cursor?: string }) {
+    return exports.AppKV({ props }).list(options);
+  }
+
+  egress(props: SandboxProps, request: Request) {
+    return exports.AppEgress({ props }).fetch(request);
+  }
+
+  appendLogs(props: SandboxProps, entries: NewLogEntry[]) {
+    return this.env.PROJECTS.get(this.env.PROJECTS.idFromName(props.projectId)).appendLogs(entries.slice(0, 5_000));
+  }
+}
