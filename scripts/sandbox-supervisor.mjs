@@ -64,10 +64,14 @@ export async function superviseSandbox({ registry, compatibilityDate, stallMs, m
 
   await start();
   const restartFor = (stop) => {
-    restarting = restart(stop).finally(() => (restarting = null));
+    restarting = restart(stop)
+      .catch((error) => log(`[sandbox] the sandbox process could not be started again: ${error?.stack ?? error}`))
+      .finally(() => (restarting = null));
   };
   const timer = setInterval(() => {
-    if (restarting || !current || stopping) return;
+    if (restarting || stopping) return;
+    // A start that failed is tried again on the next tick.
+    if (!current) return restartFor(lastStop ?? { kind: "exited", detail: "it could not be started" });
     const watched = current;
     const rss = watched.pid ? residentMb(watched.pid) : 0;
     if (rss > memoryMb) return restartFor({ kind: "memory", detail: String(rss) });

@@ -9,17 +9,15 @@ import type { SandboxProps } from "./runtime";
  * each call goes to the same entrypoint an in-process worker would reach.
  * Only the sandbox process holds a binding to it; no app ever does.
  */
+export type KvPutOptions = { expiration?: number; expirationTtl?: number; metadata?: unknown };
+export type KvListOptions = { prefix?: string; limit?: number; cursor?: string };
+
 export class SandboxGateway extends WorkerEntrypoint<Env> {
-  kvGet(props: SandboxProps, key: string, type: KvValueType) {
+  kvGet(props: SandboxProps, key: string, type?: KvValueType | { type: KvValueType }) {
     return exports.AppKV({ props }).get(key, type);
   }
 
-  kvPut(
-    props: SandboxProps,
-    key: string,
-    value: string | ArrayBuffer,
-    options?: { expiration?: number; expirationTtl?: number; metadata?: unknown },
-  ) {
+  kvPut(props: SandboxProps, key: string, value: string | ArrayBuffer | ArrayBufferView, options?: KvPutOptions) {
     return exports.AppKV({ props }).put(key, value, options);
   }
 
@@ -27,7 +25,7 @@ export class SandboxGateway extends WorkerEntrypoint<Env> {
     return exports.AppKV({ props }).delete(key);
   }
 
-  kvList(props: SandboxProps, options?: { prefix?: string; limit?: number; cursor?: string }) {
+  kvList(props: SandboxProps, options?: KvListOptions) {
     return exports.AppKV({ props }).list(options);
   }
 

@@ -46,8 +46,7 @@ export class RemoteSandbox implements SandboxRuntime {
     // Never sent again: the code may have changed the draft before the process was stopped.
     const outcome = await this.call(() => this.service.evaluate(code, cpuMs, dispatchers, connectors));
     if (outcome.ok) return outcome.value;
-    if (!outcome.alone) throw new SandboxStopped(`The code was stopped with the sandbox, which another call ${outcome.message}`);
-    throw new SandboxStopped(`The code ${outcome.message}`);
+    throw stopped("The code", outcome);
   }
 
   /**
@@ -138,6 +137,14 @@ function isCutOff(error: unknown): boolean {
 /** No process to call: it is being started, so the call never reached it. */
 function isUnavailable(error: unknown): boolean {
   return /not found|Couldn't find a local dev session|connection refused|ECONNREFUSED/i.test(String(error));
+}
+
+/** The error of a call the stop cut off: its own limit, or (cut off with others) the one another call ran past. */
+function stopped(subject: string, outcome: { message: string; alone: boolean }): SandboxStopped {
+  if (outcome.alone) return new SandboxStopped(`${subject} ${outcome.message}`);
+  return new SandboxStopped(
+    `${subject} was stopped with the sandbox, which another call ${outcome.message.replace(/^exceeded its/, "ran past its")}`,
+  );
 }
 
 /** The stop as the caller's error: which limit, and what usually causes it. */

@@ -6,7 +6,7 @@
 import { exports, WorkerEntrypoint } from "cloudflare:workers";
 import type { KvValueType } from "../../project/app-kv";
 import { logEntriesFromTrace } from "../../project/trace-logs";
-import type { SandboxGateway } from "../gateway";
+import type { KvListOptions, KvPutOptions, SandboxGateway } from "../gateway";
 import { evaluateIn } from "../in-process";
 import { grantBindings, type GrantEntrypoints, type SandboxCode, type SandboxGrant, type SandboxProps } from "../runtime";
 
@@ -59,28 +59,21 @@ export default class SandboxHost extends WorkerEntrypoint<HostEnv> {
   }
 }
 
+/** `env.KV` of a worker here: each call is the host's AppKV with the grant's props (which converts values and types). */
 export class BridgeKV extends WorkerEntrypoint<HostEnv, SandboxProps> {
-  get(key: string, type: KvValueType | { type: KvValueType } = "text") {
-    return this.env.HOST.kvGet(this.ctx.props, key, typeof type === "string" ? type : type.type);
+  get(key: string, type?: KvValueType | { type: KvValueType }) {
+    return this.env.HOST.kvGet(this.ctx.props, key, type);
   }
 
-  put(
-    key: string,
-    value: string | ArrayBuffer | ArrayBufferView,
-    options?: { expiration?: number; expirationTtl?: number; metadata?: unknown },
-  ) {
-    const bytes =
-      typeof value === "string" || value instanceof ArrayBuffer
-        ? value
-        : new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice().buffer;
-    return this.env.HOST.kvPut(this.ctx.props, key, bytes, options);
+  put(key: string, value: string | ArrayBuffer | ArrayBufferView, options?: KvPutOptions) {
+    return this.env.HOST.kvPut(this.ctx.props, key, value, options);
   }
 
   delete(key: string) {
     return this.env.HOST.kvDelete(this.ctx.props, key);
   }
 
-  list(options?: { prefix?: string; limit?: number; cursor?: string }) {
+  list(options?: KvListOptions) {
     return this.env.HOST.kvList(this.ctx.props, options);
   }
 }
