@@ -9,12 +9,15 @@
 // process learns why the last one was stopped, and the API tells the call
 // that was cut off (src/sandbox/remote.ts).
 import esbuild from "esbuild";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, utimesSync } from "node:fs";
+import { join } from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const HEARTBEAT_MS = 200;
+// Often enough that the unanswered heartbeat dates the start of a stall closely: the API
+// takes calls sent after it as not the cause (src/sandbox/remote.ts).
+const HEARTBEAT_MS = 50;
 
 /**
  * Starts the sandbox process and watches it until `stop()`. `registry` is
@@ -47,6 +50,7 @@ export async function superviseSandbox({ registry, compatibilityDate, stallMs, m
     });
     await mf.ready;
     current = { mf, pid: workerdPid(new Set(current ? [current.pid] : [])) };
+    nudgeRegistry(registry, generation, () => generation);
   }
 
   async function restart(stop) {
@@ -78,7 +82,7 @@ export async function superviseSandbox({ registry, compatibilityDate, stallMs, m
     if (watched.pingSentAt !== undefined) {
       // A spinning process never answers: the heartbeat's age is the measure.
       const waited = Date.now() - watched.pingSentAt;
-      if (waited >= stallMs) restartFor({ kind: "stalled", detail: String(waited) });
+      if (waited >= stallMs) restartFor({ kind: "stalled", detail: String(waited), since: watched.pingSentAt });
       return;
     }
     watched.pingSentAt = Date.now();
@@ -101,6 +105,27 @@ export async function superviseSandbox({ registry, compatibilityDate, stallMs, m
       await current?.mf.dispose().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Touches the process's entry in the dev registry a few times after a start.
+ * wrangler learns of the new process from a file watcher, which can miss the
+ * entry being removed and written again within a moment (or read it half
+ * written): the API then waited many seconds for a process that was up.
+ */
+function nudgeRegistry(registry, generation, currentGeneration) {
+  const entry = join(registry, "forge-sandbox");
+  for (const delay of [100, 400, 1_000, 2_500]) {
+    setTimeout(() => {
+      if (currentGeneration() !== generation || !existsSync(entry)) return;
+      const now = new Date();
+      try {
+        utimesSync(entry, now, now);
+      } catch {
+        // Removed meanwhile: the next start writes it again.
+      }
+    }, delay).unref();
+  }
 }
 
 function describe(stop) {

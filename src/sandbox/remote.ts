@@ -6,18 +6,20 @@ import { SandboxStopped, type SandboxRuntime, type SandboxWorker } from "./runti
  * The runtime of `npm start`: workers run in a process of their own
  * (scripts/sandbox-supervisor.mjs), which the supervisor kills and starts
  * again when it stops answering (a loop) or outgrows its memory. A call that
- * was under way then fails here. A call that was the only one under way
- * caused it, and gets a SandboxStopped naming the limit. Calls cut off with
- * others are sent again one at a time when they are safe to repeat (GET and
- * HEAD, test runs): the one that stops the process again is the cause, the
- * others answer, so another project's preview never fails for it.
+ * was under way then fails here, and is told apart by when it was sent: the
+ * supervisor says since when the process stopped answering, so a call sent
+ * after that cannot have caused it and is sent again at once (when it is
+ * safe to repeat: GET and HEAD, test runs). Of the calls sent before, one
+ * alone caused it and gets a SandboxStopped naming the limit; several are
+ * sent again one at a time, and the one that stops the process again is the
+ * cause, so another project's preview never fails for it.
  */
 export class RemoteSandbox implements SandboxRuntime {
   private nextCall = 0;
-  /** Calls under way. */
-  private readonly calls = new Set<number>();
-  /** The calls the last stop of the process cut off. */
-  private loss: Set<number> | null = null;
+  /** Calls under way, and when each was sent. */
+  private readonly calls = new Map<number, number>();
+  /** The calls the last stop of the process cut off, and when each was sent. */
+  private loss: Map<number, number> | null = null;
   /** Until when a call sent again after a stop has the process to itself (see `alone`). */
   private aloneUntil = 0;
 
@@ -28,18 +30,15 @@ export class RemoteSandbox implements SandboxRuntime {
     const copy = () => (replayable ? request.clone() : request);
     const send = () => this.service.fetchWorker(worker.id, worker.grant, copy(), async () => worker.code());
     let outcome = await this.call(send);
-    if (!outcome.ok && !outcome.alone && replayable) {
+    // Sent after the process stopped answering: not the cause, so sent again as it was (twice at most).
+    for (let again = 0; !outcome.ok && outcome.innocent && replayable && again < 2; again++) outcome = await this.call(send);
+    if (!outcome.ok && !outcome.alone && !outcome.innocent && replayable) {
       // Cut off with others: sent again on its own, so a call that stops the process again is the one that did.
       outcome = await this.alone(() => this.call(send, true));
-      if (!outcome.ok) outcome = { ...outcome, alone: true };
+      if (!outcome.ok) outcome = { ...outcome, alone: true, innocent: false };
     }
     if (outcome.ok) return outcome.value as Response;
-    const message = `${worker.subject} ${outcome.message}`;
-    if (!outcome.alone)
-      throw new SandboxStopped(
-        `${worker.subject} was stopped with the sandbox, which another call ${outcome.message.replace(/^exceeded its/, "ran past its")}`,
-      );
-    throw new SandboxStopped(message);
+    throw stopped(worker.subject, outcome);
   }
 
   async evaluate(code: WorkerLoaderWorkerCode, cpuMs: number, dispatchers: object, connectors: object): Promise<unknown> {
@@ -52,20 +51,22 @@ export class RemoteSandbox implements SandboxRuntime {
   /**
    * One call into the process. A process that is starting (after a stop, or
    * with the server) is waited for and the call made then; a call the
-   * process's stop cut off comes back as not ok, with the stop's reason and
-   * whether it was the only call under way (then it caused the stop).
+   * process's stop cut off comes back as not ok, with the stop's reason,
+   * whether it was sent after the process stopped answering (`innocent`),
+   * and whether it was the only call sent before (`alone`: it caused it).
    */
   private async call(
     send: () => Promise<unknown>,
     solo = false,
-  ): Promise<{ ok: true; value: unknown } | { ok: false; message: string; alone: boolean }> {
+  ): Promise<{ ok: true; value: unknown } | { ok: false; message: string; alone: boolean; innocent: boolean }> {
     const deadline = Date.now() + STARTING_WAIT_MS;
     // While a call sent again has the process to itself, the others wait for it.
     if (!solo) await this.until(() => this.aloneUntil <= Date.now(), deadline);
     for (;;) {
       const id = this.nextCall++;
+      // workerd's clock stands still between I/O, so this is at most the time the call is sent: never later.
       const startedAt = Date.now();
-      this.calls.add(id);
+      this.calls.set(id, startedAt);
       try {
         return { ok: true, value: await send() };
       } catch (error) {
@@ -75,13 +76,15 @@ export class RemoteSandbox implements SandboxRuntime {
           continue;
         }
         if (!isCutOff(error)) throw error;
-        if (!this.loss?.has(id)) this.loss = new Set(this.calls);
-        const alone = this.loss.size === 1;
+        if (!this.loss?.has(id)) this.loss = new Map(this.calls);
+        const loss = this.loss;
         this.calls.delete(id);
         const stop = await this.ready(Date.now() + STARTING_WAIT_MS);
         // A stop before this call began (or none) means the error was the app's own.
         if (!stop || stop.at < startedAt - CLOCK_SLACK_MS) throw error;
-        return { ok: false, message: describe(stop), alone };
+        const suspects = [...loss].filter(([, sentAt]) => stop.since === undefined || sentAt <= stop.since + SEND_SLACK_MS);
+        const innocent = !suspects.some(([call]) => call === id);
+        return { ok: false, message: describe(stop), alone: !innocent && suspects.length <= 1, innocent };
       } finally {
         this.calls.delete(id);
       }
@@ -117,7 +120,7 @@ export class RemoteSandbox implements SandboxRuntime {
         return (await this.service.status()).lastStop;
       } catch (error) {
         if (Date.now() >= deadline)
-          throw new Error(`The sandbox runtime did not come back within ${STARTING_WAIT_MS / 1000} s: ${String(error)}`);
+          throw new SandboxStopped(`The sandbox runtime did not come back within ${STARTING_WAIT_MS / 1000} s: ${String(error)}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -128,6 +131,12 @@ export class RemoteSandbox implements SandboxRuntime {
 const STARTING_WAIT_MS = 15_000;
 /** The supervisor's clock and this isolate's may differ a little (workerd's advances only with I/O). */
 const CLOCK_SLACK_MS = 2_000;
+/**
+ * How long after the supervisor sent its unanswered heartbeat a call may
+ * still have reached the process before it (and so be the cause): the
+ * heartbeat's way into the process, on a busy machine.
+ */
+const SEND_SLACK_MS = 50;
 
 /** The process was stopped under the call (the connection to it broke). */
 function isCutOff(error: unknown): boolean {
@@ -140,7 +149,7 @@ function isUnavailable(error: unknown): boolean {
 }
 
 /** The error of a call the stop cut off: its own limit, or (cut off with others) the one another call ran past. */
-function stopped(subject: string, outcome: { message: string; alone: boolean }): SandboxStopped {
+function stopped(subject: string, outcome: { message: string; alone: boolean; innocent: boolean }): SandboxStopped {
   if (outcome.alone) return new SandboxStopped(`${subject} ${outcome.message}`);
   return new SandboxStopped(
     `${subject} was stopped with the sandbox, which another call ${outcome.message.replace(/^exceeded its/, "ran past its")}`,

@@ -24,7 +24,10 @@ export interface SandboxStop {
   kind: "stalled" | "memory" | "exited";
   /** How long the process went without answering (stalled), or its memory in MB (memory), or the exit code or signal. */
   detail: string;
+  /** When the supervisor stopped it. */
   at: number;
+  /** Stalled: when the heartbeat it never answered was sent. A call sent later did not cause the stall. */
+  since?: number;
 }
 
 // `exports` is typed for the host Worker's module (env.d.ts); this module's own entrypoints are the bridges below.
