@@ -9,7 +9,7 @@
 // process learns why the last one was stopped, and the API tells the call
 // that was cut off (src/sandbox/remote.ts).
 import esbuild from "esbuild";
-import { existsSync, readdirSync, readFileSync, utimesSync } from "node:fs";
+import { readdirSync, readFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { fileURLToPath } from "node:url";
@@ -50,7 +50,7 @@ export async function superviseSandbox({ registry, compatibilityDate, stallMs, m
     });
     await mf.ready;
     current = { mf, pid: workerdPid(new Set(current ? [current.pid] : [])) };
-    nudgeRegistry(registry, generation, () => generation);
+    nudgeRegistry(registry);
   }
 
   async function restart(stop) {
@@ -113,16 +113,15 @@ export async function superviseSandbox({ registry, compatibilityDate, stallMs, m
  * entry being removed and written again within a moment (or read it half
  * written): the API then waited many seconds for a process that was up.
  */
-function nudgeRegistry(registry, generation, currentGeneration) {
+function nudgeRegistry(registry) {
   const entry = join(registry, "forge-sandbox");
   for (const delay of [100, 400, 1_000, 2_500]) {
     setTimeout(() => {
-      if (currentGeneration() !== generation || !existsSync(entry)) return;
       const now = new Date();
       try {
         utimesSync(entry, now, now);
       } catch {
-        // Removed meanwhile: the next start writes it again.
+        // Removed meanwhile (stopped again): the next start writes it again.
       }
     }, delay).unref();
   }

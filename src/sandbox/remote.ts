@@ -149,7 +149,7 @@ function isUnavailable(error: unknown): boolean {
 }
 
 /** The error of a call the stop cut off: its own limit, or (cut off with others) the one another call ran past. */
-function stopped(subject: string, outcome: { message: string; alone: boolean; innocent: boolean }): SandboxStopped {
+function stopped(subject: string, outcome: { message: string; alone: boolean }): SandboxStopped {
   if (outcome.alone) return new SandboxStopped(`${subject} ${outcome.message}`);
   return new SandboxStopped(
     `${subject} was stopped with the sandbox, which another call ${outcome.message.replace(/^exceeded its/, "ran past its")}`,
