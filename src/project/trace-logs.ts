@@ -22,12 +22,14 @@ export function logEntriesFromTrace(events: TraceItem[]): NewLogEntry[] {
       entries.push({ ts: log.timestamp, version, level, message: format(log.message), ...(url ? { url } : {}) });
     }
     const dropped = event.logs.length - MAX_LINES_PER_REQUEST;
-    if (dropped > 0) {
+    if (dropped > 0 || event.truncated) {
+      // A truncated event lost lines before it got here (the runtime caps a request's trace).
+      const count = `${event.truncated ? "At least " : ""}${Math.max(dropped, 0)}`;
       entries.push({
-        ts: event.logs.at(-1)!.timestamp,
+        ts: event.logs.at(-1)?.timestamp ?? Date.now(),
         version,
         level: "warn",
-        message: `${dropped} more log lines of this request were not kept (at most ${MAX_LINES_PER_REQUEST} per request).`,
+        message: `${count} more log lines of this request were not kept (at most ${MAX_LINES_PER_REQUEST} per request).`,
         ...(url ? { url } : {}),
       });
     }
