@@ -1,6 +1,7 @@
 import { exports, WorkerEntrypoint } from "cloudflare:workers";
 import type { KvValueType } from "../project/app-kv";
 import type { NewLogEntry } from "../project/project-logs";
+import { callBegan } from "./remote";
 import type { SandboxProps } from "./runtime";
 
 /**
@@ -13,6 +14,11 @@ export type KvPutOptions = { expiration?: number; expirationTtl?: number; metada
 export type KvListOptions = { prefix?: string; limit?: number; cursor?: string };
 
 export class SandboxGateway extends WorkerEntrypoint<Env> {
+  /** A call into the sandbox process is about to run its code, or is waiting for it (see RemoteSandbox). */
+  began(call: string, phase: "loading" | "running"): void {
+    callBegan(call, phase);
+  }
+
   kvGet(props: SandboxProps, key: string, type?: KvValueType | { type: KvValueType }) {
     return exports.AppKV({ props }).get(key, type);
   }

@@ -6,69 +6,105 @@ import { SandboxStopped, type SandboxRuntime, type SandboxWorker } from "./runti
  * The runtime of `npm start`: workers run in a process of their own
  * (scripts/sandbox-supervisor.mjs), which the supervisor kills and starts
  * again when it stops answering (a loop) or outgrows its memory. A call that
- * was under way then fails here, and is told apart by when it was sent: the
- * supervisor says since when the process stopped answering, so a call sent
- * after that cannot have caused it and is sent again at once (when it is
- * safe to repeat: GET and HEAD, test runs). Of the calls sent before, one
- * alone caused it and gets a SandboxStopped naming the limit; several are
- * sent again one at a time, and the one that stops the process again is the
- * cause, so another project's preview never fails for it.
+ * was under way then fails here, and is told apart by whether its code ever
+ * ran: the process reports each call just before it runs the call's code
+ * (SandboxGateway.began), and the supervisor says since when the process
+ * stopped answering. A call that never began, or was sent after that, cannot
+ * have caused it and is sent again at once (when it is safe to repeat: GET
+ * and HEAD, test runs). Of the others (the suspects), one alone caused it
+ * and gets a SandboxStopped naming the limit; several are sent again one at
+ * a time, the one whose code began last (the likeliest cause) last: a
+ * suspect that stops the process again, or is left when all the others were
+ * served, is the cause, so another project's preview never fails for it.
  */
 export class RemoteSandbox implements SandboxRuntime {
-  private nextCall = 0;
   /** Calls under way, and when each was sent. */
   private readonly calls = new Map<number, number>();
-  /** The calls the last stop of the process cut off, and when each was sent. */
-  private loss: Map<number, number> | null = null;
+  /** The calls the last stop of the process cut off. */
+  private loss: Loss | null = null;
+  /** Workers known to have caused a stop: until when each is answered its error without running. */
+  private readonly barred = new Map<string, { until: number; message: string }>();
   /** Until when a call sent again after a stop has the process to itself (see `alone`). */
   private aloneUntil = 0;
 
   constructor(private readonly service: Service<SandboxHost>) {}
 
   async fetch(worker: SandboxWorker, request: Request): Promise<Response> {
+    const bar = this.barred.get(worker.id);
+    if (bar && bar.until > Date.now()) throw new SandboxStopped(bar.message);
     const replayable = request.method === "GET" || request.method === "HEAD" || worker.replayable === true;
     const copy = () => (replayable ? request.clone() : request);
-    const send = () => this.service.fetchWorker(worker.id, worker.grant, copy(), async () => worker.code());
+    const send = (call: string) => this.service.fetchWorker(worker.id, worker.grant, copy(), async () => worker.code(), call);
     let outcome = await this.call(send);
-    // Sent after the process stopped answering: not the cause, so sent again as it was (twice at most).
+    // Never began, or sent after the process stopped answering: not the cause, so sent again as it was (twice at most).
     for (let again = 0; !outcome.ok && outcome.innocent && replayable && again < 2; again++) outcome = await this.call(send);
     if (!outcome.ok && !outcome.alone && !outcome.innocent && replayable) {
       // Cut off with others: sent again on its own, so a call that stops the process again is the one that did.
-      outcome = await this.alone(() => this.call(send, true));
+      const { loss, call } = outcome;
+      let served = false;
+      try {
+        // Null: every other suspect was served on its own, so this one caused it (and is not sent again).
+        const again = await this.alone(loss, call, () => this.call(send, true));
+        served = again?.ok === true;
+        outcome = again ?? { ...outcome, alone: true };
+      } finally {
+        loss.settle(call, served);
+      }
+      // Stopped the process again on its own: known to be the cause.
+      if (!outcome.ok && outcome.loss !== loss && outcome.alone) this.bar(worker, outcome);
       if (!outcome.ok) outcome = { ...outcome, alone: true, innocent: false };
+    } else if (!outcome.ok) {
+      outcome.loss.settle(outcome.call, false);
+      if (outcome.alone) this.bar(worker, outcome);
     }
     if (outcome.ok) return outcome.value as Response;
     throw stopped(worker.subject, outcome);
   }
 
+  /**
+   * A worker known to have caused a stop (the only call that ran, or it
+   * stopped the process again on its own) is answered its error for a while
+   * without running it: a page that keeps asking for it costs no more stops.
+   * A new version is a new worker, and runs at once.
+   */
+  private bar(worker: SandboxWorker, outcome: { message: string }): void {
+    const now = Date.now();
+    for (const [id, { until }] of this.barred) if (until <= now) this.barred.delete(id);
+    const message = `${stopped(worker.subject, { message: outcome.message, alone: true }).message} It is answered this error for ${BAR_MS / 1000} s without running again; a new version runs at once.`;
+    this.barred.set(worker.id, { until: now + BAR_MS, message });
+  }
+
   async evaluate(code: WorkerLoaderWorkerCode, cpuMs: number, dispatchers: object, connectors: object): Promise<unknown> {
     // Never sent again: the code may have changed the draft before the process was stopped.
-    const outcome = await this.call(() => this.service.evaluate(code, cpuMs, dispatchers, connectors));
+    const outcome = await this.call((call) => this.service.evaluate(code, cpuMs, dispatchers, connectors, call));
     if (outcome.ok) return outcome.value;
+    outcome.loss.settle(outcome.call, false);
     throw stopped("The code", outcome);
   }
 
   /**
-   * One call into the process. A process that is starting (after a stop, or
+   * One call into the process (`send` passes the process the call's name,
+   * for SandboxGateway.began). A process that is starting (after a stop, or
    * with the server) is waited for and the call made then; a call the
    * process's stop cut off comes back as not ok, with the stop's reason,
-   * whether it was sent after the process stopped answering (`innocent`),
-   * and whether it was the only call sent before (`alone`: it caused it).
+   * whether it cannot have caused it (`innocent`: its code never began, or
+   * it was sent after the process stopped answering), and whether it was the
+   * only call that could (`alone`: it caused it).
    */
   private async call(
-    send: () => Promise<unknown>,
+    send: (call: string) => Promise<unknown>,
     solo = false,
-  ): Promise<{ ok: true; value: unknown } | { ok: false; message: string; alone: boolean; innocent: boolean }> {
+  ): Promise<{ ok: true; value: unknown } | { ok: false; message: string; alone: boolean; innocent: boolean; loss: Loss; call: number }> {
     const deadline = Date.now() + STARTING_WAIT_MS;
     // While a call sent again has the process to itself, the others wait for it.
     if (!solo) await this.until(() => this.aloneUntil <= Date.now(), deadline);
     for (;;) {
-      const id = this.nextCall++;
+      const id = nextCall++;
       // workerd's clock stands still between I/O, so this is at most the time the call is sent: never later.
       const startedAt = Date.now();
       this.calls.set(id, startedAt);
       try {
-        return { ok: true, value: await send() };
+        return { ok: true, value: await send(`${ISOLATE_MARK()}:${id}`) };
       } catch (error) {
         if (isUnavailable(error) && Date.now() < deadline) {
           this.calls.delete(id);
@@ -76,30 +112,32 @@ export class RemoteSandbox implements SandboxRuntime {
           continue;
         }
         if (!isCutOff(error)) throw error;
-        if (!this.loss?.has(id)) this.loss = new Map(this.calls);
+        if (!this.loss?.cut(id)) this.loss = new Loss(this.calls);
         const loss = this.loss;
         this.calls.delete(id);
         const stop = await this.ready(Date.now() + STARTING_WAIT_MS);
         // A stop before this call began (or none) means the error was the app's own.
         if (!stop || stop.at < startedAt - CLOCK_SLACK_MS) throw error;
-        const suspects = [...loss].filter(([, sentAt]) => stop.since === undefined || sentAt <= stop.since + SEND_SLACK_MS);
-        const innocent = !suspects.some(([call]) => call === id);
-        return { ok: false, message: describe(stop), alone: !innocent && suspects.length <= 1, innocent };
+        const suspects = loss.suspects(stop);
+        const innocent = !suspects.includes(id);
+        return { ok: false, message: describe(stop), alone: !innocent && suspects.length <= 1, innocent, loss, call: id };
       } finally {
         this.calls.delete(id);
+        begun.delete(id);
       }
     }
   }
 
   /**
-   * Runs calls sent again after a stop one at a time. The turn is a lease
-   * polled for, not a shared promise: requests of different contexts must
-   * not wait on each other's promises in workerd, and a request that is
-   * cancelled mid-call must not hold the turn for ever.
+   * Runs the suspects of a stop again one at a time, in their `loss`'s order.
+   * The turn is a lease polled for, not a shared promise: requests of
+   * different contexts must not wait on each other's promises in workerd, and
+   * a request that is cancelled mid-call must not hold the turn for ever.
    */
-  private async alone<T>(run: () => Promise<T>): Promise<T> {
+  private async alone<T>(loss: Loss, call: number, run: () => Promise<T>): Promise<T | null> {
     const deadline = Date.now() + STARTING_WAIT_MS;
-    await this.until(() => this.aloneUntil <= Date.now(), deadline);
+    await this.until(() => this.aloneUntil <= Date.now() && loss.turnOf(call), deadline);
+    if (loss.othersServed(call)) return null;
     this.aloneUntil = Date.now() + STARTING_WAIT_MS;
     try {
       await this.until(() => this.calls.size === 0, deadline);
@@ -127,6 +165,75 @@ export class RemoteSandbox implements SandboxRuntime {
   }
 }
 
+/**
+ * The calls one stop of the process cut off. The suspects among them (those
+ * that may have caused it) are sent again in the order their code began:
+ * the code that began last most likely has the thread still, so the others
+ * go first and are served after one stop, not two.
+ */
+class Loss {
+  private readonly calls: Map<number, { sentAt: number; began: number | undefined }>;
+  private order: number[] | null = null;
+  private readonly settled = new Set<number>();
+  private readonly served = new Set<number>();
+
+  constructor(calls: Map<number, number>) {
+    this.calls = new Map([...calls].map(([call, sentAt]) => [call, { sentAt, began: running(begun.get(call)) }]));
+  }
+
+  cut(call: number): boolean {
+    return this.calls.has(call);
+  }
+
+  /** The calls that may have caused `stop`, earliest to begin first. */
+  suspects(stop: SandboxStop): number[] {
+    if (this.order) return this.order;
+    const sent = [...this.calls].filter(([, { sentAt }]) => stop.since === undefined || sentAt <= stop.since + SEND_SLACK_MS);
+    // None of them began: the process stopped before any code ran (or did not report), so the report tells nothing.
+    const ran = sent.filter(([, { began }]) => began !== undefined);
+    const suspects = ran.length > 0 ? ran : sent;
+    this.order = suspects.sort(([, a], [, b]) => (a.began ?? a.sentAt) - (b.began ?? b.sentAt)).map(([call]) => call);
+    return this.order;
+  }
+
+  /** Whether a suspect may be sent again: every suspect before it is settled (served, failed or given up). */
+  turnOf(call: number): boolean {
+    const order = this.order ?? [];
+    return order.slice(0, Math.max(order.indexOf(call), 0)).every((before) => this.settled.has(before));
+  }
+
+  /** `served`: it ran to its end on its own, so did not cause the stop. */
+  settle(call: number, served: boolean): void {
+    this.settled.add(call);
+    if (served) this.served.add(call);
+  }
+
+  /** Every other suspect was served on its own: `call` is the one left that can have caused the stop. */
+  othersServed(call: number): boolean {
+    const order = this.order ?? [];
+    return order.length > 1 && order.every((other) => other === call || this.served.has(other));
+  }
+}
+
+/** Calls are numbered per isolate; the process names them back with this isolate's mark (SandboxGateway.began). */
+const running = (order: number | undefined) => (order === undefined || order === LOADING ? undefined : order);
+let isolate: string | undefined;
+/** Made at first use: workerd gives no random values at a module's top level. */
+const ISOLATE_MARK = () => (isolate ??= crypto.randomUUID());
+let nextCall = 0;
+/** Calls under way the process reported: the order in which their code began, or LOADING while it is fetched. */
+const begun = new Map<number, number>();
+const LOADING = -1;
+let beganCount = 0;
+
+/** The sandbox process is about to run a call's code, or is fetching it (SandboxGateway.began). */
+export function callBegan(call: string, phase: "loading" | "running"): void {
+  const [mark, id] = call.split(":");
+  if (mark === isolate) begun.set(Number(id), phase === "loading" ? LOADING : beganCount++);
+}
+
+/** How long a worker known to have caused a stop is answered its error without running (see `bar`). */
+const BAR_MS = 10_000;
 /** How long a call waits for a process that is starting (the supervisor starts one in well under a second). */
 const STARTING_WAIT_MS = 15_000;
 /** The supervisor's clock and this isolate's may differ a little (workerd's advances only with I/O). */

@@ -9,7 +9,7 @@ import type { DevServer } from "./server";
 export const STALL_MS = 1000;
 /**
  * The worst latency a bystander may see while a runaway is stopped. Quiet, it is about
- * 1.2 s (its call cut off with the runaway's, and sent again once the process is back);
+ * 1.3 s (its call cut off with the runaway's, and sent again once the process is back);
  * this bound is ten times the stall limit, so a busy machine makes it slower, not red.
  */
 export const BYSTANDER_MS = 10 * STALL_MS;
@@ -78,15 +78,11 @@ export function watch(server: DevServer, bystander: string): { stop(): Promise<{
 }
 
 /**
- * The API never fails and never waits long. The bystander's preview may miss one request
- * per stop of the sandbox: a call cut off together with the runaway's is sent again, but
- * the runtime cannot always tell which of two calls under way stopped the process (see
- * the README's Runaway code). It never hangs, and what it gets is the limit's 503 page.
+ * Neither the API nor the bystander's preview fails or waits long: a bystander's call cut
+ * off with the runaway's is sent again (see the README's Runaway code).
  */
-export function expectBystanderServed(seen: { worstMs: number; failures: string[] }, stops = 2): void {
-  expect(seen.failures.filter((failure) => failure.startsWith("API"))).toEqual([]);
-  expect(seen.failures.length).toBeLessThanOrEqual(stops);
-  for (const failure of seen.failures) expect(failure).toContain("preview: 503");
+export function expectBystanderServed(seen: { worstMs: number; failures: string[] }): void {
+  expect(seen.failures).toEqual([]);
   expect(seen.worstMs).toBeLessThan(BYSTANDER_MS);
 }
 

@@ -51,13 +51,25 @@ export default class SandboxHost extends WorkerEntrypoint<HostEnv> {
     };
   }
 
-  /** `code` is called back only when this process does not hold the worker yet. */
-  fetchWorker(id: string, grant: SandboxGrant, request: Request, code: () => Promise<SandboxCode>): Promise<Response> {
-    const worker = this.env.LOADER.get(id, async () => ({ ...(await code()), ...grantBindings(grant, BRIDGES) }));
+  /**
+   * `code` is called back only when this process does not hold the worker yet.
+   * The host is told where `call` is before the worker's code may run, and
+   * while its code is being fetched (other calls run then): a call the process
+   * stopped under that never got to run its code cannot be the cause.
+   */
+  async fetchWorker(id: string, grant: SandboxGrant, request: Request, code: () => Promise<SandboxCode>, call: string): Promise<Response> {
+    const worker = this.env.LOADER.get(id, async () => {
+      await this.env.HOST.began(call, "loading");
+      const loaded = await code();
+      await this.env.HOST.began(call, "running");
+      return { ...loaded, ...grantBindings(grant, BRIDGES) };
+    });
+    await this.env.HOST.began(call, "running");
     return worker.getEntrypoint().fetch(request);
   }
 
-  evaluate(code: WorkerLoaderWorkerCode, cpuMs: number, dispatchers: object, connectors: object): Promise<unknown> {
+  async evaluate(code: WorkerLoaderWorkerCode, cpuMs: number, dispatchers: object, connectors: object, call: string): Promise<unknown> {
+    await this.env.HOST.began(call, "running");
     return evaluateIn(this.env.LOADER, code, cpuMs, dispatchers, connectors);
   }
 }
