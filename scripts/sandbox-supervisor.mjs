@@ -18,6 +18,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 // Often enough that the unanswered heartbeat dates the start of a stall closely: the API
 // takes calls sent after it as not the cause (src/sandbox/remote.ts).
 const HEARTBEAT_MS = 50;
+/** Growth within the last second that marks an allocation without end (loading a worker takes a few MB). */
+const RUNAWAY_GROWTH_MB = 100;
 
 /**
  * Starts the sandbox process and watches it until `stop()`. `registry` is
@@ -78,7 +80,14 @@ export async function superviseSandbox({ registry, compatibilityDate, stallMs, m
     if (!current) return restartFor(lastStop ?? { kind: "exited", detail: "it could not be started" });
     const watched = current;
     const rss = watched.pid ? residentMb(watched.pid) : 0;
-    if (rss > memoryMb) return restartFor({ kind: "memory", detail: String(rss) });
+    const now = Date.now();
+    watched.rss = [...(watched.rss ?? []).filter(([at]) => at >= now - 1_000), [now, rss]];
+    if (rss > memoryMb) {
+      // Grown fast, a call allocates without end; grown slowly, the process holds many loaded
+      // workers (every version previewed stays loaded), and is started afresh without blaming a call.
+      const grew = rss - watched.rss[0][1];
+      return restartFor({ kind: grew >= RUNAWAY_GROWTH_MB ? "memory" : "recycled", detail: String(rss) });
+    }
     if (watched.pingSentAt !== undefined) {
       // A spinning process never answers: the heartbeat's age is the measure.
       const waited = Date.now() - watched.pingSentAt;
@@ -130,6 +139,7 @@ function nudgeRegistry(registry) {
 function describe(stop) {
   if (stop.kind === "stalled") return `a worker ran for ${stop.detail} ms without yielding`;
   if (stop.kind === "memory") return `the sandbox grew to ${stop.detail} MB`;
+  if (stop.kind === "recycled") return `the sandbox holds ${stop.detail} MB of loaded workers`;
   return `the sandbox exited (${stop.detail})`;
 }
 

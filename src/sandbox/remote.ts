@@ -54,7 +54,7 @@ export class RemoteSandbox implements SandboxRuntime {
       if (!outcome.ok && outcome.loss !== loss && outcome.alone) this.bar(worker, outcome);
       if (!outcome.ok) outcome = { ...outcome, alone: true, innocent: false };
     } else if (!outcome.ok) {
-      outcome.loss.settle(outcome.call, false);
+      outcome = await this.verdict(outcome);
       if (outcome.alone) this.bar(worker, outcome);
     }
     if (outcome.ok) return outcome.value as Response;
@@ -78,8 +78,20 @@ export class RemoteSandbox implements SandboxRuntime {
     // Never sent again: the code may have changed the draft before the process was stopped.
     const outcome = await this.call((call) => this.service.evaluate(code, cpuMs, dispatchers, connectors, call));
     if (outcome.ok) return outcome.value;
-    outcome.loss.settle(outcome.call, false);
-    throw stopped("The code", outcome);
+    throw stopped("The code", await this.verdict(outcome));
+  }
+
+  /**
+   * The end of a cut-off call that is not sent again. A suspect among others
+   * waits while they are sent again on their own: if every one of them was
+   * served, it caused the stop.
+   */
+  private async verdict<T extends { alone: boolean; innocent: boolean; loss: Loss; call: number }>(outcome: T): Promise<T> {
+    const { loss, call } = outcome;
+    loss.settle(call, false);
+    if (outcome.alone || outcome.innocent) return outcome;
+    await this.until(() => loss.othersSettled(call), Date.now() + STARTING_WAIT_MS);
+    return loss.othersServed(call) ? { ...outcome, alone: true } : outcome;
   }
 
   /**
@@ -188,6 +200,8 @@ class Loss {
   /** The calls that may have caused `stop`, earliest to begin first. */
   suspects(stop: SandboxStop): number[] {
     if (this.order) return this.order;
+    // Outgrown slowly: no call caused it.
+    if (stop.kind === "recycled") return (this.order = []);
     const sent = [...this.calls].filter(([, { sentAt }]) => stop.since === undefined || sentAt <= stop.since + SEND_SLACK_MS);
     // None of them began: the process stopped before any code ran (or did not report), so the report tells nothing.
     const ran = sent.filter(([, { began }]) => began !== undefined);
@@ -206,6 +220,10 @@ class Loss {
   settle(call: number, served: boolean): void {
     this.settled.add(call);
     if (served) this.served.add(call);
+  }
+
+  othersSettled(call: number): boolean {
+    return (this.order ?? []).every((other) => other === call || this.settled.has(other));
   }
 
   /** Every other suspect was served on its own: `call` is the one left that can have caused the stop. */
@@ -257,7 +275,7 @@ function isUnavailable(error: unknown): boolean {
 
 /** The error of a call the stop cut off: its own limit, or (cut off with others) the one another call ran past. */
 function stopped(subject: string, outcome: { message: string; alone: boolean }): SandboxStopped {
-  if (outcome.alone) return new SandboxStopped(`${subject} ${outcome.message}`);
+  if (outcome.alone || !outcome.message.startsWith("exceeded its")) return new SandboxStopped(`${subject} ${outcome.message}`);
   return new SandboxStopped(
     `${subject} was stopped with the sandbox, which another call ${outcome.message.replace(/^exceeded its/, "ran past its")}`,
   );
@@ -270,6 +288,8 @@ function describe(stop: SandboxStop): string {
       return `exceeded its CPU limit: it ran for ${stop.detail} ms without yielding (SANDBOX_STALL_MS); a loop that never yields?`;
     case "memory":
       return `exceeded its memory limit: the sandbox grew to ${stop.detail} MB (SANDBOX_MEMORY_MB); an allocation without end?`;
+    case "recycled":
+      return `was cut off: the sandbox process was started afresh to free memory (it held ${stop.detail} MB of loaded workers, past SANDBOX_MEMORY_MB); send it again.`;
     default:
       return `was stopped: the sandbox runtime exited (${stop.detail}) while it ran; out of memory?`;
   }

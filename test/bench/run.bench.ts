@@ -4,7 +4,8 @@
 // verdict (POST /test after each edit); a new project's first preview with the
 // shared dependency cache warm; cold preview after a restart; memory per loaded
 // preview; and the agent loop's own time per step (a replay turn's time outside
-// the model and the tools) with the replay turn's tokens. Every figure is the
+// the model and the tools) with the replay turn's tokens; a runaway's time to its error
+// and to recovery, and another preview's worst wait meanwhile. Every figure is the
 // median (and p95) of its samples in this one run. Writes bench-results.json and
 // prints a table.
 import { execFileSync } from "node:child_process";
@@ -23,11 +24,13 @@ const NEW_PROJECTS = Number(process.env.BENCH_NEW_PROJECTS ?? 12);
 const MEMORY_VERSIONS = Number(process.env.BENCH_MEMORY_VERSIONS ?? 2000);
 const TEST_RUNS = Number(process.env.BENCH_TEST_RUNS ?? 12);
 const AGENT_TURNS = Number(process.env.BENCH_AGENT_TURNS ?? 6);
+const RUNAWAYS = Number(process.env.BENCH_RUNAWAYS ?? 6);
 
 test("benchmark", { timeout: 60 * 60_000 }, async () => {
   const registry = await serveFakeRegistry();
   const state = mkdtempSync(join(tmpdir(), "forge-bench-"));
-  const env = { NPM_REGISTRY: registry.url, MODEL: "replay" };
+  // Every loaded version stays in the sandbox process: room for the memory measure's 2,000.
+  const env = { NPM_REGISTRY: registry.url, MODEL: "replay", SANDBOX_MEMORY_MB: "8192" };
   let server = await startServer(state, { env });
   try {
     const api = async <T>(path: string, body?: unknown): Promise<T> => {
@@ -132,6 +135,50 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
       replayTokens = { input: turn.usage.inputTokens, output: turn.usage.outputTokens };
     }
 
+    // A runaway (a handler that loops) with the default stall limit: from its request to its
+    // 503, and to the first answer of another project's preview asked then; meanwhile that
+    // preview is asked every 50 ms, and its slowest answer is the bystander's worst wait.
+    const runaway = await api<{ id: string }>("/api/projects", {
+      files: { "src/server.ts": 'export default { fetch() { return new Response("ok"); } };' },
+    });
+    const bystander = await api<{ id: string }>("/api/projects", {
+      files: { "src/server.ts": 'export default { fetch() { return new Response("bystander"); } };' },
+    });
+    await waitFor(bystander.id, "/", "bystander");
+    const runawayToError: number[] = [];
+    const runawayToRecovery: number[] = [];
+    const bystanderWorst: number[] = [];
+    for (let i = 1; i <= RUNAWAYS; i++) {
+      // A new version each time (a version known to run away is answered its error without running).
+      await api(`/api/projects/${runaway.id}/commits`, {
+        base: i,
+        changes: [{ op: "put", path: "src/server.ts", content: `export default { fetch() { while (true) {} } }; // ${i}` }],
+      });
+      let asking = true;
+      let worst = 0;
+      const asker = (async () => {
+        while (asking) {
+          const started = performance.now();
+          const { status } = await get(server.port, `${bystander.id}.preview.localhost:${server.port}`, "/");
+          expect(status).toBe(200);
+          worst = Math.max(worst, performance.now() - started);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = performance.now();
+      const { status, body } = await get(server.port, `${runaway.id}.preview.localhost:${server.port}`, "/");
+      expect(status).toBe(503);
+      expect(body).toContain("exceeded its CPU limit");
+      runawayToError.push(performance.now() - started);
+      expect((await get(server.port, `${bystander.id}.preview.localhost:${server.port}`, "/")).status).toBe(200);
+      runawayToRecovery.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      asking = false;
+      await asker;
+      bystanderWorst.push(worst);
+    }
+
     // Cold preview: after a restart, the first request to each built version.
     await server.stop();
     server = await startServer(state, { port: server.port, env });
@@ -179,6 +226,9 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
       coldPreview: summary(coldPreview),
       memoryPerPreviewKb: Math.round((after - before) / MEMORY_VERSIONS),
       agentLoopPerStep: summary(loopPerStep),
+      runawayToError: summary(runawayToError),
+      runawayToRecovery: summary(runawayToRecovery),
+      bystanderWorstWait: summary(bystanderWorst),
       replayTurnTokens: replayTokens,
       machine: {
         cpus: cpus().length,
@@ -203,6 +253,9 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
         row("cold preview after restart", results.coldPreview),
         `| memory per loaded preview | ${results.memoryPerPreviewKb} KiB | | ${MEMORY_VERSIONS} |`,
         row("agent loop per step (outside model and tools)", results.agentLoopPerStep),
+        row("runaway → its 503 (SANDBOX_STALL_MS 1000)", results.runawayToError),
+        row("runaway → another preview answers again", results.runawayToRecovery),
+        row("another preview's worst wait during a runaway", results.bystanderWorstWait),
         `| replay turn tokens (estimated by the replay) | ${replayTokens.input} in / ${replayTokens.output} out | | |`,
         `machine: ${results.machine.cpus} × ${results.machine.cpu}, ${results.machine.memoryGb} GiB, Node ${results.machine.node}`,
       ].join("\n"),

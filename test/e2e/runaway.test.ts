@@ -153,3 +153,39 @@ describe("an app that logs without end costs the host a bounded amount of work",
     expectBystanderServed(seen);
   });
 });
+
+describe("a sandbox that holds many loaded versions", () => {
+  let small: DevServer;
+  const smallState = mkdtempSync(join(tmpdir(), "forge-runaway-recycle-"));
+  beforeAll(async () => {
+    // Room for a few loaded workers only: the sandbox process alone is about 70 MB.
+    small = await startServer(smallState, { env: { SANDBOX_MEMORY_MB: "160" } });
+  });
+  afterAll(async () => {
+    await small?.stop();
+    rmSync(smallState, { recursive: true, force: true });
+  });
+
+  it("is started afresh past its memory limit without failing a request", async () => {
+    // Each version's worker stays loaded (about 4 MB each with this module).
+    const pad = "x".repeat(900_000);
+    const code = (v: number) => `const pad = "${pad}";\nexport default { fetch() { return new Response("v${v} " + pad.length); } };`;
+    const id = await createProject(small, code(1));
+    const other = await createProject(small, BYSTANDER);
+    for (let v = 1; v <= 40; v++) {
+      if (v > 1) {
+        const commit = await fetch(`${small.base}/api/projects/${id}/commits`, {
+          method: "POST",
+          body: JSON.stringify({ base: v - 1, changes: [{ op: "put", path: "src/server.ts", content: code(v) }] }),
+        });
+        expect(commit.status).toBe(201);
+      }
+      const [version, bystanding] = await Promise.all([preview(small, id, "/"), preview(small, other, "/")]);
+      expect(version).toMatchObject({ status: 200, body: `v${v} 900000` });
+      expect(bystanding).toMatchObject({ status: 200, body: "bystander 1" });
+    }
+    expect(small.output()).toMatch(
+      /\[sandbox\] the sandbox holds \d+ MB of loaded workers: the sandbox process was stopped and started again/,
+    );
+  });
+});

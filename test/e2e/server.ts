@@ -10,6 +10,8 @@ export interface DevServer {
   stop(): Promise<void>;
   /** `kill -9` of the whole server (wrangler and workerd), as a crash would. */
   crash(): Promise<void>;
+  /** The last 64 KiB the server printed. */
+  output(): string;
 }
 
 export async function freePort(): Promise<number> {
@@ -54,7 +56,7 @@ export async function startServer(persistTo: string, options: { port?: number; e
     kill(child);
     throw new Error(`server did not start within 240 s:\n${output}`);
   }
-  return { port: chosen, base, pid: child.pid!, stop: () => stop(child), crash: () => crash(child) };
+  return { port: chosen, base, pid: child.pid!, stop: () => stop(child), crash: () => crash(child), output: () => output };
 }
 
 function kill(child: ChildProcess): void {

@@ -21,8 +21,9 @@ interface HostEnv {
 
 /** Why the supervisor stopped a sandbox process. */
 export interface SandboxStop {
-  kind: "stalled" | "memory" | "exited";
-  /** How long the process went without answering (stalled), or its memory in MB (memory), or the exit code or signal. */
+  /** `recycled`: it outgrew the memory limit slowly (many loaded workers), so no call is to blame. */
+  kind: "stalled" | "memory" | "recycled" | "exited";
+  /** How long the process went without answering (stalled), or its memory in MB (memory, recycled), or the exit code or signal. */
   detail: string;
   /** When the supervisor stopped it. */
   at: number;
