@@ -200,9 +200,11 @@ class Loss {
   /** The calls that may have caused `stop`, earliest to begin first. */
   suspects(stop: SandboxStop): number[] {
     if (this.order) return this.order;
-    // Outgrown slowly: no call caused it.
-    if (stop.kind === "recycled") return (this.order = []);
-    const sent = [...this.calls].filter(([, { sentAt }]) => stop.since === undefined || sentAt <= stop.since + SEND_SLACK_MS);
+    // Outgrown slowly (recycled): no call caused it.
+    const sent =
+      stop.kind === "recycled"
+        ? []
+        : [...this.calls].filter(([, { sentAt }]) => stop.since === undefined || sentAt <= stop.since + SEND_SLACK_MS);
     // None of them began: the process stopped before any code ran (or did not report), so the report tells nothing.
     const ran = sent.filter(([, { began }]) => began !== undefined);
     const suspects = ran.length > 0 ? ran : sent;
