@@ -4,7 +4,7 @@ import { checkPreviewAccess, parsePreviewHost, underPreviewHost } from "./previe
 
 // The composition root: the project's object with the agent loop (agent/ builds on the stages, never the reverse).
 export { ProjectObject } from "../agent/project-object";
-export { AppEgress, AppKV, AppTail } from "./project";
+export { AppEgress, AppKV, AppTail, AppTestProgress } from "./project";
 export { DependencySetObject } from "./bundler";
 export { SandboxGateway } from "./sandbox";
 

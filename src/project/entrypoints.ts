@@ -3,6 +3,7 @@ import { ownHostsFromEnv } from "../server-config";
 import { applyEgressPolicy } from "../preview";
 import type { KvValueType } from "./app-kv";
 import type { SandboxProps } from "../sandbox/runtime";
+import type { TestStart } from "../testing/sandbox/protocol";
 import { logEntriesFromTrace } from "./trace-logs";
 
 /**
@@ -48,6 +49,13 @@ export class AppKV extends WorkerEntrypoint<Env, SandboxProps> {
 
   list(options?: { prefix?: string; limit?: number; cursor?: string }) {
     return project(this.env, this.ctx.props).kvList(options, this.ctx.props.testRun);
+  }
+}
+
+/** Hears which test of a run starts, so a run stopped mid-test can say which. */
+export class AppTestProgress extends WorkerEntrypoint<Env, SandboxProps> {
+  started(test: TestStart): Promise<void> {
+    return project(this.env, this.ctx.props).testStarted(this.ctx.props.testRun ?? "", test);
   }
 }
 

@@ -1,5 +1,5 @@
 export { ProjectObjectBase } from "./project-object-base";
-export { AppEgress, AppKV, AppTail } from "./entrypoints";
+export { AppEgress, AppKV, AppTail, AppTestProgress } from "./entrypoints";
 export { ProjectIndex, decodeCursor } from "./project-index";
 export { ProjectError, type ProjectErrorCode } from "./project-errors";
 export { unwrap } from "./rpc-outcome";

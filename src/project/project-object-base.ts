@@ -16,6 +16,7 @@ import { notFoundPage, type EgressPolicy, type OwnHosts } from "../preview";
 import type { AppKvStore, KvValueType } from "./app-kv";
 import type { BuildSummary, ProjectBuilds } from "./project-builds";
 import type { LogEntry, NewLogEntry } from "./project-logs";
+import type { TestStart } from "../testing/sandbox/protocol";
 import type { PublicSettings } from "./project-settings";
 import { ProjectError } from "./project-errors";
 import { capture, captureWhileExists, type Outcome } from "./rpc-outcome";
@@ -276,6 +277,11 @@ export class ProjectObjectBase extends DurableObject<Env> {
 
   kvList(options?: { prefix?: string; limit?: number; cursor?: string }, testRun?: string) {
     return this.kv(testRun).list(options);
+  }
+
+  /** A test run's sandbox starts a test (so a run stopped mid-test can say which). */
+  testStarted(testRun: string, test: TestStart): void {
+    this.parts?.tests.started(testRun, test);
   }
 
   /** Logs of a deleted project are dropped. */

@@ -2,6 +2,7 @@ import type { EgressPolicy } from "../preview";
 import type { SandboxGrant, SandboxRuntime } from "../sandbox";
 import { findTestFiles, runTests, TestRunCache, type TestRun } from "../testing";
 import type { VersionRef } from "../store";
+import type { TestStart } from "../testing/sandbox/protocol";
 import { AppKvStore } from "./app-kv";
 import type { ProjectBuilds } from "./project-builds";
 
@@ -26,6 +27,8 @@ export class ProjectTests {
   private readonly running = new Map<string, Promise<TestRun>>();
   /** The KV of each run in progress, by run id. */
   private readonly runKv = new Map<string, AppKvStore>();
+  /** The test each run in progress started last (TEST_PROGRESS_BINDING). */
+  private readonly runTest = new Map<string, TestStart>();
 
   constructor(
     private readonly sql: SqlStorage,
@@ -67,6 +70,19 @@ export class ProjectTests {
     return { version: ref, ...(await running), cached: false };
   }
 
+  /** A run in progress starts a test (a run that ended is not listened to). */
+  started(runId: string, test: TestStart): void {
+    if (!this.runKv.has(runId)) return;
+    const { file, line, column } = test.location ?? {};
+    this.runTest.set(runId, {
+      file: String(test.file).slice(0, 1_000),
+      name: String(test.name).slice(0, 1_000),
+      ...(typeof file === "string" && Number.isInteger(line) && Number.isInteger(column)
+        ? { location: { file: file.slice(0, 1_000), line: line as number, column: column as number } }
+        : {}),
+    });
+  }
+
   /** The `env.KV` of a run in progress. */
   kv(runId: string): AppKvStore {
     const kv = this.runKv.get(runId);
@@ -104,10 +120,12 @@ export class ProjectTests {
         bundle,
         output: build.output,
         testTimeoutMs: this.options.testTimeoutMs,
+        lastStarted: () => this.runTest.get(runId),
       });
       return complete ? store(run) : run;
     } finally {
       this.runKv.delete(runId);
+      this.runTest.delete(runId);
       this.sql.exec(`DROP TABLE IF EXISTS "${RUN_KV_PREFIX}${runId}"`);
     }
   }

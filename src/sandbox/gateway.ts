@@ -1,6 +1,7 @@
 import { exports, WorkerEntrypoint } from "cloudflare:workers";
 import type { KvValueType } from "../project/app-kv";
 import type { NewLogEntry } from "../project/project-logs";
+import type { TestStart } from "../testing/sandbox/protocol";
 import { callBegan } from "./remote";
 import type { SandboxProps } from "./runtime";
 
@@ -37,6 +38,10 @@ export class SandboxGateway extends WorkerEntrypoint<Env> {
 
   egress(props: SandboxProps, request: Request) {
     return exports.AppEgress({ props }).fetch(request);
+  }
+
+  testStarted(props: SandboxProps, test: TestStart) {
+    return this.env.PROJECTS.get(this.env.PROJECTS.idFromName(props.projectId)).testStarted(props.testRun ?? "", test);
   }
 
   appendLogs(props: SandboxProps, entries: NewLogEntry[]) {

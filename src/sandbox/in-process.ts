@@ -21,6 +21,7 @@ const HOST_ENTRYPOINTS: GrantEntrypoints = {
   kv: (props) => exports.AppKV(props),
   egress: (props) => exports.AppEgress(props),
   tail: (props) => exports.AppTail(props),
+  progress: (props) => exports.AppTestProgress(props),
 };
 
 /**

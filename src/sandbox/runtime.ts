@@ -1,3 +1,4 @@
+import { TEST_PROGRESS_BINDING } from "../testing/sandbox/protocol";
 /**
  * Where a project's code runs: previews, test runs and `execute`. Two
  * runtimes share this interface: in the host's own process (deployed, where
@@ -83,6 +84,8 @@ export function codemodeLoader(runtime: SandboxRuntime, cpuMs: number): WorkerLo
 /** What a grant's bindings are made of: entrypoints of the process the worker runs in, given the grant's props. */
 export interface GrantEntrypoints {
   kv(props: { props: SandboxProps }): Fetcher;
+  /** A test run's: which test starts (TEST_PROGRESS_BINDING). */
+  progress(props: { props: SandboxProps }): Fetcher;
   egress(props: { props: SandboxProps }): Fetcher;
   tail(props: { props: SandboxProps }): Fetcher;
 }
@@ -100,7 +103,10 @@ export function grantBindings(
 ): Pick<WorkerLoaderWorkerCode, "env" | "globalOutbound" | "tails" | "limits"> {
   const props = { props: { projectId: grant.projectId, ...(grant.testRun ? { testRun: grant.testRun } : {}) } };
   return {
-    env: grant.kv ? { KV: entrypoints.kv(props) } : {},
+    env: {
+      ...(grant.kv ? { KV: entrypoints.kv(props) } : {}),
+      ...(grant.testRun ? { [TEST_PROGRESS_BINDING]: entrypoints.progress(props) } : {}),
+    },
     globalOutbound: grant.egress ? entrypoints.egress(props) : null,
     tails: grant.tail ? [entrypoints.tail(props)] : [],
     limits: { cpuMs: grant.cpuMs },

@@ -3,7 +3,7 @@ import { sandboxEntry, textAtMost } from "../preview";
 import type { SandboxGrant, SandboxRuntime } from "../sandbox";
 import type { TestRun } from "./interface";
 import { SANDBOX_RUNTIME } from "./sandbox-runtime.generated";
-import type { RunRequest, RunResponse, SandboxTestResult } from "./sandbox/protocol";
+import type { RunRequest, RunResponse, SandboxTestResult, TestStart } from "./sandbox/protocol";
 
 /** A project's test files: `**\/*.test.{ts,tsx,js}`, outside node_modules, in path order. */
 export function findTestFiles(paths: Iterable<string>): string[] {
@@ -27,6 +27,8 @@ export interface SandboxTestRun {
   /** The app's build: its compatibility date and flags apply to the tests too. */
   output: BuildOutput;
   testTimeoutMs: number;
+  /** The test the run started last, if its sandbox said (a run stopped mid-test names it). */
+  lastStarted?: () => TestStart | undefined;
 }
 
 /**
@@ -54,7 +56,16 @@ export async function runTests(run: SandboxTestRun): Promise<{ run: TestRun; com
       skipped = answer.skipped;
     } catch (error) {
       complete = false;
-      results.push({ file: "", name: "(test sandbox)", ok: false, durationMs: 0, error: String(error) });
+      const test = run.lastStarted?.();
+      const message = error instanceof Error ? error.message : String(error);
+      results.push({
+        file: test?.file ?? "",
+        name: test?.name ?? "(test sandbox)",
+        ok: false,
+        durationMs: 0,
+        error: test ? `${message} (it stopped while this test ran)` : String(error),
+        ...(test?.location ? { location: test.location } : {}),
+      });
     }
   }
   const failed = results.filter((result) => !result.ok).length;

@@ -96,9 +96,19 @@ it("a project test that never yields fails with the limit, and the server serves
   const watcher = watch(server, bystander);
   const res = await fetch(`${server.base}/api/projects/${id}/test`, { method: "POST", body: "{}" });
   const seen = await watcher.stop();
-  const run = (await res.json()) as { ok: boolean; results: { ok: boolean; error?: string }[] };
+  const run = (await res.json()) as { ok: boolean; results: { file: string; name: string; ok: boolean; error?: string }[] };
   expect(run.ok).toBe(false);
-  expect(run.results.some((result) => !result.ok && result.error?.includes("The test run exceeded its CPU limit"))).toBe(true);
+  // The result names the test that was running when the run was stopped, and where it is declared.
+  expect(run.results).toEqual([
+    {
+      file: "test/spin.test.ts",
+      name: "spins",
+      ok: false,
+      durationMs: 0,
+      error: expect.stringMatching(/^The test run exceeded its CPU limit: .* \(it stopped while this test ran\)$/),
+      location: { file: "test/spin.test.ts", line: 2, column: expect.any(Number) },
+    },
+  ]);
   expectBystanderServed(seen);
   expect(await preview(server, id, "/")).toMatchObject({ status: 200, body: "ok" });
 });

@@ -7,6 +7,7 @@ import { exports, WorkerEntrypoint } from "cloudflare:workers";
 import type { KvValueType } from "../../project/app-kv";
 import { logEntriesFromTrace } from "../../project/trace-logs";
 import type { KvListOptions, KvPutOptions, SandboxGateway } from "../gateway";
+import type { TestStart } from "../../testing/sandbox/protocol";
 import { evaluateIn } from "../in-process";
 import { grantBindings, type GrantEntrypoints, type SandboxCode, type SandboxGrant, type SandboxProps } from "../runtime";
 
@@ -32,11 +33,15 @@ export interface SandboxStop {
 }
 
 // `exports` is typed for the host Worker's module (env.d.ts); this module's own entrypoints are the bridges below.
-const own = exports as unknown as Record<"BridgeKV" | "BridgeEgress" | "BridgeTail", (options: { props: SandboxProps }) => Fetcher>;
+const own = exports as unknown as Record<
+  "BridgeKV" | "BridgeEgress" | "BridgeTail" | "BridgeProgress",
+  (options: { props: SandboxProps }) => Fetcher
+>;
 const BRIDGES: GrantEntrypoints = {
   kv: (props) => own.BridgeKV(props),
   egress: (props) => own.BridgeEgress(props),
   tail: (props) => own.BridgeTail(props),
+  progress: (props) => own.BridgeProgress(props),
 };
 
 export default class SandboxHost extends WorkerEntrypoint<HostEnv> {
@@ -97,6 +102,12 @@ export class BridgeKV extends WorkerEntrypoint<HostEnv, SandboxProps> {
 export class BridgeEgress extends WorkerEntrypoint<HostEnv, SandboxProps> {
   override fetch(request: Request): Promise<Response> {
     return this.env.HOST.egress(this.ctx.props, request);
+  }
+}
+
+export class BridgeProgress extends WorkerEntrypoint<HostEnv, SandboxProps> {
+  started(test: TestStart): Promise<void> {
+    return this.env.HOST.testStarted(this.ctx.props, test);
   }
 }
 

@@ -5,6 +5,20 @@
 
 /** The global where the runner publishes what test files import as "vitest" and "cloudflare:test". */
 export const SANDBOX_MODULES_GLOBAL = "__sandboxTestModules";
+/**
+ * The binding a test run's sandbox tells the host through which test starts
+ * (so a run stopped mid-test says which); the runner takes it out of the
+ * tests' `env`.
+ */
+export const TEST_PROGRESS_BINDING = "__testProgress";
+
+/** Which test of a run is starting. */
+export interface TestStart {
+  file: string;
+  name: string;
+  /** Where the test is declared. */
+  location?: SourceLocation;
+}
 
 /** What test files can import from each module the sandbox provides (checked when bundling). */
 export const SANDBOX_EXPORTS = {

@@ -5,7 +5,7 @@
  * `expect`, and the answer is one result per test, with failures located in
  * the project's sources through the test bundles' source maps.
  */
-import { startTests, type File, type Suite, type Task, type VitestRunner, type VitestRunnerConfig } from "@vitest/runner";
+import { startTests, type File, type Suite, type Task, type TestContext, type VitestRunner, type VitestRunnerConfig } from "@vitest/runner";
 import { parseStacktrace } from "@vitest/utils/source-map";
 import { cloudflareTestModule } from "./cloudflare-test";
 import { captureConsole, outputOf } from "./console-capture";
@@ -13,6 +13,8 @@ import { checkAssertionCounts, expect, resetState } from "./expect";
 import {
   SANDBOX_MODULES_GLOBAL,
   TEST_ENTRY_DIR,
+  TEST_PROGRESS_BINDING,
+  type TestStart,
   type RunRequest,
   type RunResponse,
   type SandboxTestResult,
@@ -24,6 +26,9 @@ import { vitestModule } from "./vitest";
 const importModule = (name: string): Promise<unknown> => import(/* @vite-ignore */ name);
 
 let request: RunRequest | undefined;
+let progress: { started(test: TestStart): Promise<void> } | undefined;
+/** The stack of each test's declaration (see extendTaskContext). */
+const declared = new WeakMap<Task, string>();
 const cloudflareTest = cloudflareTestModule(async () => {
   if (!request?.server) return undefined;
   return ((await importModule(`./${request.server}`)) as { default?: never }).default;
@@ -65,6 +70,22 @@ class SandboxRunner implements VitestRunner {
     await module.default();
   }
 
+  /** Called as each test is declared: its stack leads to the `it(…)` in the test file. */
+  extendTaskContext(context: TestContext): TestContext {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 30;
+    declared.set(context.task, new Error("declared").stack ?? "");
+    Error.stackTraceLimit = limit;
+    return context;
+  }
+
+  /** Tells the host which test starts, before it runs: a run stopped in it then names it. */
+  async onBeforeRunTask(task: Task): Promise<void> {
+    if (task.type !== "test" || !progress) return;
+    const location = locate(declared.get(task) ?? "", sourceMaps(this.run));
+    await progress.started({ file: task.file.filepath, name: task.fullTestName ?? task.name, ...(location ? { location } : {}) });
+  }
+
   onBeforeTryTask(): void {
     resetState(expect);
   }
@@ -78,7 +99,9 @@ export default {
   async fetch(incoming: Request, env: Record<string, unknown>): Promise<Response> {
     if (request) return Response.json({ error: "This sandbox already ran its tests." }, { status: 409 });
     request = (await incoming.json()) as RunRequest;
-    cloudflareTest.env = env;
+    const { [TEST_PROGRESS_BINDING]: binding, ...testEnv } = env;
+    progress = binding as typeof progress;
+    cloudflareTest.env = testEnv;
     captureConsole();
     const files = await startTests(
       request.files.map((file) => file.path),
@@ -91,7 +114,7 @@ export default {
 function summarize(files: File[], run: RunRequest): RunResponse {
   const results: SandboxTestResult[] = [];
   let skipped = 0;
-  const maps = new Map(run.files.map((file) => [file.module, file.sourceMap]));
+  const maps = sourceMaps(run);
   const visit = (task: Task) => {
     if (task.type === "suite") {
       // A suite (or file) that failed outside its tests: a throw at import, or in beforeAll/afterAll.
@@ -125,6 +148,11 @@ function entry(task: Task, file: string, name: string, maps: Map<string, unknown
   const output = outputOf(task.id);
   if (output) result.output = output;
   return result;
+}
+
+/** The test bundles' source maps, by module name. */
+function sourceMaps(run: RunRequest): Map<string, unknown> {
+  return new Map(run.files.map((file) => [file.module, file.sourceMap]));
 }
 
 /** Where in the project's sources a stack trace points: its first frame in a project file. */
