@@ -52,7 +52,6 @@ export class RemoteSandbox implements SandboxRuntime {
       }
       // Stopped the process again on its own: known to be the cause.
       if (!outcome.ok && outcome.loss !== loss && outcome.alone) this.bar(worker, outcome);
-      if (!outcome.ok) outcome = { ...outcome, alone: true, innocent: false };
     } else if (!outcome.ok) {
       outcome = await this.verdict(outcome);
       if (outcome.alone) this.bar(worker, outcome);
@@ -116,7 +115,7 @@ export class RemoteSandbox implements SandboxRuntime {
       const startedAt = Date.now();
       this.calls.set(id, startedAt);
       try {
-        return { ok: true, value: await send(`${ISOLATE_MARK()}:${id}`) };
+        return { ok: true, value: await send(`${isolateMark()}:${id}`) };
       } catch (error) {
         if (isUnavailable(error) && Date.now() < deadline) {
           this.calls.delete(id);
@@ -239,7 +238,7 @@ class Loss {
 const running = (order: number | undefined) => (order === undefined || order === LOADING ? undefined : order);
 let isolate: string | undefined;
 /** Made at first use: workerd gives no random values at a module's top level. */
-const ISOLATE_MARK = () => (isolate ??= crypto.randomUUID());
+const isolateMark = () => (isolate ??= crypto.randomUUID());
 let nextCall = 0;
 /** Calls under way the process reported: the order in which their code began, or LOADING while it is fetched. */
 const begun = new Map<number, number>();

@@ -59,8 +59,10 @@ function runnerConfig(run: RunRequest): VitestRunnerConfig {
 
 class SandboxRunner implements VitestRunner {
   readonly config: VitestRunnerConfig;
+  private readonly maps: Map<string, unknown>;
   constructor(private readonly run: RunRequest) {
     this.config = runnerConfig(run);
+    this.maps = sourceMaps(run);
   }
 
   async importFile(filepath: string): Promise<void> {
@@ -82,7 +84,7 @@ class SandboxRunner implements VitestRunner {
   /** Tells the host which test starts, before it runs: a run stopped in it then names it. */
   async onBeforeRunTask(task: Task): Promise<void> {
     if (task.type !== "test" || !progress) return;
-    const location = locate(declared.get(task) ?? "", sourceMaps(this.run));
+    const location = locate(declared.get(task) ?? "", this.maps);
     await progress.started({ file: task.file.filepath, name: task.fullTestName ?? task.name, ...(location ? { location } : {}) });
   }
 
