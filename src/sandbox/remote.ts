@@ -10,8 +10,8 @@ import { SandboxStopped, type SandboxRuntime, type SandboxWorker } from "./runti
  * ran: the process reports each call just before it runs the call's code
  * (SandboxGateway.began), and the supervisor says since when the process
  * stopped answering. A call that never began, or was sent after that, cannot
- * have caused it and is sent again at once (when it is safe to repeat: GET
- * and HEAD, test runs). Of the others (the suspects), one alone caused it
+ * have caused it and is sent again at once when that is safe: GET and HEAD,
+ * test runs, and any call (a POST, `execute`) whose code never began. Of the others (the suspects), one alone caused it
  * and gets a SandboxStopped naming the limit; several are sent again one at
  * a time, the one whose code began last (the likeliest cause) last: a
  * suspect that stops the process again, or is left when all the others were
@@ -33,11 +33,20 @@ export class RemoteSandbox implements SandboxRuntime {
     const bar = this.barred.get(worker.id);
     if (bar && bar.until > Date.now()) throw new SandboxStopped(bar.message);
     const replayable = request.method === "GET" || request.method === "HEAD" || worker.replayable === true;
-    const copy = () => (replayable ? request.clone() : request);
-    const send = (call: string) => this.service.fetchWorker(worker.id, worker.grant, copy(), async () => worker.code(), call);
+    // Any other request may be sent again only if its code never ran, so its body is kept for that (when small).
+    const resendable =
+      replayable || request.body === null || Number(request.headers.get("content-length") ?? Infinity) <= RESEND_BODY_BYTES;
+    let next: Request | null = request;
+    const send = (call: string) => {
+      const sending = next ?? request;
+      next = resendable ? sending.clone() : null;
+      return this.service.fetchWorker(worker.id, worker.grant, sending, async () => worker.code(), call);
+    };
     let outcome = await this.call(send);
     // Never began, or sent after the process stopped answering: not the cause, so sent again as it was (twice at most).
-    for (let again = 0; !outcome.ok && outcome.innocent && replayable && again < 2; again++) outcome = await this.call(send);
+    // A request that may not be repeated is sent again only when its code never began.
+    for (let again = 0; !outcome.ok && outcome.innocent && (replayable || (outcome.unran && next)) && again < 2; again++)
+      outcome = await this.call(send);
     if (!outcome.ok && !outcome.alone && !outcome.innocent && replayable) {
       // Cut off with others: sent again on its own, so a call that stops the process again is the one that did.
       const { loss, call } = outcome;
@@ -74,8 +83,10 @@ export class RemoteSandbox implements SandboxRuntime {
   }
 
   async evaluate(code: WorkerLoaderWorkerCode, cpuMs: number, dispatchers: object, connectors: object): Promise<unknown> {
-    // Never sent again: the code may have changed the draft before the process was stopped.
-    const outcome = await this.call((call) => this.service.evaluate(code, cpuMs, dispatchers, connectors, call));
+    // Sent again only when its code never began: once it ran, it may have changed the draft.
+    const send = (call: string) => this.service.evaluate(code, cpuMs, dispatchers, connectors, call);
+    let outcome = await this.call(send);
+    for (let again = 0; !outcome.ok && outcome.innocent && outcome.unran && again < 2; again++) outcome = await this.call(send);
     if (outcome.ok) return outcome.value;
     throw stopped("The code", await this.verdict(outcome));
   }
@@ -100,12 +111,10 @@ export class RemoteSandbox implements SandboxRuntime {
    * process's stop cut off comes back as not ok, with the stop's reason,
    * whether it cannot have caused it (`innocent`: its code never began, or
    * it was sent after the process stopped answering), and whether it was the
-   * only call that could (`alone`: it caused it).
+   * only call that could (`alone`: it caused it), and whether its code is
+   * known never to have run (`unran`: safe to send again whatever it does).
    */
-  private async call(
-    send: (call: string) => Promise<unknown>,
-    solo = false,
-  ): Promise<{ ok: true; value: unknown } | { ok: false; message: string; alone: boolean; innocent: boolean; loss: Loss; call: number }> {
+  private async call(send: (call: string) => Promise<unknown>, solo = false): Promise<{ ok: true; value: unknown } | Cut> {
     const deadline = Date.now() + STARTING_WAIT_MS;
     // While a call sent again has the process to itself, the others wait for it.
     if (!solo) await this.until(() => this.aloneUntil <= Date.now(), deadline);
@@ -131,7 +140,8 @@ export class RemoteSandbox implements SandboxRuntime {
         if (!stop || stop.at < startedAt - CLOCK_SLACK_MS) throw error;
         const suspects = loss.suspects(stop);
         const innocent = !suspects.includes(id);
-        return { ok: false, message: describe(stop), alone: !innocent && suspects.length <= 1, innocent, loss, call: id };
+        const alone = !innocent && suspects.length <= 1;
+        return { ok: false, message: describe(stop), alone, innocent, unran: loss.unran(id), loss, call: id };
       } finally {
         this.calls.delete(id);
         begun.delete(id);
@@ -196,6 +206,15 @@ class Loss {
     return this.calls.has(call);
   }
 
+  /**
+   * The call's code never ran: the process reports a call (and waits for the
+   * report to be taken) before it runs its code, so a call not reported did
+   * not run; trusted once reports are known to reach this isolate.
+   */
+  unran(call: number): boolean {
+    return beganCount > 0 && this.calls.get(call)?.began === undefined;
+  }
+
   /** The calls that may have caused `stop`, earliest to begin first. */
   suspects(stop: SandboxStop): number[] {
     if (this.order) return this.order;
@@ -234,6 +253,9 @@ class Loss {
   }
 }
 
+/** A call the process's stop cut off (see `RemoteSandbox.call`). */
+type Cut = { ok: false; message: string; alone: boolean; innocent: boolean; unran: boolean; loss: Loss; call: number };
+
 /** Calls are numbered per isolate; the process names them back with this isolate's mark (SandboxGateway.began). */
 const running = (order: number | undefined) => (order === undefined || order === LOADING ? undefined : order);
 let isolate: string | undefined;
@@ -253,6 +275,8 @@ export function callBegan(call: string, phase: "loading" | "running"): void {
 
 /** How long a worker known to have caused a stop is answered its error without running (see `bar`). */
 const BAR_MS = 10_000;
+/** The largest body of a request that may not be repeated (a POST) kept to send it again if its code never ran. */
+const RESEND_BODY_BYTES = 1024 * 1024;
 /** How long a call waits for a process that is starting (the supervisor starts one in well under a second). */
 const STARTING_WAIT_MS = 15_000;
 /** The supervisor's clock and this isolate's may differ a little (workerd's advances only with I/O). */

@@ -14,9 +14,9 @@ export const STALL_MS = 1000;
  */
 export const BYSTANDER_MS = 10 * STALL_MS;
 
-/** The bystander's code: it reaches the host (KV) on every request, as most apps do. */
+/** The bystander's code: it reaches the host (KV) on every request, as most apps do, and answers a POST's body. */
 export const BYSTANDER =
-  'export default { async fetch(req, env) { await env.KV.put("n", "1"); return new Response("bystander " + await env.KV.get("n")); } };';
+  'export default { async fetch(req, env) { await env.KV.put("n", "1"); const sent = req.method === "POST" ? " " + await req.text() : ""; return new Response("bystander " + await env.KV.get("n") + sent); } };';
 
 export async function createProject(server: DevServer, server_ts: string, extra: Record<string, string> = {}): Promise<string> {
   const files = {
@@ -31,11 +31,17 @@ export async function createProject(server: DevServer, server_ts: string, extra:
 }
 
 /** A preview request (Node's fetch does not send a Host of our choosing, so node:http). */
-export function preview(server: DevServer, id: string, path: string): Promise<{ status: number; body: string; ms: number }> {
+export function preview(server: DevServer, id: string, path: string, post?: string): Promise<{ status: number; body: string; ms: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: "127.0.0.1", port: server.port, path, headers: { Host: `${id}.preview.localhost:${server.port}` } },
+      {
+        host: "127.0.0.1",
+        port: server.port,
+        path,
+        method: post === undefined ? "GET" : "POST",
+        headers: { Host: `${id}.preview.localhost:${server.port}` },
+      },
       (res) => {
         let body = "";
         res.setEncoding("utf8");
@@ -44,7 +50,7 @@ export function preview(server: DevServer, id: string, path: string): Promise<{ 
       },
     );
     req.on("error", reject);
-    req.end();
+    req.end(post);
   });
 }
 

@@ -89,6 +89,19 @@ describe("a runaway preview is stopped, and everything else keeps answering", ()
   }
 });
 
+it("a POST sent to another project while a runaway spins is served once the sandbox is back", async () => {
+  const id = await createProject(server, "export default { fetch() { while (true) {} } };");
+  const runaway = preview(server, id, "/");
+  // The runaway's code spins by then: the POST reaches the sandbox process but its code cannot begin.
+  await new Promise((resolve) => setTimeout(resolve, STALL_MS / 2));
+  const posted = await preview(server, bystander, "/", "posted");
+  // A POST may not be sent twice in general; this one is, since its code never began, and its body with it.
+  expect(posted).toMatchObject({ status: 200, body: "bystander 1 posted" });
+  // It waited for the stop: it was in the process when it was stopped.
+  expect(posted.ms).toBeGreaterThan(STALL_MS / 5);
+  expect((await runaway).status).toBe(503);
+});
+
 it("a project test that never yields fails with the limit, and the server serves on", async () => {
   const id = await createProject(server, 'export default { fetch() { return new Response("ok"); } };', {
     "test/spin.test.ts": 'import { it } from "vitest";\nit("spins", () => { while (true) {} });\n',
