@@ -1,6 +1,6 @@
 import type SandboxHost from "./host/worker";
 import type { SandboxStop } from "./host/worker";
-import { SandboxStopped, type SandboxRuntime, type SandboxWorker } from "./runtime";
+import { type SandboxCode, SandboxStopped, type SandboxRuntime, type SandboxWorker } from "./runtime";
 
 /**
  * The runtime of `npm start`: workers run in a process of their own
@@ -40,7 +40,7 @@ export class RemoteSandbox implements SandboxRuntime {
     const send = (call: string) => {
       const sending = next ?? request;
       next = resendable ? sending.clone() : null;
-      return this.service.fetchWorker(worker.id, worker.grant, sending, async () => worker.code(), call);
+      return this.service.fetchWorker(worker.id, worker.grant, sending, async () => loading(call, worker.code), call);
     };
     let outcome = await this.call(send);
     // Never began, or sent after the process stopped answering: not the cause, so sent again as it was (twice at most).
@@ -266,6 +266,20 @@ let nextCall = 0;
 const begun = new Map<number, number>();
 const LOADING = -1;
 let beganCount = 0;
+
+/**
+ * The process fetches a call's worker code: the call is loading (other calls
+ * run meanwhile) until the code is handed over, and may run from then on, as
+ * the module's top-level code runs as soon as it arrives.
+ */
+function loading(call: string, code: () => SandboxCode): SandboxCode {
+  callBegan(call, "loading");
+  try {
+    return code();
+  } finally {
+    callBegan(call, "running");
+  }
+}
 
 /** The sandbox process is about to run a call's code, or is fetching it (SandboxGateway.began). */
 export function callBegan(call: string, phase: "loading" | "running"): void {

@@ -58,18 +58,13 @@ export default class SandboxHost extends WorkerEntrypoint<HostEnv> {
   }
 
   /**
-   * `code` is called back only when this process does not hold the worker yet.
-   * The host is told where `call` is before the worker's code may run, and
-   * while its code is being fetched (other calls run then): a call the process
-   * stopped under that never got to run its code cannot be the cause.
+   * `code` is called back only when this process does not hold the worker yet
+   * (the host notes the call as loading meanwhile: other calls run then). The
+   * host is told that `call` begins before the worker's code may run: a call
+   * the process stopped under that never got to run its code cannot be the cause.
    */
   async fetchWorker(id: string, grant: SandboxGrant, request: Request, code: () => Promise<SandboxCode>, call: string): Promise<Response> {
-    const worker = this.env.LOADER.get(id, async () => {
-      await this.env.HOST.began(call, "loading");
-      const loaded = await code();
-      await this.env.HOST.began(call, "running");
-      return { ...loaded, ...grantBindings(grant, BRIDGES) };
-    });
+    const worker = this.env.LOADER.get(id, async () => ({ ...(await code()), ...grantBindings(grant, BRIDGES) }));
     await this.env.HOST.began(call, "running");
     return worker.getEntrypoint().fetch(request);
   }
