@@ -15,6 +15,8 @@ export interface TestSummary extends TestRun {
 
 /** Each run's `env.KV` is a table of its own, dropped when the run ends. */
 const RUN_KV_PREFIX = "test_kv_";
+/** The most of a test's declaration stack kept (the runner takes 30 frames). */
+const MAX_STACK_CHARS = 8_000;
 
 /**
  * Test runs of one project. A run builds the version (or reuses its build),
@@ -73,13 +75,11 @@ export class ProjectTests {
   /** A run in progress starts a test (a run that ended is not listened to). */
   started(runId: string, test: TestStart): void {
     if (!this.runKv.has(runId)) return;
-    const { file, line, column } = test.location ?? {};
     this.runTest.set(runId, {
       file: String(test.file).slice(0, 1_000),
       name: String(test.name).slice(0, 1_000),
-      ...(typeof file === "string" && Number.isInteger(line) && Number.isInteger(column)
-        ? { location: { file: file.slice(0, 1_000), line: line as number, column: column as number } }
-        : {}),
+      // Bounded: the host parses it if the run is stopped (see runTests).
+      stack: String(test.stack).slice(0, MAX_STACK_CHARS),
     });
   }
 

@@ -3,7 +3,8 @@ import { sandboxEntry, textAtMost } from "../preview";
 import type { SandboxGrant, SandboxRuntime } from "../sandbox";
 import type { TestRun } from "./interface";
 import { SANDBOX_RUNTIME } from "./sandbox-runtime.generated";
-import type { RunRequest, RunResponse, SandboxTestResult, TestStart } from "./sandbox/protocol";
+import { locate, sourceMaps } from "./sandbox/locate";
+import type { RunRequest, RunResponse, SandboxTestResult, SourceLocation, TestStart } from "./sandbox/protocol";
 
 /** A project's test files: `**\/*.test.{ts,tsx,js}`, outside node_modules, in path order. */
 export function findTestFiles(paths: Iterable<string>): string[] {
@@ -64,7 +65,7 @@ export async function runTests(run: SandboxTestRun): Promise<{ run: TestRun; com
         ok: false,
         durationMs: 0,
         error: test ? `${message} (it stopped while this test ran)` : String(error),
-        ...(test?.location ? { location: test.location } : {}),
+        ...located(test, run),
       });
     }
   }
@@ -112,6 +113,12 @@ async function callSandbox(run: SandboxTestRun): Promise<RunResponse> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Where the test a run stopped in is declared, from the stack of its declaration. */
+function located(test: TestStart | undefined, run: SandboxTestRun): { location?: SourceLocation } {
+  const location = test?.stack ? locate(test.stack, sourceMaps(run.bundle.files)) : undefined;
+  return location ? { location } : {};
 }
 
 function formatBuildError(error: BuildError): string {

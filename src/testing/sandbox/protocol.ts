@@ -16,8 +16,8 @@ export const TEST_PROGRESS_BINDING = "__testProgress";
 export interface TestStart {
   file: string;
   name: string;
-  /** Where the test is declared. */
-  location?: SourceLocation;
+  /** The stack of its declaration in the test bundle (the host locates it in the sources when the run is stopped). */
+  stack: string;
 }
 
 /** What test files can import from each module the sandbox provides (checked when bundling). */

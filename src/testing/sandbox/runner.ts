@@ -6,13 +6,12 @@
  * the project's sources through the test bundles' source maps.
  */
 import { startTests, type File, type Suite, type Task, type TestContext, type VitestRunner, type VitestRunnerConfig } from "@vitest/runner";
-import { parseStacktrace } from "@vitest/utils/source-map";
 import { cloudflareTestModule } from "./cloudflare-test";
 import { captureConsole, outputOf } from "./console-capture";
 import { checkAssertionCounts, expect, resetState } from "./expect";
+import { locate, sourceMaps } from "./locate";
 import {
   SANDBOX_MODULES_GLOBAL,
-  TEST_ENTRY_DIR,
   TEST_PROGRESS_BINDING,
   type TestStart,
   type RunRequest,
@@ -59,10 +58,8 @@ function runnerConfig(run: RunRequest): VitestRunnerConfig {
 
 class SandboxRunner implements VitestRunner {
   readonly config: VitestRunnerConfig;
-  private readonly maps: Map<string, unknown>;
   constructor(private readonly run: RunRequest) {
     this.config = runnerConfig(run);
-    this.maps = sourceMaps(run);
   }
 
   async importFile(filepath: string): Promise<void> {
@@ -81,11 +78,14 @@ class SandboxRunner implements VitestRunner {
     return context;
   }
 
-  /** Tells the host which test starts, before it runs: a run stopped in it then names it. */
+  /**
+   * Tells the host which test starts, before it runs: a run stopped in it then
+   * names it. The host locates its declaration only then (reading source maps
+   * costs milliseconds a run).
+   */
   async onBeforeRunTask(task: Task): Promise<void> {
     if (task.type !== "test" || !progress) return;
-    const location = locate(declared.get(task) ?? "", this.maps);
-    await progress.started({ file: task.file.filepath, name: task.fullTestName ?? task.name, ...(location ? { location } : {}) });
+    await progress.started({ file: task.file.filepath, name: task.fullTestName ?? task.name, stack: declared.get(task) ?? "" });
   }
 
   onBeforeTryTask(): void {
@@ -116,7 +116,7 @@ export default {
 function summarize(files: File[], run: RunRequest): RunResponse {
   const results: SandboxTestResult[] = [];
   let skipped = 0;
-  const maps = sourceMaps(run);
+  const maps = sourceMaps(run.files);
   const visit = (task: Task) => {
     if (task.type === "suite") {
       // A suite (or file) that failed outside its tests: a throw at import, or in beforeAll/afterAll.
@@ -152,29 +152,6 @@ function entry(task: Task, file: string, name: string, maps: Map<string, unknown
   return result;
 }
 
-/** The test bundles' source maps, by module name. */
-function sourceMaps(run: RunRequest): Map<string, unknown> {
-  return new Map(run.files.map((file) => [file.module, file.sourceMap]));
-}
-
-/** Where in the project's sources a stack trace points: its first frame in a project file. */
-function locate(stack: string, maps: Map<string, unknown>): SourceLocation | undefined {
-  const frames = parseStacktrace(stack, {
-    getSourceMap: (module) => maps.get(module.replace(/^.*\//, "")),
-    ignoreStackEntries: [],
-  });
-  // The bundler names project files "virtual:<path>" in the source maps.
-  const found = frames
-    .map((frame) => ({ ...frame, path: frame.file.slice(frame.file.indexOf(PROJECT_SOURCE) + PROJECT_SOURCE.length) }))
-    .find(
-      (frame) =>
-        frame.file.includes(PROJECT_SOURCE) && !frame.path.startsWith(`${TEST_ENTRY_DIR}/`) && !frame.path.includes("node_modules/"),
-    );
-  // Source map columns are 0-based; locations (like build errors) count from 1.
-  return found && { file: found.path, line: found.line, column: found.column + 1 };
-}
-
-const PROJECT_SOURCE = "virtual:";
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
 const ANSI = /\u001b\[[0-9;]*m/g;
 
