@@ -45,7 +45,10 @@ export class ProjectObject extends ProjectObjectBase {
       buildDraft: () => builds.build("draft"),
       testDraft: () => tests.run("draft"),
       previewFetch: (path, init) => {
-        const url = new URL(path, previewUrl);
+        // Against the bare origin (a turn started before tokens were kept out of its URL stored one), and never with `access`.
+        const url = new URL(path, new URL(previewUrl).origin);
+        url.searchParams.delete("access");
+        url.hash = "";
         return builds.serve(new Request(url, init), "draft", url.hostname.split(".")[0]!);
       },
     };

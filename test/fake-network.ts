@@ -12,6 +12,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import "./agent-scenarios.ts";
+import "./security-scenarios.ts";
 import { ANTHROPIC, fakeAnthropic } from "./fake-anthropic.ts";
 
 export const REGISTRY = "https://registry.npmjs.org";

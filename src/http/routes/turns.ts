@@ -3,7 +3,7 @@ import { streamSSE } from "hono/streaming";
 import { modelConfigFromEnv } from "../../server-config";
 import { unwrap, type TurnEvent } from "../../project";
 import { ApiError } from "../api-errors";
-import { previewUrl, projectStub } from "../project-stub";
+import { barePreviewUrl, projectStub } from "../project-stub";
 import { openApiHono, served } from "../request";
 import { TURN_ID, type ConversationSchema } from "../schemas";
 import { eventsAccessToken } from "../auth";
@@ -45,7 +45,8 @@ turns.openapi(served(chat), async (c) => {
       { variables: ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "MODEL"] },
     );
   }
-  const draft = await previewUrl(c.req.url, c.env, id, "draft");
+  // Without its access token: the turn's model, the app it fetches and the turn's event stream all read this URL.
+  const draft = barePreviewUrl(c.req.url, c.env, id, "draft");
   const turn = unwrap(await stub.startTurn(message, { previewUrl: draft, ...(budgets ? { budgets } : {}) }));
   return c.json({ turnId: turn.id, eventsUrl: await eventsUrl(c.env.API_TOKEN, id, turn.id) }, 202);
 });

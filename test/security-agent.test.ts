@@ -1,0 +1,69 @@
+import { createExecutionContext, env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../src/index";
+
+// What a prompt-injected model, or a client holding less than API_TOKEN, can get at through
+// a turn (scenarios in test/security-scenarios.ts).
+
+const API_TOKEN = "turn-secret";
+const secured = { ...env, API_TOKEN };
+
+/** A request through the Worker entry with API_TOKEN set, as its holder. */
+function call(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+  const { json, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  headers.set("Authorization", `Bearer ${API_TOKEN}`);
+  if (json !== undefined) headers.set("Content-Type", "application/json");
+  const request = new Request(`http://localhost:8787${path}`, {
+    ...rest,
+    headers,
+    body: json !== undefined ? JSON.stringify(json) : rest.body,
+  });
+  return worker.fetch!(request as Request<unknown, IncomingRequestCfProperties>, secured, createExecutionContext());
+}
+
+async function createProject(files: Record<string, string>): Promise<{ id: string; previewUrl: string }> {
+  const res = await call("/api/projects", { method: "POST", json: { files } });
+  expect(res.status).toBe(201);
+  return res.json();
+}
+
+/** Starts a turn of `scenario` and reads its event stream to its end. */
+async function turn(id: string, scenario: string): Promise<{ turnId: string; stream: string }> {
+  const res = await call(`/api/projects/${id}/chat`, { method: "POST", json: { message: `Go. [scenario: ${scenario}]` } });
+  expect(res.status, await res.clone().text()).toBe(202);
+  const { turnId } = await res.json<{ turnId: string }>();
+  const stream = await (await call(`/api/projects/${id}/turns/${turnId}/events`)).text();
+  expect(stream).toContain("event: turn.finished");
+  return { turnId, stream };
+}
+
+const results = async (scenario: string, step: number) =>
+  (await fetch(`https://anthropic.fake/-/fake/results?scenario=${scenario}&step=${step}`)).json<
+    { content: string; is_error?: boolean }[]
+  >();
+
+describe("the preview access token", () => {
+  it("never reaches the app, the model or the turn's event stream", async () => {
+    const { id, previewUrl } = await createProject({ "src/index.ts": "export default { fetch: (r) => new Response(r.url) };\n" });
+    const token = new URL(previewUrl).searchParams.get("access")!;
+    expect(token).toMatch(/^[\w-]{20,}$/);
+    const { stream } = await turn(id, "preview-token");
+    const [fetched] = await results("preview-token", 1);
+    // What the app saw as its request URL, for "", "?", "#x" and "?access=forged".
+    expect(JSON.parse(fetched!.content).result).toEqual([
+      `http://${id}--draft.preview.localhost:8787/`,
+      `http://${id}--draft.preview.localhost:8787/`,
+      `http://${id}--draft.preview.localhost:8787/`,
+      `http://${id}--draft.preview.localhost:8787/`,
+    ]);
+    const ready = stream.split("\n\n").find((chunk) => chunk.includes("event: preview.ready"))!;
+    expect(JSON.parse(ready.match(/^data: (.*)$/m)![1]!)).toEqual({ url: `http://${id}--draft.preview.localhost:8787/` });
+    expect(stream).not.toContain(token);
+    const [built] = await results("preview-token", 2);
+    expect(built!.content).not.toContain(token);
+    const conversation = await (await call(`/api/projects/${id}/messages`)).text();
+    expect(conversation).not.toContain(token);
+  });
+});
+
