@@ -67,3 +67,24 @@ describe("the preview access token", () => {
   });
 });
 
+describe("tool inputs that do not match their schema", () => {
+  it("each get an is_error result naming the field, and the turn goes on", async () => {
+    const { id } = await createProject({ "a.txt": "a\n" });
+    const { stream } = await turn(id, "bad-inputs");
+    expect(stream).toMatch(/event: turn\.finished\ndata: \{"status":"completed"/);
+    const answered = await results("bad-inputs", 1);
+    expect(answered.map((result) => [result.is_error ?? false, result.content])).toEqual([
+      [true, expect.stringMatching(/`path` must be a string.*\(it was an object\)/)],
+      [true, "The input of str_replace_based_edit_tool must be an object, not null."],
+      [true, expect.stringMatching(/`code` must be a string.*\(it was an object\)/)],
+      [true, expect.stringMatching(/`command` must be one of view, create, str_replace or insert/)],
+      [true, expect.stringMatching(/`insert_line` must be a whole number.*\(it was a string\)/)],
+      [true, "The input of build_and_test must be an object, not an array."],
+      [false, "Created ok.txt (2 lines)."],
+    ]);
+    const turnInfo = stream.match(/"version":(\d+)/);
+    expect(turnInfo).not.toBeNull();
+    expect(await (await call(`/api/projects/${id}/files/ok.txt?version=${turnInfo![1]}`)).text()).toBe("fine\n");
+  });
+});
+

@@ -24,3 +24,19 @@ defineScenario("preview-token", [
   done(),
 ]);
 
+// Tool inputs that do not match their schemas, each in its own call, beside one that does.
+defineScenario("bad-inputs", [
+  {
+    content: [
+      use("str_replace_based_edit_tool", { command: "view", path: { toString: 1 } }),
+      use("str_replace_based_edit_tool", null),
+      use("execute", { code: { source: "async () => 1" } }),
+      use("str_replace_based_edit_tool", { command: "explode", path: "a.txt" }),
+      use("str_replace_based_edit_tool", { command: "insert", path: "a.txt", insert_line: "3", insert_text: "x" }),
+      use("build_and_test", ["now"]),
+      use("str_replace_based_edit_tool", { command: "create", path: "ok.txt", file_text: "fine\n" }),
+    ],
+  },
+  done(),
+]);
+

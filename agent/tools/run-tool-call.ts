@@ -2,7 +2,8 @@ import type { ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
 import { changedPaths, manifestDelta, StoreError, utf8OrNull } from "../../src/store";
 import type { TurnHost } from "../turn-host";
 import { buildAndTest, failureSignature } from "./build-and-test";
-import type { ToolName } from "./definitions";
+import { TOOL_NAMES, type ToolName } from "./definitions";
+import { checkToolInput } from "./tool-inputs";
 import { runEditor, type DraftReader, type EditorInput } from "./text-editor";
 import { runExecute } from "./execute";
 
@@ -25,24 +26,27 @@ export async function runToolCall(host: TurnHost, turnId: string, use: ToolUseBl
   if (recorded) return recorded;
   const interrupted = host.turns.log.pending(use.id);
   if (interrupted !== undefined) return stopped(host, turnId, use.id, interrupted);
-  switch (use.name as ToolName) {
+  const name = use.name as ToolName;
+  if (!TOOL_NAMES.includes(name)) {
+    return record(host, turnId, use.id, {
+      content: `There is no tool ${String(use.name).slice(0, 100)}; use str_replace_based_edit_tool, execute or build_and_test.`,
+      isError: true,
+      summary: "unknown tool",
+    });
+  }
+  const checked = checkToolInput<EditorInput & { code: string }>(name, use.input);
+  if (!checked.ok) return record(host, turnId, use.id, { content: checked.message, isError: true, summary: "input refused" });
+  switch (name) {
     case "str_replace_based_edit_tool":
-      return editor(host, turnId, use);
+      return editor(host, turnId, use, checked.input);
     case "execute":
-      return execute(host, turnId, use);
+      return execute(host, turnId, use, checked.input.code);
     case "build_and_test":
       return build(host, turnId, use);
-    default:
-      return record(host, turnId, use.id, {
-        content: `There is no tool ${use.name}; use str_replace_based_edit_tool, execute or build_and_test.`,
-        isError: true,
-        summary: "unknown tool",
-      });
   }
 }
 
-async function editor(host: TurnHost, turnId: string, use: ToolUseBlock): Promise<RecordedResult> {
-  const input = use.input as EditorInput;
+async function editor(host: TurnHost, turnId: string, use: ToolUseBlock, input: EditorInput): Promise<RecordedResult> {
   const outcome = await runEditor(input, draftReader(host));
   const result: RecordedResult = {
     content: outcome.content,
@@ -95,12 +99,11 @@ async function stopped(host: TurnHost, turnId: string, toolUseId: string, tree: 
  * transaction that records the result. The host stops the code at its time
  * limit, or when the turn is cancelled or out of time.
  */
-async function execute(host: TurnHost, turnId: string, use: ToolUseBlock): Promise<RecordedResult> {
+async function execute(host: TurnHost, turnId: string, use: ToolUseBlock, code: string): Promise<RecordedResult> {
   const log = host.turns.log;
   const before = await host.store.manifest("draft");
   const tree = await host.store.snapshotDraft();
   host.transaction(() => log.setPending(turnId, use.id, tree));
-  const code = String((use.input as { code?: unknown }).code ?? "");
   const run = await runExecute(code, { ...host, stopReason: () => stopReason(host, turnId) });
   // From here on the code's calls are refused (codemode lets unawaited ones run after it returns).
   let error = run.error;
