@@ -135,7 +135,7 @@ async function toolsStep(host: TurnHost, turnId: string): Promise<void> {
   const results: ContentBlockParam[] = [];
   let cancelled = false;
   for (const use of uses) {
-    const recorded = log.toolResult(use.id) !== undefined;
+    const recorded = log.toolResult(turnId, use.id) !== undefined;
     // A safe point: never in the middle of a tool's edit.
     cancelled ||= !recorded && log.cancelRequested(turnId);
     if (cancelled) {
@@ -144,7 +144,7 @@ async function toolsStep(host: TurnHost, turnId: string): Promise<void> {
     }
     const started = Date.now();
     // A call a restart cut short already has its tool.started; it is not run again (runToolCall).
-    if (!recorded && log.pending(use.id) === undefined)
+    if (!recorded && log.pending(turnId, use.id) === undefined)
       log.append(turnId, "tool.started", { id: use.id, name: use.name, input: shortened(use.input) });
     const result = await runToolCall(host, turnId, use);
     log.addTimings(turnId, { toolMs: Date.now() - started });

@@ -1,6 +1,7 @@
-import { createExecutionContext, env } from "cloudflare:test";
+import { createExecutionContext, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
+import { TurnLog } from "../src/project/turn-log";
 
 // What a prompt-injected model, or a client holding less than API_TOKEN, can get at through
 // a turn (scenarios in test/security-scenarios.ts).
@@ -88,3 +89,33 @@ describe("tool inputs that do not match their schema", () => {
   });
 });
 
+describe("tool calls", () => {
+  it("are keyed by their turn: a tool_use id reused in a later turn runs as a new call", async () => {
+    const { id } = await createProject({ "a.txt": "a\n" });
+    await turn(id, "same-id-first");
+    const { stream } = await turn(id, "same-id-second");
+    expect(stream).toContain('"summary":"create second.txt"');
+    const version = stream.match(/"version":(\d+)/)![1];
+    expect(await (await call(`/api/projects/${id}/files/second.txt?version=${version}`)).text()).toBe("2\n");
+    const [result] = await results("same-id-second", 1);
+    expect(result!.content).toBe("Created second.txt (2 lines).");
+  });
+
+  it("keep their results when a database made before that is opened", async () => {
+    const stub = env.PROJECTS.get(env.PROJECTS.newUniqueId());
+    await runInDurableObject(stub, async (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec("DROP TABLE IF EXISTS tool_results; DROP TABLE IF EXISTS pending_tools");
+      sql.exec("CREATE TABLE tool_results (tool_use_id TEXT PRIMARY KEY, turn_id TEXT NOT NULL, result TEXT NOT NULL) WITHOUT ROWID");
+      sql.exec("CREATE TABLE pending_tools (tool_use_id TEXT PRIMARY KEY, turn_id TEXT NOT NULL, tree TEXT NOT NULL) WITHOUT ROWID");
+      sql.exec("INSERT INTO tool_results VALUES ('toolu_old', 't1', '\"kept\"')");
+      sql.exec("INSERT INTO pending_tools VALUES ('toolu_cut', 't1', 'tree1')");
+      const log = new TurnLog(sql);
+      expect(log.toolResult("t1", "toolu_old")).toBe("kept");
+      expect(log.toolResult("t2", "toolu_old")).toBeUndefined();
+      expect(log.pending("t1", "toolu_cut")).toBe("tree1");
+      log.recordToolResult("t2", "toolu_old", "new");
+      expect([log.toolResult("t1", "toolu_old"), log.toolResult("t2", "toolu_old")]).toEqual(["kept", "new"]);
+    });
+  });
+});

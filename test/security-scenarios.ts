@@ -40,3 +40,12 @@ defineScenario("bad-inputs", [
   done(),
 ]);
 
+// Two turns whose calls have the same tool_use id: the second is a call of its own.
+defineScenario("same-id-first", [
+  { content: [use("str_replace_based_edit_tool", { command: "create", path: "first.txt", file_text: "1\n" }, "toolu_same")] },
+  done(),
+]);
+defineScenario("same-id-second", [
+  { content: [use("str_replace_based_edit_tool", { command: "create", path: "second.txt", file_text: "2\n" }, "toolu_same")] },
+  done(),
+]);

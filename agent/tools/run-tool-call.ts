@@ -16,15 +16,15 @@ export interface RecordedResult {
 }
 
 /**
- * Runs one tool call and records its result keyed by its `tool_use` id,
+ * Runs one tool call and records its result keyed by its turn and `tool_use` id,
  * together with its draft edits (all or nothing). A call with a recorded
  * result is not run again. Tool failures are results (`isError`), never
  * exceptions; only a fault of the host itself throws.
  */
 export async function runToolCall(host: TurnHost, turnId: string, use: ToolUseBlock): Promise<RecordedResult> {
-  const recorded = host.turns.log.toolResult(use.id) as RecordedResult | undefined;
+  const recorded = host.turns.log.toolResult(turnId, use.id) as RecordedResult | undefined;
   if (recorded) return recorded;
-  const interrupted = host.turns.log.pending(use.id);
+  const interrupted = host.turns.log.pending(turnId, use.id);
   if (interrupted !== undefined) return stopped(host, turnId, use.id, interrupted);
   const name = use.name as ToolName;
   if (!TOOL_NAMES.includes(name)) {
@@ -81,7 +81,7 @@ async function stopped(host: TurnHost, turnId: string, toolUseId: string, tree: 
   };
   const recordIt = () => {
     log.recordToolResult(turnId, toolUseId, result);
-    log.clearPending(toolUseId);
+    log.clearPending(turnId, toolUseId);
   };
   if (!tree) {
     host.transaction(recordIt);
@@ -126,7 +126,7 @@ async function execute(host: TurnHost, turnId: string, use: ToolUseBlock, code: 
   if (error !== undefined) {
     await host.store.restoreDraft(tree, () => {
       log.recordToolResult(turnId, use.id, result);
-      log.clearPending(use.id);
+      log.clearPending(turnId, use.id);
     });
     await host.store.releaseSnapshot(tree);
     return result;
@@ -134,7 +134,7 @@ async function execute(host: TurnHost, turnId: string, use: ToolUseBlock, code: 
   const changed = changedPaths(manifestDelta(before, await host.store.manifest("draft")));
   host.transaction(() => {
     log.recordToolResult(turnId, use.id, result);
-    log.clearPending(use.id);
+    log.clearPending(turnId, use.id);
     if (changed.length > 0) log.append(turnId, "files.changed", { paths: changed });
   });
   await host.store.releaseSnapshot(tree);
@@ -155,7 +155,7 @@ async function build(host: TurnHost, turnId: string, use: ToolUseBlock): Promise
   const result: RecordedResult = { content: JSON.stringify(outcome), isError: false, summary };
   host.transaction(() => {
     log.recordToolResult(turnId, use.id, result);
-    log.clearPending(use.id);
+    log.clearPending(turnId, use.id);
     log.setStuck(turnId, stuck);
   });
   return result;

@@ -35,7 +35,7 @@ export class ProjectTurns {
    * again. Returns the paths that changed.
    */
   async applyToolCall(turnId: string, toolUseId: string, changes: Change[], result: unknown): Promise<string[]> {
-    if (this.log.toolResult(toolUseId) !== undefined) return [];
+    if (this.log.toolResult(turnId, toolUseId) !== undefined) return [];
     return this.store.editDraft(changes, (changed) => {
       this.log.recordToolResult(turnId, toolUseId, result);
       if (changed.length > 0) this.log.append(turnId, "files.changed", { paths: changed });
@@ -54,7 +54,7 @@ export class ProjectTurns {
           // A turn's opening message also carries the file list the model was given; people wrote only the request.
           messages.push({ turnId: message.turnId, role: message.role, text: block.text.split("\n\n<project_files>")[0]! });
         } else if (block.type === "tool_use") {
-          const result = this.log.toolResult(block.id!) as { isError: boolean; summary: string } | undefined;
+          const result = this.log.toolResult(message.turnId, block.id!) as { isError: boolean; summary: string } | undefined;
           messages.push({
             turnId: message.turnId,
             role: "tool",
@@ -80,8 +80,8 @@ export class ProjectTurns {
     if (turn.status !== "running") return turn;
     // A call cut short before its result (an execute when the server stopped) is undone, never committed half-done.
     for (const { toolUseId, tree } of this.log.pendingOf(turnId)) {
-      if (tree) await this.store.restoreDraft(tree, () => this.log.clearPending(toolUseId));
-      else this.log.clearPending(toolUseId);
+      if (tree) await this.store.restoreDraft(tree, () => this.log.clearPending(turnId, toolUseId));
+      else this.log.clearPending(turnId, toolUseId);
     }
     let finished: TurnInfo | undefined;
     try {

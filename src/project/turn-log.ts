@@ -87,9 +87,10 @@ const SCHEMA = `
     timings TEXT
   );
   CREATE TABLE IF NOT EXISTS pending_tools (
-    tool_use_id TEXT PRIMARY KEY,
     turn_id TEXT NOT NULL,
-    tree TEXT NOT NULL
+    tool_use_id TEXT NOT NULL,
+    tree TEXT NOT NULL,
+    PRIMARY KEY (turn_id, tool_use_id)
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS turn_events (
     turn_id TEXT NOT NULL,
@@ -105,11 +106,31 @@ const SCHEMA = `
     content TEXT NOT NULL
   );
   CREATE TABLE IF NOT EXISTS tool_results (
-    tool_use_id TEXT PRIMARY KEY,
     turn_id TEXT NOT NULL,
-    result TEXT NOT NULL
+    tool_use_id TEXT NOT NULL,
+    result TEXT NOT NULL,
+    PRIMARY KEY (turn_id, tool_use_id)
   ) WITHOUT ROWID;
 `;
+
+/**
+ * Databases made before tool calls were keyed by turn as well as by
+ * `tool_use` id (a model may reuse an id in a later turn) get their tables
+ * rebuilt with that key, rows kept.
+ */
+function keyToolCallsByTurn(sql: SqlStorage): void {
+  for (const [table, column] of [
+    ["pending_tools", "tree"],
+    ["tool_results", "result"],
+  ] as const) {
+    const made = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table).toArray()[0];
+    if (!made || made.sql.includes("PRIMARY KEY (turn_id, tool_use_id)")) continue;
+    sql.exec(`ALTER TABLE ${table} RENAME TO ${table}_old`);
+    sql.exec(SCHEMA);
+    sql.exec(`INSERT INTO ${table} (turn_id, tool_use_id, ${column}) SELECT turn_id, tool_use_id, ${column} FROM ${table}_old`);
+    sql.exec(`DROP TABLE ${table}_old`);
+  }
+}
 
 type TurnRow = {
   id: string;
@@ -147,8 +168,9 @@ export interface TurnState {
 /**
  * The record of a project's agent turns in its SQLite database: each turn,
  * its numbered events (what the stream replays), the conversation the model
- * sees across turns, and each tool call's result keyed by its `tool_use` id
- * (so a resumed turn never runs a recorded call again). Synchronous SQL
+ * sees across turns, and each tool call's result keyed by its turn and its
+ * `tool_use` id (so a resumed turn never runs a recorded call again, and an id
+ * reused in a later turn is a new call). Synchronous SQL
  * only, so callers can use it inside a storage transaction.
  */
 export class TurnLog {
@@ -157,6 +179,7 @@ export class TurnLog {
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
+    keyToolCallsByTurn(sql);
   }
 
   /** The running turn, if any. */
@@ -219,11 +242,13 @@ export class TurnLog {
    * (execute), or "" when it keeps none (build_and_test).
    */
   setPending(turnId: string, toolUseId: string, tree: string): void {
-    this.sql.exec("INSERT OR REPLACE INTO pending_tools (tool_use_id, turn_id, tree) VALUES (?, ?, ?)", toolUseId, turnId, tree);
+    this.sql.exec("INSERT OR REPLACE INTO pending_tools (turn_id, tool_use_id, tree) VALUES (?, ?, ?)", turnId, toolUseId, tree);
   }
 
-  pending(toolUseId: string): string | undefined {
-    return this.sql.exec<{ tree: string }>("SELECT tree FROM pending_tools WHERE tool_use_id = ?", toolUseId).toArray()[0]?.tree;
+  pending(turnId: string, toolUseId: string): string | undefined {
+    return this.sql
+      .exec<{ tree: string }>("SELECT tree FROM pending_tools WHERE turn_id = ? AND tool_use_id = ?", turnId, toolUseId)
+      .toArray()[0]?.tree;
   }
 
   /** The turn's interrupted calls: their tool ids and the trees to restore ("" for none). */
@@ -234,8 +259,8 @@ export class TurnLog {
       .map((row) => ({ toolUseId: row.tool_use_id, tree: row.tree }));
   }
 
-  clearPending(toolUseId: string): void {
-    this.sql.exec("DELETE FROM pending_tools WHERE tool_use_id = ?", toolUseId);
+  clearPending(turnId: string, toolUseId: string): void {
+    this.sql.exec("DELETE FROM pending_tools WHERE turn_id = ? AND tool_use_id = ?", turnId, toolUseId);
   }
 
   /** The version the turn started from. */
@@ -356,15 +381,18 @@ export class TurnLog {
 
   recordToolResult(turnId: string, toolUseId: string, result: unknown): void {
     this.sql.exec(
-      "INSERT OR REPLACE INTO tool_results (tool_use_id, turn_id, result) VALUES (?, ?, ?)",
-      toolUseId,
+      "INSERT OR REPLACE INTO tool_results (turn_id, tool_use_id, result) VALUES (?, ?, ?)",
       turnId,
+      toolUseId,
       JSON.stringify(result),
     );
   }
 
-  toolResult(toolUseId: string): unknown {
-    const row = this.sql.exec<{ result: string }>("SELECT result FROM tool_results WHERE tool_use_id = ?", toolUseId).toArray()[0];
+  /** A call's recorded result: keyed by its turn and its `tool_use` id (a model may reuse an id in another turn). */
+  toolResult(turnId: string, toolUseId: string): unknown {
+    const row = this.sql
+      .exec<{ result: string }>("SELECT result FROM tool_results WHERE turn_id = ? AND tool_use_id = ?", turnId, toolUseId)
+      .toArray()[0];
     return row ? (JSON.parse(row.result) as unknown) : undefined;
   }
 
