@@ -84,7 +84,9 @@ async function call<T>(method: string, path: string, body?: unknown, { accept = 
   return (accept === "application/json" ? res.json() : res.text()) as Promise<T>;
 }
 
-const p = (id: string) => `/api/projects/${id}`;
+/** A project's API path; every segment taken from data (ids, cursors) is encoded, so none can add a segment or a query. */
+const p = (id: string) => `/api/projects/${encodeURIComponent(id)}`;
+const segment = encodeURIComponent;
 
 export const api = {
   info: () => call<ServerInfo>("GET", "/api/info"),
@@ -117,13 +119,14 @@ export const api = {
     }),
   test: (id: string) => call<TestRun>("POST", `${p(id)}/test`, {} satisfies Body<typeof testRoutes.runTests>, { retry: true }),
   logs: (id: string, after?: string) =>
-    call<Answer<typeof settingsRoutes.getLogs>>("GET", `${p(id)}/logs${after ? `?after=${after}` : ""}`),
+    call<Answer<typeof settingsRoutes.getLogs>>("GET", `${p(id)}/logs${after ? `?after=${segment(after)}` : ""}`),
   chat: (id: string, message: string) =>
     call<Answer<typeof turnRoutes.chat, 202>>("POST", `${p(id)}/chat`, { message } satisfies Body<typeof turnRoutes.chat>, {
       retry: true,
     }),
-  turn: (id: string, turnId: string) => call<Turn>("GET", `${p(id)}/turns/${turnId}`),
-  cancel: (id: string, turnId: string) => call<Answer<typeof turnRoutes.cancelTurn, 202>>("POST", `${p(id)}/turns/${turnId}/cancel`),
+  turn: (id: string, turnId: string) => call<Turn>("GET", `${p(id)}/turns/${segment(turnId)}`),
+  cancel: (id: string, turnId: string) =>
+    call<Answer<typeof turnRoutes.cancelTurn, 202>>("POST", `${p(id)}/turns/${segment(turnId)}/cancel`),
   messages: (id: string) => call<Answer<typeof turnRoutes.getMessages>>("GET", `${p(id)}/messages`),
 };
 

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
+import { PROJECT_ID } from "../../src/http/ids";
 import type { Ref } from "./api";
 
 /** What the page shows, kept in the URL (`?project=…&version=…&tab=…`), so a reload or a shared link opens the same view. */
@@ -16,7 +17,8 @@ function read(): View {
   const version = query.get("version");
   const tab = query.get("tab") as Tab | null;
   return {
-    ...(query.get("project") ? { project: query.get("project")! } : {}),
+    // Only an id as the API makes them: anything else in ?project= would become part of API paths.
+    ...(PROJECT_ID.test(query.get("project") ?? "") ? { project: query.get("project")! } : {}),
     ...(version === "draft" ? { version: "draft" as const } : version && /^\d+$/.test(version) ? { version: Number(version) } : {}),
     tab: tab && TABS.includes(tab) ? tab : "preview",
   };

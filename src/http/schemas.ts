@@ -1,4 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import { PROJECT_ID, TURN_ID } from "./ids";
+
+export { PROJECT_ID, TURN_ID };
 
 /**
  * Request and response shapes: validation at the edge and the OpenAPI
@@ -8,8 +11,6 @@ import { z } from "@hono/zod-openapi";
  * without validating.
  */
 
-/** The project id rule of docs/api.md: lowercase letters, digits, single hyphens. */
-export const PROJECT_ID = /^[a-z0-9](?:[a-z0-9]|-(?!-)){0,30}[a-z0-9]$/;
 /** A version number as the API writes it: 1 … 999,999,999,999,999 (safe integers). */
 export const VERSION_NUMBER = /^[1-9]\d{0,14}$/;
 const MAX_VERSION = 999_999_999_999_999;
@@ -286,9 +287,6 @@ export const LogsSchema = z
     cursor: z.string(),
   })
   .openapi("Logs");
-
-/** Turn ids as the server makes them. */
-export const TURN_ID = /^t[0-9a-f]{15}$/;
 
 export const TurnParams = ProjectParams.extend({ turnId: z.string().openapi({ pattern: TURN_ID.source, example: "t3f9a0c41d2e8b77" }) });
 

@@ -138,6 +138,37 @@ describe("the playground", () => {
     await page.close();
   });
 
+  it("takes only a project id from its URL: a crafted ?project= cannot steer its requests to another project", async () => {
+    const base = running.server.base;
+    const json = (path: string, body: unknown) => fetch(`${base}${path}`, { method: "POST", body: JSON.stringify(body) });
+    const victim = (await (await json("/api/projects", { files: { "a.txt": "1\n" } })).json()) as { id: string };
+    await json(`/api/projects/${victim.id}/commits`, { base: 1, changes: [{ op: "put", path: "a.txt", content: "2\n" }] });
+    // A project whose file looks like a project answer for another id: the page's next calls would go to that "id".
+    const planted = {
+      id: `${victim.id}/restore?x=`,
+      name: "planted",
+      head: 1,
+      previewUrl: `http://${victim.id}.preview.localhost:${running.server.port}/`,
+    };
+    const attacker = (await (await json("/api/projects", { files: { "p.json": JSON.stringify(planted) } })).json()) as { id: string };
+    const page = await running.newPage();
+    const sent: string[] = [];
+    page.on("request", (request) => sent.push(`${request.method()} ${new URL(request.url()).pathname}`));
+    try {
+      for (const crafted of [`${attacker.id}/files/p.json?x=`, `${victim.id}/restore?x=`, "../../api/projects"]) {
+        await page.goto(`${base}/?project=${encodeURIComponent(crafted)}`);
+        // Long enough for the page to load a project and build its preview, as it does for a real one.
+        await page.waitForLoadState("networkidle");
+        await page.waitForTimeout(1000);
+      }
+      expect(sent.filter((line) => line.includes("/restore") || line.includes("/files/") || line.startsWith("POST"))).toEqual([]);
+      const versions = (await (await fetch(`${base}/api/projects/${victim.id}/versions`)).json()) as { versions: unknown[] };
+      expect(versions.versions).toHaveLength(2);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("asks once for API_TOKEN, frames previews with it, and says when no model is configured", async () => {
     const dir = mkdtempSync(join(tmpdir(), "forge-playground-token-"));
     const secured = await startServer(dir, { env: { API_TOKEN: "page-secret" } });
