@@ -1,6 +1,7 @@
 import { createApp } from "./http/app";
 import { projectStub } from "./http/project-stub";
 import { checkPreviewAccess, parsePreviewHost, underPreviewHost } from "./preview";
+import { ownHostsFromEnv } from "./server-config";
 
 // The composition root: the project's object with the agent loop (agent/ builds on the stages, never the reverse).
 export { ProjectObject } from "../agent/project-object";
@@ -14,10 +15,11 @@ export default {
   /** Preview origins go to their project's object; every other host is the API. */
   async fetch(request, env, ctx) {
     const host = new URL(request.url).host;
-    const target = parsePreviewHost(host, env.PREVIEW_HOST);
+    const own = ownHostsFromEnv(env);
+    const target = parsePreviewHost(host, own);
     if (!target) {
       // A malformed name under the preview suffix is no preview, and never the API or the playground either.
-      if (underPreviewHost(host, env.PREVIEW_HOST))
+      if (underPreviewHost(host, own))
         return new Response("Not found\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
       return app.fetch(request, env, ctx);
     }

@@ -339,10 +339,11 @@ describe("preview access when API_TOKEN is set", () => {
 describe("preview hosts", () => {
   it("recognises head, version and draft origins, and nothing else", async () => {
     const { parsePreviewHost } = await import("../src/preview");
-    expect(parsePreviewHost("localhost:8787", undefined)).toBeNull();
-    expect(parsePreviewHost("abc1.preview.localhost:8787", undefined)).toEqual({ projectId: "abc1", ref: "head" });
-    expect(parsePreviewHost("abc1--v12.preview.localhost:8787", undefined)).toEqual({ projectId: "abc1", ref: 12 });
-    expect(parsePreviewHost("abc1--draft.preview.localhost:8787", undefined)).toEqual({ projectId: "abc1", ref: "draft" });
+    const local = { apiHosts: [] };
+    expect(parsePreviewHost("localhost:8787", local)).toBeNull();
+    expect(parsePreviewHost("abc1.preview.localhost:8787", local)).toEqual({ projectId: "abc1", ref: "head" });
+    expect(parsePreviewHost("abc1--v12.preview.localhost:8787", local)).toEqual({ projectId: "abc1", ref: 12 });
+    expect(parsePreviewHost("abc1--draft.preview.localhost:8787", local)).toEqual({ projectId: "abc1", ref: "draft" });
     for (const bad of [
       "abc1--v0.preview.localhost",
       "abc1--v.preview.localhost",
@@ -350,10 +351,13 @@ describe("preview hosts", () => {
       "ABC--x.preview.localhost",
       "abc1.other.localhost",
     ]) {
-      expect(parsePreviewHost(bad, undefined), bad).toBeNull();
+      expect(parsePreviewHost(bad, local), bad).toBeNull();
     }
-    expect(parsePreviewHost("abc1--v3.preview.example.com", "preview.example.com")).toEqual({ projectId: "abc1", ref: 3 });
-    expect(parsePreviewHost("api.example.com", "preview.example.com")).toBeNull();
-    expect(parsePreviewHost("abc1.preview.localhost:8787", "preview.example.com")).toBeNull();
+    expect(parsePreviewHost("abc1--v3.preview.example.com", { apiHosts: [], previewHost: "preview.example.com" })).toEqual({
+      projectId: "abc1",
+      ref: 3,
+    });
+    expect(parsePreviewHost("api.example.com", { apiHosts: [], previewHost: "preview.example.com" })).toBeNull();
+    expect(parsePreviewHost("abc1.preview.localhost:8787", { apiHosts: [], previewHost: "preview.example.com" })).toBeNull();
   });
 });

@@ -152,6 +152,18 @@ describe("browsers: only the API's own origin and CORS_ORIGINS may call it", () 
     await expectError(await call(`http://localhost:8787/api/projects/${id}?access=${token}`, {}, vars), 401, "unauthorized");
   });
 
+  it("serves previews only under the preview host it derives from its own names, never under any name (DNS rebinding)", async () => {
+    const { id } = await createProject({ "src/index.ts": 'export default { fetch: () => new Response("the app") };\n' });
+    expect(await (await call(`http://${id}.preview.localhost:8787/`)).text()).toBe("the app");
+    // A hostile name resolving to this machine: not a preview, and not the API either.
+    await expectError(await call(`http://${id}.preview.rebind.example/`), 403, "host_not_allowed");
+    await expectError(await call(`http://${id}.preview.rebind.example:8787/`), 403, "host_not_allowed");
+    // A name of API_HOSTS has its previews under preview.<name>.
+    const named = { API_HOSTS: "forge.example.com" };
+    expect(await (await call(`http://${id}.preview.forge.example.com/`, {}, named)).text()).toBe("the app");
+    await expectError(await call(`http://${id}.preview.rebind.example/`, {}, named), 403, "host_not_allowed");
+  });
+
   it("answers 404 for a malformed host under the preview suffix, never the API or the playground", async () => {
     for (const host of ["a.b.preview.localhost:8787", "x--y.preview.localhost:8787", "UPPER--v1.preview.localhost:8787"]) {
       const res = await call(`http://${host}/api/projects`);

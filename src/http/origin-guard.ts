@@ -64,7 +64,7 @@ function originRefusal(origin: string, ownOrigin: string, env: AppEnv["Bindings"
     parsed = undefined;
   }
   if (!parsed) return `Requests from an opaque origin (${JSON.stringify(origin)}) may not call this API.`;
-  if (parsePreviewHost(parsed.host, env.PREVIEW_HOST)) {
+  if (parsePreviewHost(parsed.host, ownHostsFromEnv(env))) {
     return `Preview pages may never call this API (request from ${origin}): they run code that a model wrote.`;
   }
   if (parsed.origin === ownOrigin || corsOriginsFromEnv(env).includes(parsed.origin)) return null;

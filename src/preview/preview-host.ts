@@ -1,3 +1,5 @@
+import { coveredBy, type OwnHosts } from "./reserved-hosts";
+
 /** Which preview a request is for, from its Host. */
 export interface PreviewTarget {
   projectId: string;
@@ -10,18 +12,16 @@ const LABEL = /^([a-z0-9](?:[a-z0-9]|-(?!-)){0,30}[a-z0-9])(?:--(v[1-9]\d{0,14}|
 /**
  * Parses `<id>.<suffix>`, `<id>--v<N>.<suffix>` or `<id>--draft.<suffix>`.
  * `suffix` is PREVIEW_HOST (e.g. `preview.example.com`), or by default
- * `preview.<any host>` such as `preview.localhost:8787`. Returns null for any
- * other host, which the API then serves.
+ * `preview.<a name the API answers on>`: `preview.localhost:8787`, or
+ * `preview.<name>` for a name in API_HOSTS. Never `preview.<any name>`: a
+ * hostile name resolving to this machine (DNS rebinding) must not reach a
+ * preview. Returns null for any other host, which the API then serves (or refuses).
  */
-export function parsePreviewHost(host: string, previewHost: string | undefined): PreviewTarget | null {
+export function parsePreviewHost(host: string, own: OwnHosts): PreviewTarget | null {
   const lower = host.toLowerCase();
   const dot = lower.indexOf(".");
   if (dot < 0) return null;
-  const rest = lower.slice(dot + 1);
-  const suffixOk = previewHost
-    ? rest === previewHost.toLowerCase() || rest.split(":")[0] === previewHost.toLowerCase()
-    : rest.startsWith("preview.");
-  if (!suffixOk) return null;
+  if (!underOwnSuffix(lower.slice(dot + 1), own)) return null;
   const match = LABEL.exec(lower.slice(0, dot));
   if (!match) return null;
   const version = match[2];
@@ -32,11 +32,24 @@ export function parsePreviewHost(host: string, previewHost: string | undefined):
 }
 
 /** True for any host under the preview suffix, a valid preview host or not: those never reach the API. */
-export function underPreviewHost(host: string, previewHost: string | undefined): boolean {
-  const lower = host.toLowerCase();
-  const name = lower.split(":")[0]!;
-  if (previewHost) return name.endsWith(`.${previewHost.toLowerCase().split(":")[0]}`);
-  return /^[^.]+(\.[^.]+)*\.preview\./.test(lower) && !/^\d+\.\d+\.\d+\.\d+$/.test(name);
+export function underPreviewHost(host: string, own: OwnHosts): boolean {
+  const name = host.toLowerCase().split(":")[0]!;
+  if (own.previewHost) return name.endsWith(`.${own.previewHost.toLowerCase().split(":")[0]}`);
+  const at = name.indexOf(".preview.");
+  return at > 0 && apiName(name.slice(at + ".preview.".length), own.apiHosts);
+}
+
+/** `suffix` (after a preview's label, port and all) is the preview suffix. */
+function underOwnSuffix(suffix: string, own: OwnHosts): boolean {
+  const name = suffix.split(":")[0]!;
+  if (own.previewHost) return suffix === own.previewHost.toLowerCase() || name === own.previewHost.toLowerCase();
+  return name.startsWith("preview.") && apiName(name.slice("preview.".length), own.apiHosts);
+}
+
+/** A name the API answers on (see the origin guard): localhost, `*.localhost` or one in API_HOSTS. */
+function apiName(name: string, apiHosts: string[]): boolean {
+  if (name === "localhost" || name.endsWith(".localhost")) return true;
+  return apiHosts.some((entry) => coveredBy(name, entry.toLowerCase()));
 }
 
 /** The origin of a preview, built like the request's own (scheme and port kept). */
