@@ -19,37 +19,51 @@ export const REGISTRY = "https://registry.npmjs.org";
 
 type Package = { name: string; version: string; dependencies: Record<string, string>; files: Map<string, Buffer> };
 
-const FIXTURES: Record<string, { version: string; files: Record<string, string>; delayMs?: number }> = {
-  "tiny-greet": {
-    version: "1.2.0",
-    files: {
-      "package.json": JSON.stringify({ name: "tiny-greet", version: "1.2.0", type: "module", main: "index.js" }),
-      "index.js": "export function greet(name) { return `Hello, ${name}!`; }\n",
+const FIXTURES: Record<string, { version: string; files: Record<string, string>; delayMs?: number; tarball?: (origin: string) => string }> =
+  {
+    "tiny-greet": {
+      version: "1.2.0",
+      files: {
+        "package.json": JSON.stringify({ name: "tiny-greet", version: "1.2.0", type: "module", main: "index.js" }),
+        "index.js": "export function greet(name) { return `Hello, ${name}!`; }\n",
+      },
     },
-  },
-  // Reaches out of node_modules into the project that installs it: a shared vendor bundle must never take that in.
-  "reaching-greet": {
-    version: "1.0.0",
-    files: {
-      "package.json": JSON.stringify({ name: "reaching-greet", version: "1.0.0", type: "module", main: "index.js" }),
-      "index.js": 'export { secret } from "../../src/secret.js";\n',
+    // Reaches out of node_modules into the project that installs it: a shared vendor bundle must never take that in.
+    "reaching-greet": {
+      version: "1.0.0",
+      files: {
+        "package.json": JSON.stringify({ name: "reaching-greet", version: "1.0.0", type: "module", main: "index.js" }),
+        "index.js": 'export { secret } from "../../src/secret.js";\n',
+      },
     },
-  },
-  // Its packument takes a while: a build that installs it is still running when a test acts.
-  "slow-greet": {
-    version: "1.0.0",
-    delayMs: 1500,
-    files: {
-      "package.json": JSON.stringify({ name: "slow-greet", version: "1.0.0", type: "module", main: "index.js" }),
-      "index.js": "export function greet(name) { return `Hello slowly, ${name}!`; }\n",
+    // Its packument takes a while: a build that installs it is still running when a test acts.
+    "slow-greet": {
+      version: "1.0.0",
+      delayMs: 1500,
+      files: {
+        "package.json": JSON.stringify({ name: "slow-greet", version: "1.0.0", type: "module", main: "index.js" }),
+        "index.js": "export function greet(name) { return `Hello slowly, ${name}!`; }\n",
+      },
     },
-  },
-};
+    // Hostile metadata: a tarball on another origin (a loopback port), and one that redirects there.
+    "offsite-tarball": {
+      version: "1.0.0",
+      tarball: () => "http://127.0.0.1:9/offsite-tarball-1.0.0.tgz",
+      files: { "package.json": JSON.stringify({ name: "offsite-tarball", version: "1.0.0" }) },
+    },
+    "redirected-tarball": {
+      version: "1.0.0",
+      tarball: (origin) => `${origin}/-/fake/redirect?to=${encodeURIComponent("http://127.0.0.1:9/redirected.tgz")}`,
+      files: { "package.json": JSON.stringify({ name: "redirected-tarball", version: "1.0.0" }) },
+    },
+  };
 const FROM_NODE_MODULES = ["hono", "react", "react-dom", "scheduler"];
 
 const packages = new Map<string, Package>();
 const tarballs = new Map<string, Buffer>();
 const requests = new Map<string, number>();
+/** Requests workerd sent to hosts this fake does not serve. */
+const offsite: string[] = [];
 
 function load(name: string): Package | undefined {
   if (packages.has(name)) return packages.get(name);
@@ -94,6 +108,7 @@ export async function fakeNetwork(request: Request): Promise<Response> {
   }
   if (`${url.protocol}//${url.host}` === ANTHROPIC) return fakeAnthropic(request);
   if (`${url.protocol}//${url.host}` !== REGISTRY) {
+    offsite.push(`${request.method} ${url.href}`);
     return new Response(`No network in tests: ${request.method} ${url.href}`, { status: 502 });
   }
   return fakeRegistry(request);
@@ -103,6 +118,8 @@ export async function fakeNetwork(request: Request): Promise<Response> {
 export async function fakeRegistry(request: Request): Promise<Response> {
   const url = new URL(request.url);
   if (url.pathname === "/-/fake/requests") return Response.json(Object.fromEntries(requests));
+  if (url.pathname === "/-/fake/offsite") return Response.json(offsite);
+  if (url.pathname === "/-/fake/redirect") return new Response(null, { status: 302, headers: { Location: url.searchParams.get("to")! } });
   const tarball = /^\/((?:@[^/]+\/)?[^/]+)\/-\/[^/]+\.tgz$/.exec(decodeURIComponent(url.pathname));
   if (tarball) {
     const pkg = load(tarball[1]!);
@@ -124,7 +141,7 @@ export async function fakeRegistry(request: Request): Promise<Response> {
         name,
         version: pkg.version,
         dependencies: pkg.dependencies,
-        dist: { tarball: `${url.origin}/${name}/-/${base}-${pkg.version}.tgz` },
+        dist: { tarball: FIXTURES[name]?.tarball?.(url.origin) ?? `${url.origin}/${name}/-/${base}-${pkg.version}.tgz` },
       },
     },
   });

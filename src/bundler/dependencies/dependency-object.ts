@@ -3,6 +3,7 @@ import { InMemoryFileSystem, installDependencies } from "@cloudflare/worker-bund
 import { ChunkStore } from "../results/chunks";
 import type { DependencySet } from "../interface";
 import { gzip } from "../results/serialize";
+import { fromRegistryOnly } from "./registry-fetch";
 
 /** An install as it crosses RPC: node_modules as gzipped JSON (several MB of text packs to a few hundred KB). */
 export type PackedInstall = { packed: Uint8Array; installed?: string[] } | { failures: string[] };
@@ -42,7 +43,7 @@ export class DependencySetObject extends DurableObject {
 
   private async installNow(set: DependencySet): Promise<PackedInstall> {
     const fs = new InMemoryFileSystem({ "package.json": JSON.stringify({ dependencies: set.dependencies }) });
-    const result = await installDependencies(fs, { registry: set.registry });
+    const result = await fromRegistryOnly(set.registry, () => installDependencies(fs, { registry: set.registry }));
     if (result.warnings.length > 0) return { failures: result.warnings };
     const files: Record<string, string> = {};
     for (const path of fs.list("node_modules/")) files[path] = fs.read(path)!;

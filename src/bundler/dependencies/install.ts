@@ -1,6 +1,7 @@
 import type { InMemoryFileSystem } from "@cloudflare/worker-bundler";
 import { hashBytes } from "../../store";
 import { BuildFailure } from "../pipeline/failure";
+import { dependencyErrors } from "./dependency-specs";
 import type { DependencyCache } from "../interface";
 
 /** A project's installed dependency set: its key and its node_modules files (path → text). */
@@ -27,6 +28,12 @@ export async function installProjectDependencies(
   } catch (error) {
     throw new BuildFailure([{ file: "package.json", message: `package.json is not valid JSON: ${(error as Error).message}` }]);
   }
+  if (typeof dependencies !== "object" || dependencies === null || Array.isArray(dependencies))
+    throw new BuildFailure([
+      { file: "package.json", message: "dependencies in package.json must be an object of package names and versions." },
+    ]);
+  const refused = dependencyErrors(packageJson, dependencies);
+  if (refused.length > 0) throw new BuildFailure(refused);
   const names = Object.keys(dependencies).sort();
   if (names.length === 0) return undefined;
   // As the bundler's installer would say (the shared install sees only the dependencies).
