@@ -119,3 +119,34 @@ describe("tool calls", () => {
     });
   });
 });
+
+describe("a turn's event stream", () => {
+  it("answers 204 when reopened past its last event, so EventSource stops reconnecting", async () => {
+    const { id } = await createProject({ "a.txt": "a\n" });
+    const { turnId, stream } = await turn(id, "bad-inputs");
+    const last = [...stream.matchAll(/^id: (\d+)$/gm)].at(-1)![1]!;
+    const again = await call(`/api/projects/${id}/turns/${turnId}/events`, { headers: { "Last-Event-ID": last } });
+    expect(again.status).toBe(204);
+    expect(await again.text()).toBe("");
+    // From the start it replays as before.
+    expect(await (await call(`/api/projects/${id}/turns/${turnId}/events`)).text()).toContain("event: turn.finished");
+  });
+
+  it("ends with turn.finished when its project is deleted mid-turn", async () => {
+    const { id } = await createProject({ "a.txt": "a\n" });
+    const res = await call(`/api/projects/${id}/chat`, { method: "POST", json: { message: "Go. [scenario: slow-model]" } });
+    const { turnId } = await res.json<{ turnId: string }>();
+    const events = await call(`/api/projects/${id}/turns/${turnId}/events`);
+    const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!seen.includes("event: turn.started")) seen += (await reader.read()).value ?? "";
+    expect((await call(`/api/projects/${id}`, { method: "DELETE" })).status).toBe(204);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) seen += chunk.value;
+    const lastEvent = seen.trim().split("\n\n").at(-1)!;
+    expect(lastEvent).toContain("event: turn.finished");
+    expect(JSON.parse(lastEvent.match(/^data: (.*)$/m)![1]!)).toMatchObject({
+      status: "failed",
+      error: "The project was deleted while this turn ran; the turn ended with it.",
+    });
+  });
+});

@@ -49,3 +49,6 @@ defineScenario("same-id-second", [
   { content: [use("str_replace_based_edit_tool", { command: "create", path: "second.txt", file_text: "2\n" }, "toolu_same")] },
   done(),
 ]);
+
+// A model call that takes a while: the project is deleted while the turn waits for it.
+defineScenario("slow-model", [{ delayMs: 2000, content: [{ type: "text", text: "Still thinking." }] }]);

@@ -8,3 +8,4 @@ export type { BuildSummary } from "./project-builds";
 export type { TestSummary } from "./project-tests";
 export type { ProjectTurns } from "./project-turns";
 export type { ConversationMessage, FinalStatus, TurnEvent, TurnInfo, TurnState } from "./turn-log";
+export { NO_USAGE } from "./turn-log";

@@ -87,6 +87,8 @@ export class ProjectObjectBase extends DurableObject<Env> {
   destroy(): Promise<Outcome<void>> {
     return capture(async () => {
       if (!this.projectRow()) throw this.missing();
+      // A turn's open event streams end now, with a last event saying why (see the events route).
+      this.parts?.turns.log.close();
       this.parts = undefined;
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();

@@ -1,5 +1,5 @@
 import type { TurnBudgets } from "../server-config";
-import { StoreError } from "../store";
+import { NotFoundError, StoreError } from "../store";
 import { ProjectError } from "./project-errors";
 
 /** Event names of a turn's stream (docs/api.md, Agent turns). */
@@ -176,6 +176,8 @@ export interface TurnState {
 export class TurnLog {
   /** Wakes the readers waiting for a turn's next events. */
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** The project was deleted: readers waiting for events are told so. */
+  private closed = false;
 
   constructor(private readonly sql: SqlStorage) {
     sql.exec(SCHEMA);
@@ -309,7 +311,14 @@ export class TurnLog {
       waiters.add(wake);
       this.waiters.set(turnId, waiters);
     });
+    if (this.closed) throw new NotFoundError("The project was deleted.");
     return this.events(turnId, after);
+  }
+
+  /** The project is being deleted: every reader waiting for a turn's events wakes at once and is told. */
+  close(): void {
+    this.closed = true;
+    for (const waiters of [...this.waiters.values()]) for (const wake of [...waiters]) wake();
   }
 
   addUsage(turnId: string, usage: TurnUsage): TurnUsage {

@@ -24,7 +24,11 @@ export const turnEvents = createRoute({
   path: "/{id}/turns/{turnId}/events",
   summary: "The turn's events as Server-Sent Events: replayed from the start (or after Last-Event-ID), open until turn.finished",
   request: { params: TurnParams },
-  responses: { 200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } }, ...errors(404) },
+  responses: {
+    200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } },
+    204: { description: "The turn has finished and has no events after Last-Event-ID (EventSource stops reconnecting on 204)" },
+    ...errors(404),
+  },
 });
 
 export const listTurns = createRoute({

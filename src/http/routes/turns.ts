@@ -1,7 +1,8 @@
 import type { z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { modelConfigFromEnv } from "../../server-config";
-import { unwrap, type TurnEvent } from "../../project";
+import { NO_USAGE, unwrap, type TurnEvent } from "../../project";
+import { StoreError } from "../../store";
 import { ApiError } from "../api-errors";
 import { barePreviewUrl, projectStub } from "../project-stub";
 import { openApiHono, served } from "../request";
@@ -61,6 +62,8 @@ turns.openapi(served(turnEvents), async (c) => {
   // The first read happens before the stream starts, so an unknown turn is a plain 404.
   type Page = { events: TurnEvent[]; running: boolean };
   let page = unwrap(await stub.turnEvents(turnId, after, 0)) as Page;
+  // A finished turn with nothing after Last-Event-ID: 204, which tells EventSource not to reconnect.
+  if (page.events.length === 0 && !page.running) return c.body(null, 204);
   return streamSSE(c, async (stream) => {
     let closed = false;
     stream.onAbort(() => {
@@ -73,7 +76,15 @@ turns.openapi(served(turnEvents), async (c) => {
         if (event.type === "turn.finished") return;
       }
       if (closed || (!page.running && page.events.length === 0)) return;
-      page = unwrap(await nextPage(stub, turnId, after)) as Page;
+      try {
+        page = unwrap(await nextPage(stub, turnId, after)) as Page;
+      } catch (error) {
+        if (!(error instanceof StoreError && error.code === "not_found")) throw error;
+        // The project (and the turn with it) was deleted: the stream still ends with its last event.
+        const data = { status: "failed", usage: NO_USAGE, error: "The project was deleted while this turn ran; the turn ended with it." };
+        await stream.writeSSE({ id: String(after + 1), event: "turn.finished", data: JSON.stringify(data) });
+        return;
+      }
       if (page.events.length === 0 && page.running) await stream.write(": keep-alive\n\n");
     }
   });
