@@ -199,6 +199,16 @@ describe("raw downloads never run script on the API's origin", () => {
 });
 
 describe("paths", () => {
+  it("refuses a JSON body whose bytes are not UTF-8 with 400 invalid_content, and stores nothing", async () => {
+    const { id } = await createProject({ "a.txt": "a\n" });
+    const encoded = new TextEncoder().encode('{"base": 1, "changes": [{"op": "put", "path": "a.txt", "content": "xy"}]}');
+    const at = encoded.indexOf(0x79); // y
+    const body = new Uint8Array([...encoded.slice(0, at), 0xff, ...encoded.slice(at)]);
+    await expectError(await api(`/api/projects/${id}/commits`, { method: "POST", body }), 400, "invalid_content");
+    expect(await (await api(`/api/projects/${id}/files/a.txt`)).text()).toBe("a\n");
+    expect(((await (await api(`/api/projects/${id}/versions`)).json()) as { versions: unknown[] }).versions).toHaveLength(1);
+  });
+
   it("refuses paths that are not well-formed Unicode, in commits, creates and URLs, and stores nothing", async () => {
     const { id } = await createProject({ "a.txt": "a\n" });
     const lone = "src/\ud800.ts";

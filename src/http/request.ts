@@ -46,7 +46,13 @@ const firstQueryValues: MiddlewareHandler = async (c, next) => {
  * types, and Hono's validator reads only JSON ones.
  */
 const jsonBody: MiddlewareHandler = async (c, next) => {
-  const text = await c.req.text();
+  let text: string;
+  try {
+    // Fatal: bytes that are not UTF-8 would otherwise be stored as U+FFFD without a word.
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(await c.req.arrayBuffer());
+  } catch {
+    throw new ApiError("invalid_content", "The request body is not UTF-8 text: JSON must be sent as UTF-8 (no other bytes).");
+  }
   const json = text.trim() === "" ? "{}" : text;
   try {
     JSON.parse(json);
