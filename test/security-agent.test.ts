@@ -150,3 +150,19 @@ describe("a turn's event stream", () => {
     });
   });
 });
+
+describe("execute", () => {
+  it("keeps its result when the code logs more than an answer can hold, and says how many lines it dropped", async () => {
+    const { id } = await createProject({ "a.txt": "a\n" });
+    const { stream } = await turn(id, "log-flood");
+    expect(stream).toMatch(/event: turn\.finished\ndata: \{"status":"completed"/);
+    const [result] = await results("log-flood", 1);
+    expect(result!.is_error ?? false).toBe(false);
+    const answer = JSON.parse(result!.content) as { result: string; logs: string[] };
+    expect(answer.result).toBe("done");
+    expect(answer.logs).toHaveLength(201);
+    expect(answer.logs[0]).toMatch(/^0x{1999}/);
+    expect(answer.logs[0]).toContain("log less");
+    expect(answer.logs[200]).toBe("[… 200 more log lines not shown]");
+  });
+});

@@ -52,3 +52,13 @@ defineScenario("same-id-second", [
 
 // A model call that takes a while: the project is deleted while the turn waits for it.
 defineScenario("slow-model", [{ delayMs: 2000, content: [{ type: "text", text: "Still thinking." }] }]);
+
+// 40 MB of console output, more than an RPC answer holds: the result still comes back.
+defineScenario("log-flood", [
+  {
+    content: [
+      use("execute", { code: 'async () => { for (let i = 0; i < 400; i++) console.log(String(i).padEnd(100000, "x")); return "done"; }' }),
+    ],
+  },
+  done(),
+]);

@@ -33,6 +33,7 @@ const HOST_GRACE_MS = 2_000;
 const WATCH_MS = 250;
 const MAX_RESULT_CHARS = 20_000;
 const MAX_LOG_LINES = 200;
+const MAX_LOG_LINE_CHARS = 2_000;
 /** The most of one `preview.fetch` answer the host reads for the code. */
 const MAX_PREVIEW_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -56,8 +57,8 @@ export async function runExecute(code: string, host: ExecuteHost): Promise<Execu
       watch.clear();
       return state.close();
     });
-    const logs = (run.logs ?? []).slice(0, MAX_LOG_LINES).map((line) => truncate(String(line), 2000, "log less"));
-    if ((run.logs?.length ?? 0) > MAX_LOG_LINES) logs.push(`[… ${run.logs!.length - MAX_LOG_LINES} more log lines not shown]`);
+    // Bounded in the sandbox already (BOUNDED_CONSOLE); checked again here, as the code may have replaced console itself.
+    const logs = (run.logs ?? []).slice(0, MAX_LOG_LINES + 1).map((line) => truncate(String(line), MAX_LOG_LINE_CHARS, "log less"));
     return { result: clip(run.result), logs, ...(run.error ? { error: run.error } : {}) };
   } catch (error) {
     return { result: undefined, logs: [], error: error instanceof Error ? error.message : String(error) };
@@ -132,9 +133,33 @@ function previewProvider(host: ExecuteHost): ResolvedProvider {
   const answer = __parseForCodemode(await __dispatchers.preview.call("rawFetch", __stringifyForCodemode([String(path), { method: init.method, headers: init.headers && Object.fromEntries(new Headers(init.headers)), body: init.body === undefined ? undefined : String(init.body) }])));
   if (answer.error) throw new Error(answer.error);
   return new Response(answer.result.body, { status: answer.result.status, headers: answer.result.headers });
-};`,
+};
+${BOUNDED_CONSOLE}`,
   };
 }
+
+/**
+ * Console output kept inside the sandbox, bounded there: the first
+ * MAX_LOG_LINES lines of at most MAX_LOG_LINE_CHARS each, then one line
+ * counting the rest. Unbounded, a call that logs without end would send back
+ * more than an RPC answer holds (32 MiB) and lose its result with its logs.
+ * codemode's own console (which collects into `__logs`) is replaced.
+ */
+const BOUNDED_CONSOLE = `{
+  let dropped = 0;
+  const keep = (prefix) => (...parts) => {
+    if (__logs.length < ${MAX_LOG_LINES}) {
+      const line = prefix + parts.map(String).join(" ");
+      // One character over the bound, so the host still sees it was cut (and says so).
+      __logs.push(line.slice(0, ${MAX_LOG_LINE_CHARS + 1}));
+      return;
+    }
+    __logs[${MAX_LOG_LINES}] = "[… " + ++dropped + " more log lines not shown]";
+  };
+  console.log = console.info = console.debug = keep("");
+  console.warn = keep("[warn] ");
+  console.error = keep("[error] ");
+}`;
 
 /** Keeps a result the model can read: JSON-able, and cut when long. */
 function clip(result: unknown): unknown {
