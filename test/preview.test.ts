@@ -331,6 +331,27 @@ describe("preview access when API_TOKEN is set", () => {
     });
     expect(page.status).toBe(200);
     expect(await page.text()).toBe("cookie=theme=dark");
+    // Its own pages, its user (typing the URL) and the playground framing it send the cookie; another preview
+    // (same-site) or another site's fetch or form may not use it.
+    const withCookie = (method: string, site: string, mode: string) =>
+      call(`http://${id}.preview.localhost:8787/`, { method, headers: { Cookie: pair, "Sec-Fetch-Site": site, "Sec-Fetch-Mode": mode } });
+    for (const [method, site, mode] of [
+      ["POST", "same-origin", "cors"],
+      ["GET", "none", "navigate"],
+      ["GET", "cross-site", "navigate"],
+    ] as const) {
+      expect((await withCookie(method, site, mode)).status, `${method} ${site} ${mode}`).toBe(200);
+    }
+    for (const [method, site, mode] of [
+      ["GET", "same-site", "navigate"],
+      ["GET", "same-site", "no-cors"],
+      ["GET", "cross-site", "cors"],
+      ["POST", "cross-site", "navigate"],
+    ] as const) {
+      const refused = await withCookie(method, site, mode);
+      expect(refused.status, `${method} ${site} ${mode}`).toBe(403);
+      expect(await refused.text()).toContain("takes its access cookie only from its own pages");
+    }
     const other = await createProject({ "src/index.ts": 'export default { fetch: () => new Response("other") };\n' });
     expect((await call(`http://${other.id}.preview.localhost:8787/`, { headers: { Cookie: pair } })).status).toBe(401);
   });

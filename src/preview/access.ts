@@ -32,8 +32,11 @@ export async function checkPreviewAccess(request: Request, apiToken: string | un
   if (offered !== null) {
     if (!(await timingSafeEqual(expected, offered))) return denied();
     url.searchParams.delete("access");
-    // Previews are framed by the playground, another site: a Lax cookie would not be kept there. Browsers take
-    // Secure (and so SameSite=None, partitioned by the framing site) over https and on *.localhost.
+    // The strictest setting that keeps the playground's frames working: the playground is another site than its
+    // previews, and a framed page gets no Lax or Strict cookie at all (its site for cookies is the playground's), so
+    // the cookie must be SameSite=None, and Partitioned, kept per framing site. Browsers take Secure (and so None)
+    // over https and on *.localhost. What None would let through (another preview or site sending the cookie along)
+    // is refused below by Sec-Fetch-Site.
     const secure = url.protocol === "https:" || url.hostname === "localhost" || url.hostname.endsWith(".localhost");
     return new Response(null, {
       status: 302,
@@ -50,11 +53,33 @@ export async function checkPreviewAccess(request: Request, apiToken: string | un
   let valid = false;
   for (const candidate of offeredCookies) valid = (await timingSafeEqual(expected, candidate)) || valid;
   if (!valid) return denied();
+  if (fromElsewhere(request)) return refusedFromElsewhere();
   const headers = new Headers(request.headers);
   const others = cookies.filter((cookie) => !cookie.startsWith(`${COOKIE}=`));
   if (others.length > 0) headers.set("Cookie", others.join("; "));
   else headers.delete("Cookie");
   return new Request(request, { headers });
+}
+
+/**
+ * The cookie is for the preview's own pages, its user opening it, and the
+ * playground framing it (a GET navigation from another site). A request
+ * another preview made (same-site: previews share `preview.localhost`
+ * locally), or another site's fetch or form POST, is refused with it, so one
+ * preview cannot act as the user on another.
+ */
+function fromElsewhere(request: Request): boolean {
+  const site = request.headers.get("Sec-Fetch-Site");
+  if (site === "same-site") return true;
+  if (site !== "cross-site") return false;
+  return request.headers.get("Sec-Fetch-Mode") !== "navigate" || (request.method !== "GET" && request.method !== "HEAD");
+}
+
+function refusedFromElsewhere(): Response {
+  return new Response(
+    "<!doctype html><title>Access needed</title><h1>Access needed</h1><p>This preview takes its access cookie only from its own pages. Open it through the <code>previewUrl</code> the API returns.</p>\n",
+    { status: 403, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } },
+  );
 }
 
 function denied(): Response {
