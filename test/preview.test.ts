@@ -257,6 +257,21 @@ export default {
   });
 });
 
+describe("an app's answer past a bound", () => {
+  it("gets a 502 naming the bound, and an error in the log, when its headers are too large to pass on", async () => {
+    const { id } = await createProject({
+      "src/index.ts":
+        'export default { fetch: (r) => new URL(r.url).pathname === "/big" ? new Response("x", { headers: { "X-Big": "y".repeat(200_000) } }) : new Response("small") };\n',
+    });
+    const big = await preview(id, "/big");
+    expect(big.status).toBe(502);
+    expect(await big.text()).toMatch(/^The app's response headers are 200,\d{3} bytes, over the 65,536 a preview passes on/);
+    expect(await (await preview(id, "/")).text()).toBe("small");
+    const logs = await (await api(`/api/projects/${id}/logs`)).json<{ entries: { level: string; message: string }[] }>();
+    expect(logs.entries.some((entry) => entry.level === "error" && /response headers are 200,\d{3} bytes/.test(entry.message))).toBe(true);
+  });
+});
+
 describe("preview logs of an app that logs without end", () => {
   it("keeps 1,000 lines of one request, each at most 10,000 characters, and says how many it left out", async () => {
     const { id } = await createProject({

@@ -67,10 +67,18 @@ async function assetManifest(
 }
 
 /**
+ * The most response header bytes a preview passes on. More than this and the
+ * local server's proxies give up without an answer (200 KB left the client
+ * waiting); browsers and Cloudflare's edge also refuse headers this large.
+ */
+const MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
+
+/**
  * Answers a preview request: static assets from the host, everything else
  * from the app's dynamic worker in the sandbox runtime, under the project's
  * grant. A worker the runtime had to stop gets a 503 page naming the limit,
- * and `stopped` is told (the project's log).
+ * an answer past a bound (its headers) a 502, and `failed` is told (the
+ * project's log).
  */
 export async function servePreview(
   request: Request,
@@ -78,7 +86,7 @@ export async function servePreview(
   version: string,
   runtime: SandboxRuntime,
   grant: SandboxGrant,
-  stopped: (message: string) => void,
+  failed: (message: string) => void,
 ): Promise<Response> {
   const asset = await handleAssetRequest(request, preview.manifest, preview.storage, {
     not_found_handling: preview.output.mainModule ? "none" : "single-page-application",
@@ -95,10 +103,21 @@ export async function servePreview(
       grant,
       code: () => ({ ...code, compatibilityDate, compatibilityFlags }),
     };
-    return hostOnlyCookies(await runtime.fetch(worker, new Request(request, { cf })));
+    const response = await runtime.fetch(worker, new Request(request, { cf }));
+    const headerBytes = [...response.headers].reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0);
+    if (headerBytes > MAX_RESPONSE_HEADER_BYTES) {
+      await response.body?.cancel();
+      const message = `The app's response headers are ${headerBytes.toLocaleString("en-US")} bytes, over the ${MAX_RESPONSE_HEADER_BYTES.toLocaleString("en-US")} a preview passes on; it was answered 502 instead.`;
+      failed(message);
+      return new Response(`${message}\nSee GET /api/projects/:id/logs.\n`, {
+        status: 502,
+        headers: { "Content-Type": "text/plain; charset=utf-8" },
+      });
+    }
+    return hostOnlyCookies(response);
   } catch (error) {
     if (error instanceof SandboxStopped) {
-      stopped(error.message);
+      failed(error.message);
       return new Response(`${error.message}\nSee GET /api/projects/:id/logs.\n`, {
         status: 503,
         headers: { "Content-Type": "text/plain; charset=utf-8", "Retry-After": "5" },

@@ -59,7 +59,7 @@ export class ProjectBuilds {
       runtime: SandboxRuntime;
       /** What the project's preview workers may reach. */
       grant: () => SandboxGrant;
-      /** A preview request whose worker the runtime stopped (a loop, memory): for the project's log. */
+      /** A preview request that failed on the host's side (its worker stopped, its answer past a bound): for the project's log. */
       stopped: (entry: { message: string; version: string; url: string }) => void;
     },
   ) {
