@@ -12,39 +12,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseEnv } from "node:util";
 import { parse as parseToml } from "smol-toml";
+import { workerVariables } from "./dev-variables.mjs";
 import { superviseSandbox } from "./sandbox-supervisor.mjs";
 
-const VARIABLES = [
-  "API_TOKEN",
-  "ANTHROPIC_API_KEY",
-  "ANTHROPIC_BASE_URL",
-  "MODEL",
-  "ANTHROPIC_CONTEXT_MANAGEMENT",
-  "TURN_MAX_MODEL_CALLS",
-  "TURN_MAX_OUTPUT_TOKENS",
-  "TURN_MAX_SECONDS",
-  "REPLAY_DELAY_MS",
-  "PREVIEW_HOST",
-  "API_HOSTS",
-  "CORS_ORIGINS",
-  "NPM_REGISTRY",
-  "MAX_FILE_BYTES",
-  "MAX_FILES",
-  "MAX_VERSION_BYTES",
-  "TEST_TIMEOUT_MS",
-  "EXECUTE_TIMEOUT_MS",
-  "PREVIEW_CPU_MS",
-  "SANDBOX_STALL_MS",
-  "SANDBOX_MEMORY_MB",
-];
-
-const fromFile = existsSync(".dev.vars") ? parseEnv(readFileSync(".dev.vars", "utf8")) : {};
-const values = { ...fromFile };
-for (const name of VARIABLES) {
-  if (process.env[name] !== undefined && process.env[name] !== "") values[name] = process.env[name];
-}
+const values = workerVariables(process.env, existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "");
 
 const port = process.env.PORT ?? "8787";
 if (!/^\d+$/.test(port)) {
