@@ -15,9 +15,9 @@ export type KvPutOptions = { expiration?: number; expirationTtl?: number; metada
 export type KvListOptions = { prefix?: string; limit?: number; cursor?: string };
 
 export class SandboxGateway extends WorkerEntrypoint<Env> {
-  /** A call into the sandbox process is about to run its code, or is waiting for it (see RemoteSandbox). */
-  began(call: string, phase: "loading" | "running"): void {
-    callBegan(call, phase);
+  /** A call into the sandbox process is about to run its code (see RemoteSandbox). */
+  began(call: string): void {
+    callBegan(call);
   }
 
   kvGet(props: SandboxProps, key: string, type?: KvValueType | { type: KvValueType }) {

@@ -11,8 +11,8 @@ import { type SandboxCode, SandboxStopped, type SandboxRuntime, type SandboxWork
  * (SandboxGateway.began), and the supervisor says since when the process
  * stopped answering. A call that never began, or was sent after that, cannot
  * have caused it and is sent again at once when that is safe: GET and HEAD,
- * test runs, and any call (a POST, `execute`) whose code never began. Of the others (the suspects), one alone caused it
- * and gets a SandboxStopped naming the limit; several are sent again one at
+ * test runs, and any call (a POST, `execute`) whose code never began. Of
+ * the others (the suspects), one alone caused it and gets a SandboxStopped naming the limit; several are sent again one at
  * a time, the one whose code began last (the likeliest cause) last: a
  * suspect that stops the process again, or is left when all the others were
  * served, is the cause, so another project's preview never fails for it.
@@ -40,7 +40,7 @@ export class RemoteSandbox implements SandboxRuntime {
     const send = (call: string) => {
       const sending = next ?? request;
       next = resendable ? sending.clone() : null;
-      return this.service.fetchWorker(worker.id, worker.grant, sending, async () => loading(call, worker.code), call);
+      return this.service.fetchWorker(worker.id, worker.grant, sending, async () => handedOver(call, worker.code()), call);
     };
     let outcome = await this.call(send);
     // Never began, or sent after the process stopped answering: not the cause, so sent again as it was (twice at most).
@@ -199,7 +199,7 @@ class Loss {
   private readonly served = new Set<number>();
 
   constructor(calls: Map<number, number>) {
-    this.calls = new Map([...calls].map(([call, sentAt]) => [call, { sentAt, began: running(begun.get(call)) }]));
+    this.calls = new Map([...calls].map(([call, sentAt]) => [call, { sentAt, began: begun.get(call) }]));
   }
 
   cut(call: number): boolean {
@@ -257,34 +257,29 @@ class Loss {
 type Cut = { ok: false; message: string; alone: boolean; innocent: boolean; unran: boolean; loss: Loss; call: number };
 
 /** Calls are numbered per isolate; the process names them back with this isolate's mark (SandboxGateway.began). */
-const running = (order: number | undefined) => (order === undefined || order === LOADING ? undefined : order);
 let isolate: string | undefined;
 /** Made at first use: workerd gives no random values at a module's top level. */
 const isolateMark = () => (isolate ??= crypto.randomUUID());
 let nextCall = 0;
-/** Calls under way the process reported: the order in which their code began, or LOADING while it is fetched. */
+/** Calls under way the process reported: the order in which their code began. */
 const begun = new Map<number, number>();
-const LOADING = -1;
 let beganCount = 0;
 
 /**
- * The process fetches a call's worker code: the call is loading (other calls
- * run meanwhile) until the code is handed over, and may run from then on, as
- * the module's top-level code runs as soon as it arrives.
+ * A call's worker code, as it is handed to the process: the module's
+ * top-level code runs as soon as it arrives, so the call counts as begun
+ * again from here (later than its report before the fetch, which came before
+ * the code was asked for).
  */
-function loading(call: string, code: () => SandboxCode): SandboxCode {
-  callBegan(call, "loading");
-  try {
-    return code();
-  } finally {
-    callBegan(call, "running");
-  }
+function handedOver(call: string, code: SandboxCode): SandboxCode {
+  callBegan(call);
+  return code;
 }
 
-/** The sandbox process is about to run a call's code, or is fetching it (SandboxGateway.began). */
-export function callBegan(call: string, phase: "loading" | "running"): void {
+/** The sandbox process is about to run a call's code (SandboxGateway.began). */
+export function callBegan(call: string): void {
   const [mark, id] = call.split(":");
-  if (mark === isolate) begun.set(Number(id), phase === "loading" ? LOADING : beganCount++);
+  if (mark === isolate) begun.set(Number(id), beganCount++);
 }
 
 /** How long a worker known to have caused a stop is answered its error without running (see `bar`). */

@@ -59,18 +59,18 @@ export default class SandboxHost extends WorkerEntrypoint<HostEnv> {
 
   /**
    * `code` is called back only when this process does not hold the worker yet
-   * (the host notes the call as loading meanwhile: other calls run then). The
+   * (the host counts the call as begun again when it hands the code over). The
    * host is told that `call` begins before the worker's code may run: a call
    * the process stopped under that never got to run its code cannot be the cause.
    */
   async fetchWorker(id: string, grant: SandboxGrant, request: Request, code: () => Promise<SandboxCode>, call: string): Promise<Response> {
     const worker = this.env.LOADER.get(id, async () => ({ ...(await code()), ...grantBindings(grant, BRIDGES) }));
-    await this.env.HOST.began(call, "running");
+    await this.env.HOST.began(call);
     return worker.getEntrypoint().fetch(request);
   }
 
   async evaluate(code: WorkerLoaderWorkerCode, cpuMs: number, dispatchers: object, connectors: object, call: string): Promise<unknown> {
-    await this.env.HOST.began(call, "running");
+    await this.env.HOST.began(call);
     return evaluateIn(this.env.LOADER, code, cpuMs, dispatchers, connectors);
   }
 }
