@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { corsOriginsFromEnv, ownHostsFromEnv } from "../server-config";
-import { coveredBy, isIpLiteral, parsePreviewHost } from "../preview";
+import { apiAnswersOn, isIpLiteral, parsePreviewHost } from "../preview";
 import type { AppEnv } from "./app-env";
 import { errorResponse } from "./api-errors";
 
@@ -50,9 +50,7 @@ export function originGuard(): MiddlewareHandler<AppEnv> {
 }
 
 function hostAllowed(hostname: string, apiHosts: string[]): boolean {
-  const host = hostname.toLowerCase();
-  if (isIpLiteral(host) || host === "localhost" || host.endsWith(".localhost")) return true;
-  return apiHosts.some((entry) => coveredBy(host, entry.toLowerCase()));
+  return isIpLiteral(hostname.toLowerCase()) || apiAnswersOn(hostname, apiHosts);
 }
 
 /** Why a browser page of `origin` may not call the API at `ownOrigin`, or null when it may. */

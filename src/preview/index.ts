@@ -3,6 +3,6 @@ export { buildErrorPage, notFoundPage } from "./error-page";
 export { loadPreview, servePreview, type LoadedPreview } from "./serve";
 export { applyEgressPolicy, type EgressPolicy } from "./egress-policy";
 export { accessToken, checkPreviewAccess, previewAccessToken } from "./access";
-export { coveredBy, isIpLiteral, reservedHostReason, type OwnHosts } from "./reserved-hosts";
+export { apiAnswersOn, coveredBy, isIpLiteral, reservedHostReason, type OwnHosts } from "./reserved-hosts";
 export { sandboxEntry, type WorkerModules } from "./sandbox-entry";
 export { readAtMost, textAtMost } from "./bounded-body";

@@ -1,4 +1,4 @@
-import { coveredBy, type OwnHosts } from "./reserved-hosts";
+import { apiAnswersOn, type OwnHosts } from "./reserved-hosts";
 
 /** Which preview a request is for, from its Host. */
 export interface PreviewTarget {
@@ -36,20 +36,14 @@ export function underPreviewHost(host: string, own: OwnHosts): boolean {
   const name = host.toLowerCase().split(":")[0]!;
   if (own.previewHost) return name.endsWith(`.${own.previewHost.toLowerCase().split(":")[0]}`);
   const at = name.indexOf(".preview.");
-  return at > 0 && apiName(name.slice(at + ".preview.".length), own.apiHosts);
+  return at > 0 && apiAnswersOn(name.slice(at + ".preview.".length), own.apiHosts);
 }
 
 /** `suffix` (after a preview's label, port and all) is the preview suffix. */
 function underOwnSuffix(suffix: string, own: OwnHosts): boolean {
   const name = suffix.split(":")[0]!;
   if (own.previewHost) return suffix === own.previewHost.toLowerCase() || name === own.previewHost.toLowerCase();
-  return name.startsWith("preview.") && apiName(name.slice("preview.".length), own.apiHosts);
-}
-
-/** A name the API answers on (see the origin guard): localhost, `*.localhost` or one in API_HOSTS. */
-function apiName(name: string, apiHosts: string[]): boolean {
-  if (name === "localhost" || name.endsWith(".localhost")) return true;
-  return apiHosts.some((entry) => coveredBy(name, entry.toLowerCase()));
+  return name.startsWith("preview.") && apiAnswersOn(name.slice("preview.".length), own.apiHosts);
 }
 
 /** The origin of a preview, built like the request's own (scheme and port kept). */

@@ -62,6 +62,13 @@ export function isIpLiteral(hostname: string): boolean {
   return parseIPv4(hostname) !== null || (hostname.startsWith("[") && parseIPv6(hostname.slice(1, -1)) !== null);
 }
 
+/** A name the API answers on besides IP addresses: `localhost`, `*.localhost`, or one covered by API_HOSTS. */
+export function apiAnswersOn(name: string, apiHosts: string[]): boolean {
+  const host = name.toLowerCase();
+  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  return apiHosts.some((entry) => coveredBy(host, entry.toLowerCase()));
+}
+
 /** Matches `host` against a name or a `*.` wildcard entry. */
 export function coveredBy(host: string, entry: string): boolean {
   return entry.startsWith("*.") ? host.endsWith(entry.slice(1)) && host.length > entry.length - 1 : host === entry;

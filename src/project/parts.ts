@@ -43,7 +43,7 @@ export function createParts(storage: DurableObjectStorage, env: Env, projectId: 
     shared: sharedDependencies(env.DEPENDENCIES),
     runtime,
     grant: () => ({ projectId, kv: true, egress: true, tail: true, cpuMs: previewCpuMs }),
-    stopped: ({ message, version, url }) => logs.append([{ ts: Date.now(), version, level: "error", message, url }]),
+    failed: ({ message, version, url }) => logs.append([{ ts: Date.now(), version, level: "error", message, url }]),
   });
   const tests = new ProjectTests(sql, builds, {
     projectId,

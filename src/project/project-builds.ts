@@ -60,7 +60,7 @@ export class ProjectBuilds {
       /** What the project's preview workers may reach. */
       grant: () => SandboxGrant;
       /** A preview request that failed on the host's side (its worker stopped, its answer past a bound): for the project's log. */
-      stopped: (entry: { message: string; version: string; url: string }) => void;
+      failed: (entry: { message: string; version: string; url: string }) => void;
     },
   ) {
     this.cache = new SqlBuildCache(storage);
@@ -101,7 +101,7 @@ export class ProjectBuilds {
     this.loaded.set(key, preview);
     if (this.loaded.size > LOADED_PREVIEWS) this.loaded.delete(this.loaded.keys().next().value!);
     return servePreview(request, preview, String(ref), this.options.runtime, this.options.grant(), (message) =>
-      this.options.stopped({ message, version: String(ref), url: request.url }),
+      this.options.failed({ message, version: String(ref), url: request.url }),
     );
   }
 

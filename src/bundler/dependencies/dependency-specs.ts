@@ -1,4 +1,4 @@
-import { findNodeAtLocation, parseTree } from "jsonc-parser";
+import { findNodeAtLocation, type Node as JsonNode, parseTree } from "jsonc-parser";
 import type { BuildError } from "../interface";
 
 /**
@@ -11,12 +11,13 @@ import type { BuildError } from "../interface";
  * the dependency's line in package.json.
  */
 export function dependencyErrors(packageJson: string, dependencies: Record<string, unknown>): BuildError[] {
-  const errors: BuildError[] = [];
-  for (const [name, spec] of Object.entries(dependencies)) {
+  const problems = Object.entries(dependencies).flatMap(([name, spec]) => {
     const problem = nameProblem(name) ?? specProblem(name, spec);
-    if (problem) errors.push({ file: "package.json", ...where(packageJson, name), message: problem });
-  }
-  return errors;
+    return problem ? [{ name, problem }] : [];
+  });
+  if (problems.length === 0) return [];
+  const tree = parseTree(packageJson);
+  return problems.map(({ name, problem }) => ({ file: "package.json", ...where(packageJson, tree, name), message: problem }));
 }
 
 /** npm's rule for new package names (validate-npm-package-name): lowercase, URL-safe, at most 214 characters. */
@@ -46,9 +47,8 @@ function specProblem(name: string, spec: unknown): string | null {
 }
 
 /** The line and column (from 1) of a dependency's entry in package.json. */
-function where(packageJson: string, name: string): { line?: number; column?: number } {
-  const node = findNodeAtLocation(parseTree(packageJson) ?? { type: "null", offset: 0, length: 0 }, ["dependencies", name]);
-  const offset = node?.parent?.offset;
+function where(packageJson: string, tree: JsonNode | undefined, name: string): { line?: number; column?: number } {
+  const offset = tree ? findNodeAtLocation(tree, ["dependencies", name])?.parent?.offset : undefined;
   if (offset === undefined) return {};
   const before = packageJson.slice(0, offset).split("\n");
   return { line: before.length, column: before.at(-1)!.length + 1 };
