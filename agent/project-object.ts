@@ -45,8 +45,8 @@ export class ProjectObject extends ProjectObjectBase {
       buildDraft: () => builds.build("draft"),
       testDraft: () => tests.run("draft"),
       previewFetch: (path, init) => {
-        // Against the bare origin (a turn started before tokens were kept out of its URL stored one), and never with `access`.
-        const url = new URL(path, new URL(previewUrl).origin);
+        // The turn's URL has no token (TurnState); the app never gets one from the model's own path either.
+        const url = new URL(path, previewUrl);
         url.searchParams.delete("access");
         url.hash = "";
         return builds.serve(new Request(url, init), "draft", url.hostname.split(".")[0]!);

@@ -68,6 +68,15 @@ describe("the preview access token", () => {
   });
 });
 
+it("is dropped from the URL of a turn started before turns kept it out", async () => {
+  const stub = env.PROJECTS.get(env.PROJECTS.newUniqueId());
+  await runInDurableObject(stub, async (_instance, state) => {
+    const log = new TurnLog(state.storage.sql);
+    log.start("t0123456789abcde", "told the old way", 1, { previewUrl: "http://abc--draft.preview.localhost:8787/?access=old-token" });
+    expect(log.state("t0123456789abcde").previewUrl).toBe("http://abc--draft.preview.localhost:8787/");
+  });
+});
+
 describe("tool inputs that do not match their schema", () => {
   it("each get an is_error result naming the field, and the turn goes on", async () => {
     const { id } = await createProject({ "a.txt": "a\n" });

@@ -22,21 +22,14 @@ export async function buildAndTest(host: TurnHost, turnId: string, previewUrl: s
   const failures = run.results.filter((result) => !result.ok).map((result) => ({ name: result.name, error: result.error ?? "failed" }));
   if (run.buildErrors) failures.push(...run.buildErrors.map((error) => ({ name: error.file ?? "(tests)", error: error.message })));
   log.append(turnId, "test.finished", { passed: run.passed, failed: run.failed, failures });
-  // Without its access token (API_TOKEN): the model, its provider and the turn's event stream never see a credential.
-  const url = previewUrl ? withoutAccessToken(previewUrl) : undefined;
-  if (url) log.append(turnId, "preview.ready", { url });
+  // The turn's preview URL carries no access token (TurnState): the model, its provider and the event stream read it.
+  if (previewUrl) log.append(turnId, "preview.ready", { url: previewUrl });
   return {
     ok: run.ok,
     build: { ok: true, errors: [] },
     tests: { passed: run.passed, failed: run.failed, failures },
-    ...(url ? { previewUrl: url } : {}),
+    ...(previewUrl ? { previewUrl } : {}),
   };
-}
-
-function withoutAccessToken(url: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.delete("access");
-  return parsed.toString();
 }
 
 /** A build failure's identity, for the stuck rule (the same errors three builds in a row). */

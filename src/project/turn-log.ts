@@ -158,7 +158,7 @@ export interface TurnState {
   interrupted: boolean;
   /** The last build's error signature and how many builds in a row had it. */
   stuck: { signature: string; count: number } | null;
-  /** The draft's preview URL as the client that started the turn reaches it. */
+  /** The draft's preview URL as the client that started the turn reaches it, never with an access token. */
   previewUrl: string | null;
   /** Budgets the request asked for (each within the server's own). */
   budgets: Partial<TurnBudgets>;
@@ -219,7 +219,7 @@ export class TurnLog {
       phase: row.phase as TurnState["phase"],
       interrupted: row.in_step === 1,
       stuck: row.stuck ? (JSON.parse(row.stuck) as TurnState["stuck"]) : null,
-      previewUrl: row.preview_url,
+      previewUrl: row.preview_url === null ? null : withoutAccessToken(row.preview_url),
       budgets: row.budgets ? (JSON.parse(row.budgets) as Partial<TurnBudgets>) : {},
       startedAt: row.started_at,
     };
@@ -428,4 +428,11 @@ function toInfo(row: TurnRow): TurnInfo {
     ...(row.version !== null ? { version: row.version } : {}),
     ...(row.error !== null ? { error: row.error } : {}),
   };
+}
+
+/** Turns started before their URL was stored without it kept the preview's access token: it never leaves here. */
+function withoutAccessToken(url: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.delete("access");
+  return parsed.toString();
 }
