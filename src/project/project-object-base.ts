@@ -14,7 +14,7 @@ import {
 } from "../store";
 import { notFoundPage, type EgressPolicy, type OwnHosts } from "../preview";
 import type { AppKvStore, KvValueType } from "./app-kv";
-import type { BuildSummary, ProjectBuilds } from "./project-builds";
+import type { BuildSummary } from "./project-builds";
 import type { LogEntry, NewLogEntry } from "./project-logs";
 import type { TestStart } from "../testing/sandbox/protocol";
 import type { PublicSettings } from "./project-settings";
@@ -76,7 +76,7 @@ export class ProjectObjectBase extends DurableObject<Env> {
       return {
         id: row.id,
         name: row.name,
-        head: await this.opened().head(),
+        head: await this.part("store").head(),
         createdAt: new Date(row.created_at).toISOString(),
         ...(turn ? { turn: { id: turn.id, status: turn.status } } : {}),
       };
@@ -97,7 +97,7 @@ export class ProjectObjectBase extends DurableObject<Env> {
 
   commit(request: { base: number; message?: string; author: Author; changes: Change[] }): Promise<Outcome<CommitResult>> {
     return this.guarded(async () => {
-      const store = this.opened();
+      const store = this.part("store");
       this.refuseDuringTurn();
       await this.scheduleListRepair();
       return this.published(await store.commit(request));
@@ -106,7 +106,7 @@ export class ProjectObjectBase extends DurableObject<Env> {
 
   restore(request: { version: number; base?: number; author: Author }): Promise<Outcome<CommitResult>> {
     return this.guarded(async () => {
-      const store = this.opened();
+      const store = this.part("store");
       this.refuseDuringTurn();
       await this.scheduleListRepair();
       return this.published(await store.restore(request));
@@ -114,21 +114,21 @@ export class ProjectObjectBase extends DurableObject<Env> {
   }
 
   versions(): Promise<Outcome<VersionInfo[]>> {
-    return this.guarded(() => this.opened().versions());
+    return this.guarded(() => this.part("store").versions());
   }
 
   /** A version, with its build status once it was built. */
   version(id: number): Promise<Outcome<VersionInfo & { build?: { ok: boolean; errors: BuildError[]; durationMs: number } }>> {
     return this.guarded(async () => {
-      const info = await this.opened().version(id);
-      const build = await this.builder().status(id);
+      const info = await this.part("store").version(id);
+      const build = await this.part("builds").status(id);
       return build ? { ...info, build } : info;
     });
   }
 
   /** Builds a version (default head) or the draft, reusing a stored result of the same tree. */
   build(ref: VersionRef | undefined): Promise<Outcome<BuildSummary>> {
-    return this.guarded(async () => this.builder().build(ref ?? (await this.opened().head())));
+    return this.guarded(async () => this.part("builds").build(ref ?? (await this.part("store").head())));
   }
 
   /**
@@ -136,7 +136,7 @@ export class ProjectObjectBase extends DurableObject<Env> {
    * stored run of the same tree. (Not named `test`: workerd reserves that handler name.)
    */
   runTests(ref: VersionRef | undefined): Promise<Outcome<TestSummary>> {
-    return this.guarded(async () => this.part("tests").run(ref ?? (await this.opened().head())));
+    return this.guarded(async () => this.part("tests").run(ref ?? (await this.part("store").head())));
   }
 
   /**
@@ -161,7 +161,7 @@ export class ProjectObjectBase extends DurableObject<Env> {
   /** `ref` undefined means head. */
   listFiles(ref: VersionRef | undefined): Promise<Outcome<FileListing>> {
     return this.guarded(async () => {
-      const store = this.opened();
+      const store = this.part("store");
       const version = ref ?? (await store.head());
       const manifest = await store.manifest(version);
       const files = sortedPaths(manifest).map((path) => ({ path, ...manifest.get(path)! }));
@@ -171,7 +171,7 @@ export class ProjectObjectBase extends DurableObject<Env> {
 
   readFile(ref: VersionRef | undefined, path: string): Promise<Outcome<RawFile>> {
     return this.guarded(async () => {
-      const store = this.opened();
+      const store = this.part("store");
       const version = ref ?? (await store.head());
       const file = await store.readFile(version, path);
       if (!file) throw new NotFoundError(`${path} does not exist in version ${version}.`, { path, version });
@@ -182,7 +182,7 @@ export class ProjectObjectBase extends DurableObject<Env> {
   /** `to` defaults to head, `from` to the parent of `to` (the head when `to` is the draft). */
   diff(options: { from?: VersionRef; to?: VersionRef; format: "git" | "json" }): Promise<Outcome<string | DiffResult>> {
     return this.guarded(async () => {
-      const store = this.opened();
+      const store = this.part("store");
       const head = await store.head();
       const to = options.to ?? head;
       const from = options.from ?? (to === "draft" ? head : ((await store.version(to)).parent ?? 0));
@@ -370,14 +370,6 @@ export class ProjectObjectBase extends DurableObject<Env> {
   protected part<K extends keyof Parts>(name: K): Parts[K] {
     if (!this.parts) throw this.missing();
     return this.parts[name];
-  }
-
-  private builder(): ProjectBuilds {
-    return this.part("builds");
-  }
-
-  private opened(): SqlStore {
-    return this.part("store");
   }
 
   /** Copies a new head into the list after the commit is answered (a listing may lag by ms; the list-repair timer mends a lost write). */
