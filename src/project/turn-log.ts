@@ -1,169 +1,21 @@
 import type { TurnBudgets } from "../server-config";
 import { NotFoundError, StoreError } from "../store";
 import { ProjectError } from "./project-errors";
+import { openTurnTables, type TurnRow } from "./turn-schema";
+import {
+  type ConversationMessage,
+  type FinalStatus,
+  NO_USAGE,
+  type TurnEvent,
+  type TurnEventType,
+  type TurnInfo,
+  type TurnState,
+  type TurnStatus,
+  type TurnTimings,
+  type TurnUsage,
+} from "./turn-types";
 
-/** Event names of a turn's stream (docs/api.md, Agent turns). */
-export const TURN_EVENT_TYPES = [
-  "turn.started",
-  "turn.resumed",
-  "model.text",
-  "model.retry",
-  "tool.started",
-  "tool.finished",
-  "files.changed",
-  "build.finished",
-  "test.finished",
-  "preview.ready",
-  "version.created",
-  "turn.finished",
-] as const;
-export type TurnEventType = (typeof TURN_EVENT_TYPES)[number];
-
-export const TURN_STATUSES = ["running", "completed", "failed", "cancelled", "budget_exceeded", "stuck"] as const;
-export type TurnStatus = (typeof TURN_STATUSES)[number];
-export type FinalStatus = Exclude<TurnStatus, "running">;
-
-export interface TurnUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  modelCalls: number;
-}
-
-/** Where a turn's time went: steps run, time in model calls and in tool calls (the rest is the loop's own). */
-export interface TurnTimings {
-  steps: number;
-  modelMs: number;
-  toolMs: number;
-}
-
-export const NO_USAGE: TurnUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, modelCalls: 0 };
-
-export interface TurnInfo {
-  id: string;
-  status: TurnStatus;
-  message: string;
-  startedAt: string;
-  finishedAt?: string;
-  usage: TurnUsage;
-  timings: TurnTimings;
-  version?: number;
-  error?: string;
-}
-
-export interface TurnEvent {
-  /** Increasing within the turn, from 1: the SSE `id`. */
-  seq: number;
-  type: TurnEventType;
-  data: Record<string, unknown>;
-}
-
-/** One message of the conversation as the Messages API takes it (role + content blocks). */
-export interface ConversationMessage {
-  turnId: string;
-  role: "user" | "assistant";
-  content: unknown[];
-}
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS turns (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    status TEXT NOT NULL,
-    message TEXT NOT NULL,
-    started_at INTEGER NOT NULL,
-    finished_at INTEGER,
-    base INTEGER NOT NULL,
-    usage TEXT NOT NULL,
-    version INTEGER,
-    error TEXT,
-    cancel_requested INTEGER NOT NULL DEFAULT 0,
-    phase TEXT NOT NULL DEFAULT 'model',
-    in_step INTEGER NOT NULL DEFAULT 0,
-    stuck TEXT,
-    preview_url TEXT,
-    budgets TEXT,
-    timings TEXT
-  );
-  CREATE TABLE IF NOT EXISTS pending_tools (
-    turn_id TEXT NOT NULL,
-    tool_use_id TEXT NOT NULL,
-    tree TEXT NOT NULL,
-    PRIMARY KEY (turn_id, tool_use_id)
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS turn_events (
-    turn_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    type TEXT NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (turn_id, seq)
-  ) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS conversation (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    turn_id TEXT NOT NULL,
-    role TEXT NOT NULL,
-    content TEXT NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS tool_results (
-    turn_id TEXT NOT NULL,
-    tool_use_id TEXT NOT NULL,
-    result TEXT NOT NULL,
-    PRIMARY KEY (turn_id, tool_use_id)
-  ) WITHOUT ROWID;
-`;
-
-/**
- * Databases made before tool calls were keyed by turn as well as by
- * `tool_use` id (a model may reuse an id in a later turn) get their tables
- * rebuilt with that key, rows kept.
- */
-function keyToolCallsByTurn(sql: SqlStorage): void {
-  for (const [table, column] of [
-    ["pending_tools", "tree"],
-    ["tool_results", "result"],
-  ] as const) {
-    const made = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", table).toArray()[0];
-    if (!made || made.sql.includes("PRIMARY KEY (turn_id, tool_use_id)")) continue;
-    sql.exec(`ALTER TABLE ${table} RENAME TO ${table}_old`);
-    sql.exec(SCHEMA);
-    sql.exec(`INSERT INTO ${table} (turn_id, tool_use_id, ${column}) SELECT turn_id, tool_use_id, ${column} FROM ${table}_old`);
-    sql.exec(`DROP TABLE ${table}_old`);
-  }
-}
-
-type TurnRow = {
-  id: string;
-  status: string;
-  message: string;
-  started_at: number;
-  finished_at: number | null;
-  base: number;
-  usage: string;
-  version: number | null;
-  error: string | null;
-  cancel_requested: number;
-  phase: string;
-  in_step: number;
-  stuck: string | null;
-  preview_url: string | null;
-  budgets: string | null;
-  timings: string | null;
-};
-
-/** Where a running turn is: the step its next alarm runs, and what the loop keeps between steps. */
-export interface TurnState {
-  phase: "model" | "tools" | "finish";
-  /** A step began and did not record its end: it was cut short (a restart) and runs again. */
-  interrupted: boolean;
-  /** The last build's error signature and how many builds in a row had it. */
-  stuck: { signature: string; count: number } | null;
-  /** The draft's preview URL as the client that started the turn reaches it, never with an access token. */
-  previewUrl: string | null;
-  /** Budgets the request asked for (each within the server's own). */
-  budgets: Partial<TurnBudgets>;
-  startedAt: number;
-}
+export * from "./turn-types";
 
 /**
  * The record of a project's agent turns in its SQLite database: each turn,
@@ -180,8 +32,7 @@ export class TurnLog {
   private closed = false;
 
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(SCHEMA);
-    keyToolCallsByTurn(sql);
+    openTurnTables(sql);
   }
 
   /** The running turn, if any. */
