@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 /** A real `npm start` server (scripts/dev.mjs → wrangler dev) on a free port. */
@@ -14,14 +15,36 @@ export interface DevServer {
   output(): string;
 }
 
+// Ports the kernel hands out for `listen(0)` and outgoing connections. A server takes a
+// dozen of them while it starts (workerd's sockets, the sandbox's, wrangler's own), so a
+// port picked from this range and closed again can be taken before the server binds it.
+const ephemeral = (() => {
+  try {
+    const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    if (low && high) return { low, high };
+  } catch {
+    // not Linux: the IANA range, which macOS and Windows use
+  }
+  return { low: 49152, high: 65535 };
+})();
+const handedOut = new Set<number>();
+
+/** A free port below the ephemeral range, so nothing else is given it while a server starts. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * (Math.min(ephemeral.low, 65_536) - 20_000));
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error("no free port found below the ephemeral range");
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 }
 
@@ -35,7 +58,13 @@ export async function startServer(persistTo: string, options: { port?: number; e
   });
   // Read the server's log all the time (a full pipe would block the server), keeping its tail for errors.
   let output = "";
-  const keep = (chunk: Buffer) => (output = (output + chunk).slice(-64 * 1024));
+  // wrangler says it is ready once it holds the port: an answer before that would come
+  // from whatever else held it.
+  let ready = false;
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk).slice(-64 * 1024);
+    ready ||= output.includes(`Ready on http://127.0.0.1:${chosen}`);
+  };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
   const base = `http://localhost:${chosen}`;
@@ -43,12 +72,14 @@ export async function startServer(persistTo: string, options: { port?: number; e
   const deadline = Date.now() + 240_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
-    try {
-      // Any HTTP answer (401 included, when a token is set) means the Worker is up.
-      await fetch(`${base}/`);
-      break;
-    } catch {
-      // not listening yet
+    // Then any HTTP answer (401 too, with a token) means the Worker is up.
+    if (ready) {
+      try {
+        await fetch(`${base}/`);
+        break;
+      } catch {
+        // not answering yet
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
