@@ -14,8 +14,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { workerVariables } from "./dev-variables.mjs";
-import { serveFrontDoor } from "./front-door.mjs";
-import { freePort } from "./ports.mjs";
 import { superviseSandbox } from "./sandbox-supervisor.mjs";
 
 const values = workerVariables(process.env, existsSync(".dev.vars") ? readFileSync(".dev.vars", "utf8") : "");
@@ -59,27 +57,9 @@ const sandbox = await superviseSandbox({
   memoryMb: positive("SANDBOX_MEMORY_MB", 1024),
 });
 
-// wrangler dev listens on a loopback port of its own, behind the front door on PORT
-// (scripts/front-door.mjs), which opens once wrangler answers.
-const upstreamPort = await freePort();
-let front;
 const wrangler = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
-const args = [
-  wrangler,
-  "dev",
-  "--env",
-  "local",
-  "--port",
-  String(upstreamPort),
-  "--ip",
-  "127.0.0.1",
-  "--env-file",
-  envFile,
-  ...process.argv.slice(2),
-];
-console.log(
-  `API on http://localhost:${port}/api, previews at http://<project id>.preview.localhost:${port}/ (wrangler's own port, behind it, is ${upstreamPort})`,
-);
+const args = [wrangler, "dev", "--env", "local", "--port", port, "--ip", host, "--env-file", envFile, ...process.argv.slice(2)];
+console.log(`API on http://localhost:${port}/api, previews at http://<project id>.preview.localhost:${port}/`);
 const child = spawn(process.execPath, args, {
   stdio: "inherit",
   // The toolchain is pinned (see the README), so wrangler's banner with its update notice is hidden.
@@ -94,36 +74,10 @@ const child = spawn(process.execPath, args, {
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", async (code, signal) => {
   rmSync(envFile, { force: true });
-  await front?.close();
   await sandbox.stop();
   rmSync(registry, { recursive: true, force: true });
   process.exit(code ?? (signal ? 1 : 0));
 });
-
-await untilAnswers(upstreamPort);
-front = await serveFrontDoor({ port, host, upstreamPort }).then(
-  (door) => {
-    console.log(`Ready on http://${host.includes(":") ? `[${host}]` : host}:${port}`);
-    return door;
-  },
-  (error) => {
-    console.error(`Cannot listen on ${host}:${port}: ${error.message}`);
-    child.kill("SIGTERM");
-  },
-);
-
-/** Waits until wrangler dev answers on `at` (any HTTP answer). */
-async function untilAnswers(at) {
-  for (;;) {
-    if (child.exitCode !== null) return;
-    try {
-      await fetch(`http://127.0.0.1:${at}/api/info`, { headers: { Host: `localhost:${port}` }, signal: AbortSignal.timeout(5_000) });
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
 
 /** A positive whole number from the variables, or its default. */
 function positive(name, fallback) {

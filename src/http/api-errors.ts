@@ -10,8 +10,6 @@ export const API_ERROR_CODES = [
   "invalid_request",
   "unauthorized",
   "host_not_allowed",
-  // Answered before the Worker, by npm start's front door (scripts/front-door.mjs): a Host the runtime cannot parse.
-  "invalid_host",
   "origin_not_allowed",
   "route_not_found",
   "method_not_allowed",
@@ -30,7 +28,6 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   path_conflict: 400,
   invalid_settings: 400,
   unauthorized: 401,
-  invalid_host: 400,
   host_not_allowed: 403,
   origin_not_allowed: 403,
   not_found: 404,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { freePort } from "../../scripts/ports.mjs";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 
 /** A real `npm start` server (scripts/dev.mjs → wrangler dev) on a free port. */
 export interface DevServer {
@@ -12,6 +13,39 @@ export interface DevServer {
   crash(): Promise<void>;
   /** The last 64 KiB the server printed. */
   output(): string;
+}
+
+// Ports the kernel hands out for `listen(0)` and outgoing connections. A server takes a
+// dozen of them while it starts (workerd's sockets, the sandbox's, wrangler's own), so a
+// port picked from this range and closed again can be taken before the server binds it.
+const ephemeral = (() => {
+  try {
+    const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    if (low && high) return { low, high };
+  } catch {
+    // not Linux: the IANA range, which macOS and Windows use
+  }
+  return { low: 49152, high: 65535 };
+})();
+const handedOut = new Set<number>();
+
+/** A free port below the ephemeral range, so nothing else is given it while a server starts. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * (Math.min(ephemeral.low, 65_536) - 20_000));
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error("no free port found below the ephemeral range");
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
 }
 
 /** `env` is added to the shell environment of `npm start` (API_TOKEN is cleared unless given). */
@@ -99,5 +133,3 @@ function groupAlive(pid: number): boolean {
     return false;
   }
 }
-
-export { freePort };
