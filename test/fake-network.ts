@@ -45,6 +45,50 @@ const FIXTURES: Record<string, { version: string; files: Record<string, string>;
         "index.js": "export function greet(name) { return `Hello slowly, ${name}!`; }\n",
       },
     },
+    // A stylesheet package: `@import "tiny-styles"` finds its `style` entry, `tiny-styles/extra.css` a file.
+    "tiny-styles": {
+      version: "1.0.0",
+      files: {
+        "package.json": JSON.stringify({ name: "tiny-styles", version: "1.0.0", style: "dist/base.css" }),
+        "dist/base.css": ".tiny-base { color: rebeccapurple; }\n",
+        "extra.css": ".tiny-extra { margin: 0; }\n",
+      },
+    },
+    // No "exports": deep imports are files (`deep-pkg/chunk`), a directory with its own main, a browser map.
+    "deep-pkg": {
+      version: "1.0.0",
+      files: {
+        "package.json": JSON.stringify({
+          name: "deep-pkg",
+          version: "1.0.0",
+          main: "index.js",
+          browser: { "./lib/platform.js": "./lib/platform-browser.js" },
+        }),
+        "index.js": 'module.exports = { entry: "main" };\n',
+        "chunk.js":
+          "module.exports = function chunk(array, size) {\n  const out = [];\n  for (let i = 0; i < array.length; i += size) out.push(array.slice(i, i + size));\n  return out;\n};\n",
+        "fp/package.json": JSON.stringify({ main: "./fp-main.js" }),
+        "fp/fp-main.js": 'module.exports = "fp";\n',
+        "lib/platform.js": 'module.exports = "node";\n',
+        "lib/platform-browser.js": 'module.exports = "browser";\n',
+      },
+    },
+    // An "exports" map: only what it lists can be imported.
+    "exports-pkg": {
+      version: "1.0.0",
+      files: {
+        "package.json": JSON.stringify({
+          name: "exports-pkg",
+          version: "1.0.0",
+          type: "module",
+          exports: { ".": "./index.js", "./feature": { browser: "./feature-browser.js", default: "./feature.js" } },
+        }),
+        "index.js": 'export const entry = "main";\n',
+        "feature.js": 'export const feature = "default";\n',
+        "feature-browser.js": 'export const feature = "browser";\n',
+        "hidden.js": 'export const hidden = "not exported";\n',
+      },
+    },
     // Hostile metadata: a tarball on another origin (a loopback port), and one that redirects there.
     "offsite-tarball": {
       version: "1.0.0",

@@ -67,9 +67,19 @@ export const ChangeSchema = z
 export const CreateProjectBody = z
   .object({
     name: Text().trim().min(1).max(200).optional(),
-    files: z.record(Path, z.string()).optional().openapi({
-      description: "Path → UTF-8 content. Without it the project starts from the starter app.",
-    }),
+    files: z
+      .record(
+        Path,
+        z.union([
+          z.string(),
+          z.object({ content: z.string(), encoding: z.enum(["utf8", "base64"]).optional().openapi({ default: "utf8" }) }),
+        ]),
+      )
+      .optional()
+      .openapi({
+        description:
+          "Path → UTF-8 content, or {content, encoding} for base64 (images, fonts). Without it the project starts from the starter app.",
+      }),
   })
   .openapi("CreateProject");
 

@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { browserAndServer } from "./harness";
+import { pageView, templateFiles, viteBuild } from "./vite-templates";
 
 // A real browser opens preview origins, as a user would.
 const running = browserAndServer({ MODEL: "replay" });
 
-async function create(files?: Record<string, string>): Promise<{ id: string; previewUrl: string }> {
+async function create(
+  files?: Record<string, string | { content: string; encoding: "base64" }>,
+): Promise<{ id: string; previewUrl: string }> {
   const res = await fetch(`${running.server.base}/api/projects`, { method: "POST", body: JSON.stringify(files ? { files } : {}) });
   expect(res.status).toBe(201);
   return res.json() as Promise<{ id: string; previewUrl: string }>;
@@ -122,4 +125,33 @@ describe("a hostile preview page", () => {
     expect(await page.textContent("body")).toBe("cookies: planted=1");
     await page.close();
   });
+});
+
+describe("create-vite templates, imported unchanged", () => {
+  // Each renders at its preview URL as `vite build` + a static server shows it: the
+  // same text, images and styles, the counter working, and no errors on the page.
+  for (const template of ["vanilla-ts", "react-ts"]) {
+    it(`${template} renders as vite build renders it`, async () => {
+      const oracle = await viteBuild(template);
+      try {
+        const expected = await pageView(await running.newPage(), oracle.url);
+        const { id, previewUrl } = await create(templateFiles(template));
+        const build = await fetch(`${running.server.base}/api/projects/${id}/builds`, { method: "POST", body: "{}" });
+        expect(((await build.json()) as { errors: unknown[] }).errors).toEqual([]);
+        const page = await running.newPage();
+        const errors: string[] = [];
+        page.on("pageerror", (error) => errors.push(error.message));
+        page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+        const seen = await pageView(page, previewUrl);
+        expect(seen).toEqual(expected);
+        expect(seen.before.images.length).toBeGreaterThan(0);
+        expect(seen.before.images.every((image) => image.loaded)).toBe(true);
+        expect(seen.after.text).not.toBe(seen.before.text);
+        expect(errors).toEqual([]);
+        await page.close();
+      } finally {
+        await oracle.close();
+      }
+    });
+  }
 });

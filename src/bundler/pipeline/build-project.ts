@@ -1,11 +1,13 @@
 import { InMemoryFileSystem } from "@cloudflare/worker-bundler";
 import { jsxImportSource, nodejsCompatEnabled, readProjectConfig, textFiles, type ProjectConfig } from "./project-config";
-import { cssInjectionPlugin } from "./css-plugin";
+import { assetsPlugin } from "./assets-plugin";
+import { contentDigest, EmittedAssets } from "./assets";
+import { envDefines, viteEnv } from "./vite-env";
 import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry } from "./html";
 import { bundleSide } from "./bundle";
 import { importsPlugin, unresolvedErrors, type Unresolved } from "./imports";
 import { BuildFailure, bundlerErrors } from "./failure";
-import { declaredDependencies, installProjectDependencies, writeDependencies } from "../dependencies/install";
+import { installProjectDependencies, writeDependencies } from "../dependencies/install";
 import { buildModules } from "./module-build";
 import type { BuildOutput, BuildResult, DependencyCache, VendorCache } from "../interface";
 import { buildVendor, serverModules, shimSource } from "./vendor";
@@ -27,6 +29,9 @@ export interface BuildInput {
    */
   modules?: boolean;
 }
+
+/** The prefix under which a bundle's recorded inputs hold a file's bytes, as their digest. */
+const BYTES = "\0bytes:";
 
 const SERVER_ENTRIES = ["src/server", "src/index"].flatMap((base) => [".ts", ".tsx", ".js", ".jsx"].map((ext) => base + ext));
 
@@ -66,20 +71,19 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   }
 
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
-  const installed = await installProjectDependencies(read, input, warnings);
+  const installed = await installProjectDependencies(read, text, input, warnings);
   const dependencyKey = installed?.key;
 
   const nodejsCompat = nodejsCompatEnabled(config);
   const jsxSource = jsxImportSource(read);
   if (input.modules) {
-    const declared = declaredDependencies(read("package.json"));
     const modules = await buildModules({
       read,
       files: input.files,
       html,
       clients,
       serverEntry,
-      declared,
+      declared: installed?.names ?? new Set(),
       dependencyKey,
       dependencies: installed?.files ?? {},
       vendors: input.vendors,
@@ -92,12 +96,19 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   // Thousands of node_modules files, written only now: the module path above needs none.
   if (installed) writeDependencies(fs, installed);
   const unresolved: Unresolved[] = [];
-  const fsRead = (path: string) => fs.read(path);
+  // A file's bytes are remembered by a bundle as their digest, read under this prefix.
+  const fileBytes = (path: string) => input.files.get(path) ?? encodeText(fs.read(path));
+  const fsRead = (path: string) => {
+    if (!path.startsWith(BYTES)) return fs.read(path);
+    const bytes = fileBytes(path.slice(BYTES.length));
+    return bytes === null ? null : contentDigest(bytes);
+  };
   const memo = input.memo ?? {};
   const entries = clients.map((entry) => entry.path);
+  const define = envDefines(viteEnv(read));
   const contexts = {
-    browser: JSON.stringify(["browser", dependencyKey, jsxSource, entries]),
-    worker: JSON.stringify(["worker", dependencyKey, jsxSource, nodejsCompat, serverEntry]),
+    browser: JSON.stringify(["browser", dependencyKey, jsxSource, entries, define]),
+    worker: JSON.stringify(["worker", dependencyKey, jsxSource, nodejsCompat, serverEntry, define]),
   };
   let browser = reusable(memo.browser, contexts.browser, fsRead);
   let worker = reusable(memo.worker, contexts.worker, fsRead);
@@ -114,12 +125,23 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       found: unresolved,
       ...(dependencyKey ? { shims: { used, source: shimSource } } : {}),
     });
-    const plugins = side === "browser" ? [checks, cssInjectionPlugin(reader.read)] : [checks];
-    const bundled = await bundleSide({ side, fs, entries: sideEntries, plugins, jsxImportSource: jsxSource });
+    const emitted = new EmittedAssets();
+    const bytes = (path: string) => {
+      reader.read(BYTES + path);
+      return fileBytes(path);
+    };
+    const plugins = side === "browser" ? [assetsPlugin({ read: reader.read, bytes, emitted }), checks] : [checks];
+    const bundled = await bundleSide({ side, fs, entries: sideEntries, plugins, jsxImportSource: jsxSource, define });
     if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
     warnings.push(...bundled.warnings);
     for (const entry of sideEntries) reader.read(entry);
-    const bundle = { context: contexts[side], inputs: reader.inputs, dependencies: [...used], code: bundled.code };
+    const bundle = {
+      context: contexts[side],
+      inputs: reader.inputs,
+      dependencies: [...used],
+      code: bundled.code,
+      assets: [...emitted.files],
+    };
     if (side === "browser") browser = bundle;
     else worker = bundle;
   }
@@ -140,7 +162,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
   // Only a build that succeeded is remembered.
   if (input.memo) Object.assign(input.memo, { browser, worker });
-  return toOutput(worker?.code[0]?.[1], browser?.code ?? [], input.files, clients, html, config, vendors);
+  return toOutput(worker?.code[0]?.[1], browser?.code ?? [], browser?.assets ?? [], input.files, clients, html, config, vendors);
 }
 
 function findServerEntry(config: ProjectConfig, read: (path: string) => string | null, hasHtml: boolean): string | undefined {
@@ -171,6 +193,7 @@ function publicAssets(files: Map<string, Uint8Array>): Record<string, Uint8Array
 async function toOutput(
   serverBundle: string | undefined,
   clientBundles: [string, string][],
+  emitted: [string, Uint8Array][],
   files: Map<string, Uint8Array>,
   clients: ClientEntry[],
   html: string | null,
@@ -181,6 +204,7 @@ async function toOutput(
   const vendor = vendors.browser && { path: `/_deps/${vendors.browser.key.slice(0, 16)}.js`, code: vendors.browser.code };
   const assets: Record<string, string | Uint8Array> = {};
   Object.assign(assets, publicAssets(files));
+  for (const [url, bytes] of emitted) assets[url] = bytes;
   for (const [path, code] of clientBundles) assets[path] = code;
   if (vendor) assets[vendor.path] = vendor.code;
   if (html !== null) {
@@ -193,4 +217,8 @@ async function toOutput(
     compatibilityDate: config.compatibilityDate,
     compatibilityFlags: config.compatibilityFlags,
   };
+}
+
+function encodeText(text: string | null): Uint8Array | null {
+  return text === null ? null : new TextEncoder().encode(text);
 }

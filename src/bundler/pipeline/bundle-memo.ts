@@ -13,6 +13,8 @@ export interface SideBundle {
   dependencies: string[];
   /** Browser: bundle path → code, in entry order. Worker: one entry, the app module. */
   code: [string, string][];
+  /** The copies of imported files the bundle points at (URL, bytes). */
+  assets?: [string, Uint8Array][];
 }
 
 export interface BundleMemo {

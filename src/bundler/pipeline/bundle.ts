@@ -16,6 +16,8 @@ export async function bundleSide(options: {
   entries: string[];
   plugins: unknown[];
   jsxImportSource?: string;
+  /** esbuild `define`s (import.meta.env, see vite-env.ts). */
+  define?: Record<string, string>;
   /** Appends an inline source map to each bundle. */
   sourcemap?: boolean;
 }): Promise<{ code: [string, string][]; warnings: string[] }> {
@@ -29,6 +31,7 @@ export async function bundleSide(options: {
       jsx: "automatic",
       ...(options.sourcemap ? { sourcemap: true } : {}),
       ...(options.jsxImportSource !== undefined ? { jsxImportSource: options.jsxImportSource } : {}),
+      ...(options.define ? { define: options.define } : {}),
       __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: options.plugins,
     });
     const bundle = result.modules[result.mainModule];

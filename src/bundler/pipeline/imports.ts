@@ -1,30 +1,26 @@
 import type { BuildError } from "../interface";
+import { resolvePackageSubpath, splitSpecifier } from "./package-resolve";
 
-const NODE_BUILTINS = new Set([
-  "assert",
-  "async_hooks",
-  "buffer",
-  "crypto",
-  "diagnostics_channel",
-  "dns",
-  "events",
-  "net",
-  "path",
-  "process",
-  "querystring",
-  "stream",
-  "string_decoder",
-  "timers",
-  "tls",
-  "url",
-  "util",
-  "zlib",
-]);
+/**
+ * Node.js built-ins the pinned workerd answers under nodejs_compat (some
+ * stubs, such as child_process, whose calls throw at run time, as deployed).
+ */
+const WORKERD_BUILTINS = new Set(
+  (
+    "assert async_hooks buffer child_process cluster console constants crypto dgram diagnostics_channel dns domain " +
+    "events fs http http2 https inspector module net os path perf_hooks process punycode querystring readline repl " +
+    "stream string_decoder sys timers tls trace_events tty url util v8 vm wasi worker_threads zlib"
+  ).split(" "),
+);
+/** Every Node.js built-in (Node 20's builtinModules, without subpaths). */
+const NODE_BUILTINS = new Set([...WORKERD_BUILTINS, "sqlite", "test"]);
 
 export interface Unresolved {
   specifier: string;
   /** The project file that imports it. */
   importer: string;
+  /** Why, when more is known than "not found". */
+  reason?: string;
 }
 
 type ResolveArgs = { path: string; importer: string; namespace: string; resolveDir: string; kind: string; pluginData?: unknown };
@@ -85,9 +81,26 @@ export function importsPlugin(options: {
           return { path: resolved, namespace: "virtual" };
         }
         if (provided(args.path)) return undefined;
+        // An npm package of a built-in's name (buffer, events, process) is the browser's polyfill, as in Vite.
+        const installed = !args.path.startsWith("node:") && read(`node_modules/${splitSpecifier(args.path).name}/package.json`) !== null;
+        const builtin = installed ? undefined : builtinReason(args.path, runtime);
+        // Left external (nothing is linked against it), and reported with the file that imports it.
+        if (builtin) {
+          found.push({ specifier: args.path, importer, reason: builtin });
+          return { path: args.path, external: true };
+        }
         // node_modules is flat, so a bare specifier resolves the same from every project file.
         const fromProject = !importer.startsWith("node_modules/");
         let result = fromProject ? bare.get(args.path) : undefined;
+        const subpath = result ? undefined : resolvePackageSubpath(args.path, runtime, read);
+        if (subpath && "error" in subpath) {
+          found.push({ specifier: args.path, importer, reason: subpath.error });
+          return { path: args.path, external: true };
+        }
+        if (subpath) {
+          result = { path: subpath.path, namespace: "virtual", external: false };
+          if (fromProject) bare.set(args.path, result);
+        }
         if (!result) {
           const { path: _path, ...rest } = args;
           result = await build.resolve(args.path, { ...rest, pluginData: CHECKING });
@@ -113,10 +126,29 @@ export function importsPlugin(options: {
 /** Imports the runtime itself answers: `cloudflare:*`, and Node.js built-ins with nodejs_compat. */
 export function runtimeProvides(runtime: "worker" | "browser", nodejsCompat: boolean, specifier: string): boolean {
   return (
-    runtime === "worker" &&
-    (specifier.startsWith("cloudflare:") ||
-      (nodejsCompat && (specifier.startsWith("node:") || NODE_BUILTINS.has(specifier.split("/")[0]!))))
+    runtime === "worker" && (specifier.startsWith("cloudflare:") || (nodejsCompat && WORKERD_BUILTINS.has(builtinName(specifier) ?? "")))
   );
+}
+
+/** `fs` for `node:fs/promises` or `fs`; undefined when the specifier names no Node.js built-in. */
+function builtinName(specifier: string): string | undefined {
+  const name = specifier.replace(/^node:/, "").split("/")[0]!;
+  return NODE_BUILTINS.has(name) || specifier.startsWith("node:") ? name : undefined;
+}
+
+/**
+ * Why a Node.js built-in the runtime does not provide here cannot be imported
+ * (never "is it in package.json?", which sends a model to install the npm
+ * package of that name).
+ */
+function builtinReason(specifier: string, runtime: "worker" | "browser"): string | undefined {
+  const name = builtinName(specifier);
+  if (name === undefined) return undefined;
+  if (runtime === "browser") {
+    return `"${specifier}" is a Node.js built-in: browsers have no such module, so client code cannot import it (move the code to the server, or use a browser package).`;
+  }
+  if (!WORKERD_BUILTINS.has(name)) return `"${specifier}" is a Node.js built-in the Workers runtime does not provide.`;
+  return `"${specifier}" is a Node.js built-in: add "nodejs_compat" to compatibility_flags in the wrangler file (wrangler.toml or wrangler.jsonc) to use it in the worker.`;
 }
 
 const EXTENSIONS = [".ts", ".tsx", ".js", ".jsx", ".mts", ".mjs"];
@@ -144,14 +176,16 @@ export function resolveRelative(resolveDir: string, relative: string, read: (pat
 /** Located build errors for unresolved imports: the position of the quoted specifier in its importer. */
 export function unresolvedErrors(found: Unresolved[], read: (path: string) => string | null): BuildError[] {
   const seen = new Set<string>();
-  return found.flatMap(({ specifier, importer }) => {
+  return found.flatMap(({ specifier, importer, reason }) => {
     const key = `${importer}\0${specifier}`;
     if (seen.has(key)) return [];
     seen.add(key);
     const relative = specifier.startsWith(".") || specifier.startsWith("/");
-    const message = relative
-      ? `Cannot resolve the relative import "${specifier}"`
-      : `Cannot resolve the package "${specifier}" (is it in package.json dependencies?)`;
+    const message = reason
+      ? `Cannot resolve "${specifier}": ${reason}`
+      : relative
+        ? `Cannot resolve the relative import "${specifier}"`
+        : `Cannot resolve the package "${specifier}" (is it in package.json dependencies?)`;
     const lines = (read(importer) ?? "").split("\n");
     for (let i = 0; i < lines.length; i++) {
       const column = Math.max(lines[i]!.indexOf(`"${specifier}"`), lines[i]!.indexOf(`'${specifier}'`));

@@ -1,7 +1,9 @@
 import { clientBundlePath } from "./bundle";
 import type { ProjectConfig } from "./project-config";
 import { rewriteClientEntries, type ClientEntry } from "./html";
-import { resolveRelative, runtimeProvides, type Unresolved } from "./imports";
+import { assetModule, assetQuery, EmittedAssets, isAssetFile, splitQuery } from "./assets";
+import { CssError, cssModuleSource } from "./css";
+import { joinImportPath, resolveRelative, runtimeProvides, type Unresolved } from "./imports";
 import type { BuildOutput, VendorCache } from "../interface";
 import { isSourceModule, parseClause, transformModule, type ImportClause } from "./transform";
 import { buildVendor, serverEntryModule, shimModuleSource, SHIM_NAMESPACE_EXPORT } from "./vendor";
@@ -43,6 +45,7 @@ class NotOnModulePath extends Error {}
  * rejects, import.meta in a worker), so the caller bundles instead.
  */
 export async function buildModules(input: ModuleBuildInput): Promise<BuildOutput | undefined> {
+  const emitted = new EmittedAssets();
   try {
     const browser =
       input.clients.length > 0
@@ -50,12 +53,14 @@ export async function buildModules(input: ModuleBuildInput): Promise<BuildOutput
             "browser",
             input.clients.map((entry) => entry.path),
             input,
+            emitted,
           )
         : undefined;
-    const worker = input.serverEntry ? await sideModules("worker", [input.serverEntry], input) : undefined;
+    const worker = input.serverEntry ? await sideModules("worker", [input.serverEntry], input, emitted) : undefined;
     const assets: Record<string, string | Uint8Array> = {};
     for (const [path, bytes] of input.files) if (path.startsWith("public/")) assets[`/${path.slice("public/".length)}`] = bytes;
     const vendorUrl = browser?.vendor && `/_deps/${browser.vendor.key.slice(0, 16)}.js`;
+    for (const [url, bytes] of emitted.files) assets[url] = bytes;
     for (const [url, code] of browser?.modules ?? []) assets[url] = code;
     if (vendorUrl) assets[vendorUrl] = browser!.vendor!.code;
     if (input.html !== null) {
@@ -94,7 +99,7 @@ interface Shim {
 }
 
 /** One side's modules by output name (a module name for the worker, a URL for the browser), with its vendor. */
-async function sideModules(side: Side, entries: string[], input: ModuleBuildInput) {
+async function sideModules(side: Side, entries: string[], input: ModuleBuildInput, emitted: EmittedAssets) {
   const clients = side === "browser" ? input.clients : [];
   const name = (path: string) => moduleName(side, path, clients);
   const specifier = (from: string, to: string) => (side === "browser" ? to : relativeSpecifier(from, to));
@@ -135,6 +140,16 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
         edits.push({ start: entry.start, end: entry.end, text: entry.type === "dynamic" ? JSON.stringify(target) : target });
       if (spec.startsWith(".") || spec.startsWith("/")) {
         const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+        const other = side === "browser" ? nonCodeModule(dir, spec, input, emitted) : undefined;
+        if (other) {
+          const clause = entry.type === "dynamic" ? undefined : parseClause(module.code.slice(entry.importStart, entry.start - 1));
+          if (entry.type !== "dynamic" && !clause) throw new NotOnModulePath();
+          if (clause && (clause.kind === "re-export-all" || neededNames(clause).some((needed) => !other.exports.includes(needed))))
+            throw new NotOnModulePath();
+          if (!modules.has(other.output)) claim(other.output, other.code);
+          point(other.output);
+          continue;
+        }
         const resolved = resolveRelative(dir, spec, input.read);
         if (resolved === undefined || !SAFE_NAME.test(resolved)) throw new NotOnModulePath();
         const clause = entry.type === "dynamic" ? undefined : parseClause(module.code.slice(entry.importStart, entry.start - 1));
@@ -144,10 +159,6 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
           if (clause?.kind === "re-export-all") starFrom.push(resolved);
           else if (clause) needs.push({ target: resolved, names: neededNames(clause) });
           point(specifier(from, name(resolved)));
-        } else if (resolved.endsWith(".css") && side === "browser") {
-          const output = `/_modules/${resolved}.js`;
-          if (!modules.has(output)) claim(output, cssModule(resolved, input.read(resolved)!));
-          point(output);
         } else if (resolved.endsWith(".json")) {
           // esbuild also gives a JSON file's keys as named exports; only its default is served here.
           if (clause && (neededNames(clause).some((needed) => needed !== "default") || (clause.kind === "import" && clause.namespace))) {
@@ -271,14 +282,39 @@ function packageName(specifier: string): string {
   return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
 }
 
-/** A CSS import as a module that adds a <style> tag, as the bundled build's css-plugin.ts does. */
-function cssModule(path: string, css: string): string {
-  return (
-    `const style = document.createElement("style");\n` +
-    `style.dataset.source = ${JSON.stringify(path)};\n` +
-    `style.textContent = ${JSON.stringify(css)};\n` +
-    `document.head.appendChild(style);\n`
-  );
+/**
+ * The module of a browser import that is not code (an asset, a stylesheet, a
+ * `?url` / `?raw` / `?inline` import; see assets.ts and css.ts), or undefined
+ * for code. Made as the bundled build's assets-plugin.ts makes it.
+ */
+function nonCodeModule(dir: string, specifier: string, input: ModuleBuildInput, emitted: EmittedAssets) {
+  const { path, query } = splitQuery(specifier);
+  if (query === undefined && !isAssetFile(path) && !path.endsWith(".css")) return undefined;
+  const wanted = assetQuery(query);
+  if (query !== undefined && wanted === undefined) throw new NotOnModulePath();
+  if (path.startsWith("/") && query === undefined && input.files.has(`public${path}`)) {
+    const code = `export default ${JSON.stringify(emitted.base.replace(/\/$/, "") + path)};\n`;
+    return { output: `/_modules/public${path}.js`, code, exports: ["default"] };
+  }
+  const resolved = path.startsWith("/") ? path.slice(1) : joinImportPath(dir, path);
+  const bytes = input.files.get(resolved);
+  if (!SAFE_NAME.test(resolved) || bytes === undefined) throw new NotOnModulePath();
+  let code: string;
+  try {
+    code = resolved.endsWith(".css")
+      ? cssModuleSource(resolved, wanted, {
+          read: (file) => input.read(file) ?? input.dependencies[file] ?? null,
+          bytes: (file) => input.files.get(file) ?? null,
+          emitted,
+        })
+      : assetModule(resolved, wanted, bytes, emitted);
+  } catch (error) {
+    // The bundled build reports it, located.
+    if (error instanceof CssError) throw new NotOnModulePath();
+    throw error;
+  }
+  const exports = [...code.matchAll(/^export (?:const ([\w$]+)|default)/gm)].map((match) => match[1] ?? "default");
+  return { output: `/_modules/${resolved}${wanted ? `.${wanted}` : ""}.js`, code, exports };
 }
 
 function jsonModule(text: string): string {

@@ -76,7 +76,7 @@ async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<v
   const text = textFiles(input.files);
   const read = (path: string) => text.get(path) ?? null;
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
-  const installed = await installProjectDependencies(read, input, []);
+  const installed = await installProjectDependencies(read, text, input, []);
   let written = false;
   const project: TestProject = {
     text,

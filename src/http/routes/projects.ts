@@ -9,10 +9,10 @@ export const projects = openApiHono();
 
 projects.openapi(served(createProject), async (c) => {
   const body = c.req.valid("json");
-  const files: Change[] = Object.entries(body.files ?? STARTER_FILES).map(([path, content]) => ({
+  const files: Change[] = Object.entries(body.files ?? STARTER_FILES).map(([path, file]) => ({
     op: "put",
     path,
-    content: decodeContent(content, "utf8", path),
+    content: typeof file === "string" ? decodeContent(file, "utf8", path) : decodeContent(file.content, file.encoding ?? "utf8", path),
   }));
   const name = body.name ?? "Untitled project";
   for (let attempt = 0; ; attempt++) {

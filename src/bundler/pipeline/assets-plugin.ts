@@ -1,0 +1,70 @@
+import { assetModule, assetQuery, isAssetFile, splitQuery, unloadableMessage, type EmittedAssets } from "./assets";
+import { CssError, cssModuleSource, type CssFiles } from "./css";
+import { CHECKING, joinImportPath, type PluginBuild } from "./imports";
+import { isSourceModule } from "./transform";
+
+/**
+ * The bundled build's loader for what is not code (see assets.ts and css.ts):
+ * assets, `?url` / `?raw` / `?inline` imports, stylesheets (the project's and
+ * packages'), and files imported from `public/` by their absolute path. Any
+ * other file a module imports is an error naming the importer, before esbuild
+ * would read it as JavaScript. (worker-bundler's plugin hook is not covered by
+ * semver; the package is pinned.)
+ */
+export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets }) {
+  const exists = (path: string) => files.bytes(path) !== null;
+  return {
+    name: "assets",
+    setup(build: PluginBuild) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === "entry-point" || args.pluginData === CHECKING) return undefined;
+        const { path, query } = splitQuery(args.path);
+        const importer = args.importer.replace(/^virtual:/, "");
+        const relative = path.startsWith(".") || path.startsWith("/");
+        if (!relative && !path.endsWith(".css")) return undefined;
+        if (query !== undefined && assetQuery(query) === undefined) {
+          return {
+            errors: [{ text: `${importer} imports "${args.path}": the ?${query} query is not supported (only ?url, ?raw and ?inline).` }],
+          };
+        }
+        let resolved: string | undefined;
+        if (!relative) resolved = `node_modules/${path}`;
+        else if (path.startsWith("/")) {
+          // Vite serves public/ at the root: `/vite.svg` is public/vite.svg, as is, unhashed.
+          const served = `public${path}`;
+          if (exists(served) && query === undefined) return { path: served, namespace: "public-file" };
+          resolved = path.slice(1);
+        } else resolved = joinImportPath(args.resolveDir, path);
+        const ext = resolved.endsWith(".css") ? "css" : undefined;
+        if (ext !== "css" && query === undefined && !isAssetFile(resolved)) {
+          // Code (resolved with extension probing by the other plugins), JSON, or a file no loader takes.
+          if (!exists(resolved) || isSourceModule(resolved) || resolved.endsWith(".json") || /\.(c|m)?js$/.test(resolved)) return undefined;
+          return { errors: [{ text: unloadableMessage(args.path, importer) }] };
+        }
+        if (!exists(resolved) && !(ext === "css" && files.read(resolved) !== null)) {
+          return { errors: [{ text: `Cannot resolve "${args.path}" imported by ${importer}: no such file (${resolved}).` }] };
+        }
+        // The query stays in the path: `./a.css` and `./a.css?inline` are two modules.
+        return { path: query === undefined ? resolved : `${resolved}?${query}`, namespace: ext === "css" ? "stylesheet" : "asset" };
+      });
+      build.onLoad({ filter: /.*/, namespace: "public-file" }, (args) => ({
+        contents: `export default ${JSON.stringify(files.emitted.base.replace(/\/$/, "") + args.path.slice("public".length))};\n`,
+        loader: "js",
+      }));
+      build.onLoad({ filter: /.*/, namespace: "asset" }, (args) => {
+        const { path, query } = splitQuery(args.path);
+        return { contents: assetModule(path, assetQuery(query), files.bytes(path)!, files.emitted), loader: "js" };
+      });
+      build.onLoad({ filter: /.*/, namespace: "stylesheet" }, (args) => {
+        const { path, query } = splitQuery(args.path);
+        try {
+          return { contents: cssModuleSource(path, assetQuery(query), files), loader: "js" };
+        } catch (error) {
+          if (!(error instanceof CssError)) throw error;
+          const { file, line, message } = error.error;
+          return { errors: [{ text: message, location: file ? { file, line: line ?? 1, column: 0 } : null }] };
+        }
+      });
+    },
+  };
+}

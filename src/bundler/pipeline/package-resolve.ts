@@ -1,0 +1,90 @@
+import { exports as resolveExports } from "resolve.exports";
+
+/**
+ * A bare import's file in node_modules, resolved as Node and Vite do: the
+ * package's `exports` map when it has one (nothing outside it), else the
+ * subpath as a file (with .js, .mjs, .cjs, .json), then as a directory (its
+ * package.json `main`, its index); for the browser, the package's `browser`
+ * field replaces files (`"./lib/node.js": "./lib/browser.js"`). The pinned
+ * worker-bundler falls back to a package's main entry for any subpath it
+ * cannot find (`lodash/chunk` would be lodash itself), so every subpath
+ * import is resolved here.
+ */
+export type PackageResolution = { path: string } | { error: string } | undefined;
+
+const FILE_EXTENSIONS = ["", ".js", ".mjs", ".cjs", ".json"];
+
+/** `react-dom/client` → ["react-dom", "client"]; undefined for a root import. */
+export function splitSpecifier(specifier: string): { name: string; subpath: string } {
+  const parts = specifier.split("/");
+  const size = specifier.startsWith("@") ? 2 : 1;
+  return { name: parts.slice(0, size).join("/"), subpath: parts.slice(size).join("/") };
+}
+
+/** Undefined when the package is not installed or the import has no subpath (the bundler resolves those). */
+export function resolvePackageSubpath(
+  specifier: string,
+  runtime: "browser" | "worker",
+  read: (path: string) => string | null,
+): PackageResolution {
+  const { name, subpath } = splitSpecifier(specifier);
+  if (subpath === "") return undefined;
+  const root = `node_modules/${name}`;
+  const manifest = parse(read(`${root}/package.json`));
+  if (manifest === undefined) return undefined;
+  if (manifest.exports !== undefined && manifest.exports !== null) {
+    let targets: string[] | undefined;
+    try {
+      targets =
+        resolveExports(manifest, `./${subpath}`, {
+          browser: runtime === "browser",
+          conditions: runtime === "worker" ? ["workerd", "worker"] : [],
+        }) || undefined;
+    } catch {
+      targets = undefined;
+    }
+    const found = targets?.map((target) => `${root}/${normalise(target)}`).find((path) => read(path) !== null);
+    return found
+      ? { path: browserFile(found, root, manifest, runtime) }
+      : { error: `${name} does not export "./${subpath}" (its package.json "exports" has no such entry).` };
+  }
+  const base = `${root}/${subpath}`;
+  const file = FILE_EXTENSIONS.map((ext) => base + ext).find((path) => read(path) !== null);
+  if (file) return { path: browserFile(file, root, manifest, runtime) };
+  const inner = parse(read(`${base}/package.json`));
+  const main = typeof inner?.main === "string" ? `${base}/${normalise(inner.main)}` : undefined;
+  const candidates = [
+    ...(main ? FILE_EXTENSIONS.map((ext) => main + ext) : []),
+    `${base}/index.js`,
+    `${base}/index.mjs`,
+    `${base}/index.json`,
+  ];
+  const dir = candidates.find((path) => read(path) !== null);
+  if (dir) return { path: browserFile(dir, root, manifest, runtime) };
+  return { error: `${name} has no file "${subpath}" (tried ${subpath}, with .js, .mjs, .cjs, .json, and as a directory).` };
+}
+
+/** A file replaced by the package's `browser` map, for client code. */
+function browserFile(path: string, root: string, manifest: Manifest, runtime: "browser" | "worker"): string {
+  if (runtime !== "browser" || typeof manifest.browser !== "object" || manifest.browser === null) return path;
+  const relative = `./${path.slice(root.length + 1)}`;
+  const replaced =
+    (manifest.browser as Record<string, unknown>)[relative] ?? (manifest.browser as Record<string, unknown>)[relative.replace(/\.js$/, "")];
+  return typeof replaced === "string" ? `${root}/${normalise(replaced)}` : path;
+}
+
+type Manifest = { exports?: unknown; main?: unknown; browser?: unknown };
+
+function parse(text: string | null): Manifest | undefined {
+  if (text === null) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === "object" && value !== null ? (value as Manifest) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function normalise(target: string): string {
+  return target.replace(/^\.\//, "").replace(/\/$/, "");
+}
