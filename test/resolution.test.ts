@@ -40,6 +40,7 @@ describe("package subpaths resolve as Node and Vite resolve them", () => {
       ].join("\n"),
     });
     expect(result.errors).toEqual([]);
+    // A worker resolves exports with wrangler's conditions (workerd, worker, browser; never node).
     expect(JSON.parse(await answer(result.output!))).toEqual([
       [
         [1, 2],
@@ -47,7 +48,7 @@ describe("package subpaths resolve as Node and Vite resolve them", () => {
       ],
       "fp",
       "node",
-      "default",
+      "browser",
     ]);
   });
 

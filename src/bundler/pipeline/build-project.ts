@@ -1,5 +1,6 @@
 import { InMemoryFileSystem } from "@cloudflare/worker-bundler";
-import { jsxImportSource, nodejsCompatEnabled, readProjectConfig, textFiles, type ProjectConfig } from "./project-config";
+import { nodejsCompatEnabled, readProjectConfig, textFiles, type ProjectConfig } from "./project-config";
+import { readTsSettings } from "./tsconfig";
 import { assetsPlugin } from "./assets-plugin";
 import { contentDigest, EmittedAssets } from "./assets";
 import { envDefines, viteEnv } from "./vite-env";
@@ -75,7 +76,8 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const dependencyKey = installed?.key;
 
   const nodejsCompat = nodejsCompatEnabled(config);
-  const jsxSource = jsxImportSource(read);
+  const ts = readTsSettings(read);
+  const jsxSource = ts.jsxImportSource;
   if (input.modules) {
     const modules = await buildModules({
       read,
@@ -88,6 +90,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       dependencies: installed?.files ?? {},
       vendors: input.vendors,
       jsxSource,
+      paths: ts.paths,
       nodejsCompat,
       config,
     });
@@ -107,8 +110,8 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const entries = clients.map((entry) => entry.path);
   const define = envDefines(viteEnv(read));
   const contexts = {
-    browser: JSON.stringify(["browser", dependencyKey, jsxSource, entries, define]),
-    worker: JSON.stringify(["worker", dependencyKey, jsxSource, nodejsCompat, serverEntry, define]),
+    browser: JSON.stringify(["browser", dependencyKey, jsxSource, ts.paths, entries, define]),
+    worker: JSON.stringify(["worker", dependencyKey, jsxSource, ts.paths, nodejsCompat, serverEntry, define]),
   };
   let browser = reusable(memo.browser, contexts.browser, fsRead);
   let worker = reusable(memo.worker, contexts.worker, fsRead);
@@ -123,6 +126,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       nodejsCompat: side === "worker" && nodejsCompat,
       read: reader.read,
       found: unresolved,
+      paths: ts.paths,
       ...(dependencyKey ? { shims: { used, source: shimSource } } : {}),
     });
     const emitted = new EmittedAssets();

@@ -1,5 +1,7 @@
 import type { BuildError } from "../interface";
 import { resolvePackageSubpath, splitSpecifier } from "./package-resolve";
+import { applyPaths, type TsSettings } from "./tsconfig";
+import { isAssetFile } from "./assets";
 
 /**
  * Node.js built-ins the pinned workerd answers under nodejs_compat (some
@@ -59,8 +61,10 @@ export function importsPlugin(options: {
   read: (path: string) => string | null;
   found: Unresolved[];
   shims?: DependencyShims;
+  /** tsconfig `paths` of the project's own files (see tsconfig.ts). */
+  paths?: TsSettings["paths"];
 }) {
-  const { runtime, nodejsCompat, read, found, shims } = options;
+  const { runtime, nodejsCompat, read, found, shims, paths = [] } = options;
   const provided = (specifier: string) => runtimeProvides(runtime, nodejsCompat, specifier);
   return {
     name: "imports",
@@ -81,6 +85,22 @@ export function importsPlugin(options: {
           return { path: resolved, namespace: "virtual" };
         }
         if (provided(args.path)) return undefined;
+        const aliased = importer.startsWith("node_modules/") ? undefined : applyPaths(args.path, paths);
+        if (aliased) {
+          // The first target that exists, as TypeScript picks it; a project path resolves from the root.
+          const { path: _path, ...rest } = args;
+          const exists = (each: string) => !each.startsWith("/") || resolveRelative("", each, read) !== undefined || isAssetFile(each);
+          const target = aliased.find(exists);
+          if (target === undefined) {
+            found.push({
+              specifier: args.path,
+              importer,
+              reason: `tsconfig "paths" map it to ${aliased.join(", ")}, and no such file exists.`,
+            });
+            return { path: args.path, external: true };
+          }
+          if (target !== args.path) return build.resolve(target, { ...rest, resolveDir: "" });
+        }
         // An npm package of a built-in's name (buffer, events, process) is the browser's polyfill, as in Vite.
         const installed = !args.path.startsWith("node:") && read(`node_modules/${splitSpecifier(args.path).name}/package.json`) !== null;
         const builtin = installed ? undefined : builtinReason(args.path, runtime);
@@ -168,7 +188,8 @@ export function joinImportPath(resolveDir: string, relative: string): string {
 
 /** A relative import's file, probed the way worker-bundler's resolver does; undefined if none. */
 export function resolveRelative(resolveDir: string, relative: string, read: (path: string) => string | null): string | undefined {
-  const base = joinImportPath(resolveDir, relative);
+  // `/src/x` is from the project's root, as Vite serves it.
+  const base = joinImportPath(relative.startsWith("/") ? "" : resolveDir, relative);
   const candidates = [base, ...EXTENSIONS.map((ext) => base + ext), ...EXTENSIONS.map((ext) => `${base}/index${ext}`)];
   return candidates.find((candidate) => read(candidate) !== null);
 }

@@ -3,6 +3,7 @@ import type { ProjectConfig } from "./project-config";
 import { rewriteClientEntries, type ClientEntry } from "./html";
 import { assetModule, assetQuery, EmittedAssets, isAssetFile, splitQuery } from "./assets";
 import { CssError, cssModuleSource } from "./css";
+import { applyPaths, type TsSettings } from "./tsconfig";
 import { joinImportPath, resolveRelative, runtimeProvides, type Unresolved } from "./imports";
 import type { BuildOutput, VendorCache } from "../interface";
 import { isSourceModule, parseClause, transformModule, type ImportClause } from "./transform";
@@ -23,6 +24,8 @@ export interface ModuleBuildInput {
   dependencies: Record<string, string>;
   vendors: VendorCache;
   jsxSource: string | undefined;
+  /** tsconfig `paths` (see tsconfig.ts). */
+  paths: TsSettings["paths"];
   nodejsCompat: boolean;
   config: ProjectConfig;
 }
@@ -134,8 +137,8 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
     for (const entry of module.imports) {
       // Worker Loader modules have no import.meta.url, and a browser module's differs from its bundle's.
       if (entry.type === "import-meta") throw new NotOnModulePath();
-      const spec = entry.specifier;
-      if (spec === undefined) throw new NotOnModulePath();
+      if (entry.specifier === undefined) throw new NotOnModulePath();
+      const spec = aliased(entry.specifier, input);
       const point = (target: string) =>
         edits.push({ start: entry.start, end: entry.end, text: entry.type === "dynamic" ? JSON.stringify(target) : target });
       if (spec.startsWith(".") || spec.startsWith("/")) {
@@ -274,6 +277,18 @@ function relativeSpecifier(from: string, to: string): string {
   while (common < fromDir.length && common < target.length - 1 && fromDir[common] === target[common]) common++;
   const up = fromDir.length - common;
   return (up === 0 ? "./" : "../".repeat(up)) + target.slice(common).join("/");
+}
+
+/** What tsconfig `paths` make of a bare specifier: the first target that exists (a project path from the root, or a package). */
+function aliased(specifier: string, input: ModuleBuildInput): string {
+  if (specifier.startsWith(".") || specifier.startsWith("/")) return specifier;
+  const targets = applyPaths(specifier, input.paths);
+  if (!targets) return specifier;
+  return (
+    targets.find(
+      (target) => !target.startsWith("/") || resolveRelative("", target, input.read) !== undefined || input.files.has(target.slice(1)),
+    ) ?? targets[0]!
+  );
 }
 
 /** `react-dom` for `react-dom/client`, `@scope/pkg` for `@scope/pkg/sub`. */

@@ -13,6 +13,11 @@ import { exports as resolveExports } from "resolve.exports";
 export type PackageResolution = { path: string } | { error: string } | undefined;
 
 const FILE_EXTENSIONS = ["", ".js", ".mjs", ".cjs", ".json"];
+/** The export conditions Vite (client code) and wrangler (a worker) resolve with; never "node". */
+const CONDITIONS = {
+  browser: ["browser", "import", "module", "default"],
+  worker: ["workerd", "worker", "browser", "import", "module", "default"],
+};
 
 /** `react-dom/client` → ["react-dom", "client"]; undefined for a root import. */
 export function splitSpecifier(specifier: string): { name: string; subpath: string } {
@@ -35,11 +40,7 @@ export function resolvePackageSubpath(
   if (manifest.exports !== undefined && manifest.exports !== null) {
     let targets: string[] | undefined;
     try {
-      targets =
-        resolveExports(manifest, `./${subpath}`, {
-          browser: runtime === "browser",
-          conditions: runtime === "worker" ? ["workerd", "worker"] : [],
-        }) || undefined;
+      targets = resolveExports(manifest, `./${subpath}`, { unsafe: true, conditions: CONDITIONS[runtime] }) || undefined;
     } catch {
       targets = undefined;
     }

@@ -1,4 +1,5 @@
 import { parse as parseJsonc, type ParseError } from "jsonc-parser";
+import { readTsSettings } from "./tsconfig";
 import { parse as parseToml } from "smol-toml";
 import { utf8OrNull } from "../../store";
 import type { BuildError } from "../interface";
@@ -65,13 +66,9 @@ function jsoncConfig(file: string, text: string): { value: Record<string, unknow
   return { value: value as Record<string, unknown> };
 }
 
-/** `compilerOptions.jsxImportSource` of tsconfig.json, if set (e.g. "hono/jsx"). */
+/** `compilerOptions.jsxImportSource` of the app's tsconfig (through `extends` and `references`), if set (e.g. "hono/jsx"). */
 export function jsxImportSource(read: (path: string) => string | null): string | undefined {
-  const tsconfig = read("tsconfig.json");
-  if (tsconfig === null) return undefined;
-  const source = (parseJsonc(tsconfig) as { compilerOptions?: { jsxImportSource?: unknown } } | undefined)?.compilerOptions
-    ?.jsxImportSource;
-  return typeof source === "string" ? source : undefined;
+  return readTsSettings(read).jsxImportSource;
 }
 
 /** Whether the worker gets Node.js built-ins (`nodejs_compat`). */

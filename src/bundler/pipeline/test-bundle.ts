@@ -6,6 +6,7 @@ import { BuildFailure, bundlerErrors } from "./failure";
 import { importsPlugin, unresolvedErrors, type PluginBuild, type Unresolved } from "./imports";
 import { recordingReader, reusable } from "./bundle-memo";
 import { installProjectDependencies, writeDependencies } from "../dependencies/install";
+import { readTsSettings, type TsSettings } from "./tsconfig";
 import type { BuildError, DependencyCache, VendorCache } from "../interface";
 import { appDependencies, buildVendor, shimSource, withVendor } from "./vendor";
 
@@ -70,6 +71,7 @@ interface TestProject {
   dependencyKey: string | undefined;
   nodejsCompat: boolean;
   jsxSource: string | undefined;
+  paths: TsSettings["paths"];
 }
 
 async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<void> {
@@ -89,6 +91,7 @@ async function bundleInto(bundle: TestBundle, input: TestBundleInput): Promise<v
     dependencyKey: installed?.key,
     nodejsCompat: nodejsCompatEnabled(readProjectConfig(read).config),
     jsxSource: jsxImportSource(read),
+    paths: readTsSettings(read).paths,
   };
 
   const used = new Set<string>();
@@ -163,6 +166,7 @@ async function bundleTestFile(
     nodejsCompat: project.nodejsCompat,
     read: fsRead,
     found,
+    paths: project.paths,
     ...(dependencyKey ? { shims: { used: dependencies, source: shimSource } } : {}),
   });
   // The test file's top level must run inside the runner's request (workerd forbids timers,
