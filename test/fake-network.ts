@@ -101,7 +101,19 @@ const FIXTURES: Record<string, { version: string; files: Record<string, string>;
       files: { "package.json": JSON.stringify({ name: "redirected-tarball", version: "1.0.0" }) },
     },
   };
-const FROM_NODE_MODULES = ["hono", "react", "react-dom", "scheduler", "preact"];
+const FROM_NODE_MODULES = [
+  "hono",
+  "react",
+  "react-dom",
+  "scheduler",
+  "preact",
+  "lit",
+  "lit-element",
+  "lit-html",
+  "@lit/reactive-element",
+  "@lit-labs/ssr-dom-shim",
+  "@types/trusted-types",
+];
 
 const packages = new Map<string, Package>();
 const tarballs = new Map<string, Buffer>();

@@ -148,3 +148,48 @@ describe("Vite asset handling, on both build paths", () => {
     expect(result.errors[0]!.message).toContain('Cannot resolve the stylesheet "./missing.css"');
   });
 });
+
+describe("index.html's own references and tsconfig's decorators", () => {
+  for (const modules of [false, true]) {
+    it(`${modules ? "module path" : "bundled"}: a linked stylesheet and an image of the project become hashed copies; public/ stays`, async () => {
+      const result = await build(
+        {
+          ...APP,
+          "index.html":
+            '<!doctype html><html><head><link rel="stylesheet" href="./src/style.css" /><link rel="icon" href="/vite.svg" /></head>' +
+            '<body><img src="/src/assets/hero.png" /><script type="module" src="/src/main.ts"></script></body></html>',
+        },
+        modules,
+      );
+      expect(result.errors).toEqual([]);
+      const output = result.output!;
+      const html = output.assets["/index.html"] as string;
+      const sheet = /<link rel="stylesheet" href="(\/assets\/style-[0-9a-f]{8}\.css)"/.exec(html)?.[1];
+      expect(sheet).toBeDefined();
+      const css = new TextDecoder().decode(output.assets[sheet!] as Uint8Array);
+      expect(css).toContain(".tiny-base { color: rebeccapurple; }");
+      expect(css).toMatch(/url\("\/assets\/bg-[0-9a-f]{8}\.png"\)/);
+      expect(html).toMatch(/<img src="\/assets\/hero-[0-9a-f]{8}\.png"/);
+      expect(html).toContain('<link rel="icon" href="/vite.svg"');
+    });
+  }
+
+  it("compiles TypeScript decorators as tsconfig says (experimentalDecorators, as Lit's template sets it)", async () => {
+    const source = [
+      "const seen: string[] = [];",
+      "function tag(name: string) { return (target: unknown) => { seen.push(name + ':' + typeof target); }; }",
+      '@tag("widget")',
+      "export class Widget {}",
+      "document.title = seen.join();",
+      "",
+    ].join("\n");
+    const files = { ...APP, "src/main.ts": source };
+    const legacy = await build({ ...files, "tsconfig.json": JSON.stringify({ compilerOptions: { experimentalDecorators: true } }) }, true);
+    expect(legacy.errors).toEqual([]);
+    // TypeScript's legacy decorators call the decorator with the class itself, through esbuild's __decorateClass.
+    expect(clientCode(legacy.output!)).toContain("__decorateClass");
+    const standard = await build({ ...files, "tsconfig.json": "{}" }, true);
+    expect(standard.errors).toEqual([]);
+    expect(clientCode(standard.output!)).not.toContain("__decorateClass");
+  });
+});

@@ -76,16 +76,23 @@ export async function pageView(page: Page, url: string) {
   await page.locator("button").first().waitFor();
   const view = () =>
     page.evaluate(() => {
-      type Element = { complete?: boolean; naturalWidth?: number };
-      const doc = (globalThis as unknown as { document: DocumentLike }).document;
-      interface DocumentLike {
-        body: { innerText: string };
-        images: ArrayLike<Element>;
-        querySelector(selector: string): Element | null;
-        querySelectorAll(selector: string): ArrayLike<Element>;
+      interface Node {
+        complete?: boolean;
+        naturalWidth?: number;
+        tagName: string;
+        textContent: string | null;
+        shadowRoot?: Root | null;
       }
-      const style = (selector: string) => {
-        const element = doc.querySelector(selector);
+      interface Root {
+        querySelectorAll(selector: string): ArrayLike<Node>;
+      }
+      const doc = (globalThis as unknown as { document: Root & { body: { innerText: string } } }).document;
+      // Lit renders into shadow roots: every element, through them.
+      const all = (root: Root): Node[] =>
+        Array.from(root.querySelectorAll("*")).flatMap((node) => [node, ...(node.shadowRoot ? all(node.shadowRoot) : [])]);
+      const elements = all(doc);
+      const style = (tag: string) => {
+        const element = elements.find((node) => node.tagName.toLowerCase() === tag);
         if (!element) return null;
         const computed = (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(element);
         return {
@@ -95,15 +102,15 @@ export async function pageView(page: Page, url: string) {
           background: computed.backgroundColor,
         };
       };
+      const shadowText = elements.flatMap((node) => (node.shadowRoot ? [(node.shadowRoot as unknown as Node).textContent ?? ""] : []));
       return {
         // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is what a person sees.
-        text: doc.body.innerText,
-        images: Array.from(doc.images).map((image) => ({
-          loaded: Boolean(image.complete && image.naturalWidth),
-          width: image.naturalWidth,
-        })),
-        sprites: doc.querySelectorAll("svg use").length,
-        styles: { body: style("body"), h1: style("h1"), button: style("button"), hero: style(".hero") },
+        text: [doc.body.innerText, ...shadowText.map((text) => text.replace(/\s+/g, " ").trim())],
+        images: elements
+          .filter((node) => node.tagName === "IMG")
+          .map((image) => ({ loaded: Boolean(image.complete && image.naturalWidth), width: image.naturalWidth })),
+        sprites: elements.filter((node) => node.tagName.toLowerCase() === "use").length,
+        styles: { body: style("body"), h1: style("h1"), button: style("button"), section: style("section") },
       };
     });
   const before = await view();

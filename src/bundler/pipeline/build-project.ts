@@ -4,7 +4,8 @@ import { readTsSettings } from "./tsconfig";
 import { assetsPlugin } from "./assets-plugin";
 import { contentDigest, EmittedAssets } from "./assets";
 import { envDefines, viteEnv } from "./vite-env";
-import { findClientEntries, locateInHtml, rewriteClientEntries, type ClientEntry } from "./html";
+import { findClientEntries, locateInHtml, rewriteClientEntries, rewriteHtmlReferences, type ClientEntry } from "./html";
+import { CssError, type CssFiles } from "./css";
 import { bundleSide } from "./bundle";
 import { importsPlugin, unresolvedErrors, type Unresolved } from "./imports";
 import { BuildFailure, bundlerErrors } from "./failure";
@@ -110,8 +111,8 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const entries = clients.map((entry) => entry.path);
   const define = envDefines(viteEnv(read));
   const contexts = {
-    browser: JSON.stringify(["browser", dependencyKey, jsxSource, ts.paths, entries, define]),
-    worker: JSON.stringify(["worker", dependencyKey, jsxSource, ts.paths, nodejsCompat, serverEntry, define]),
+    browser: JSON.stringify(["browser", dependencyKey, jsxSource, ts, entries, define]),
+    worker: JSON.stringify(["worker", dependencyKey, jsxSource, ts, nodejsCompat, serverEntry, define]),
   };
   let browser = reusable(memo.browser, contexts.browser, fsRead);
   let worker = reusable(memo.worker, contexts.worker, fsRead);
@@ -135,7 +136,15 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       return fileBytes(path);
     };
     const plugins = side === "browser" ? [assetsPlugin({ read: reader.read, bytes, emitted }), checks] : [checks];
-    const bundled = await bundleSide({ side, fs, entries: sideEntries, plugins, jsxImportSource: jsxSource, define });
+    const bundled = await bundleSide({
+      side,
+      fs,
+      entries: sideEntries,
+      plugins,
+      jsxImportSource: jsxSource,
+      define,
+      compilerOptions: ts.compilerOptions,
+    });
     if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
     warnings.push(...bundled.warnings);
     for (const entry of sideEntries) reader.read(entry);
@@ -166,7 +175,8 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
   // Only a build that succeeded is remembered.
   if (input.memo) Object.assign(input.memo, { browser, worker });
-  return toOutput(worker?.code[0]?.[1], browser?.code ?? [], browser?.assets ?? [], input.files, clients, html, config, vendors);
+  const page = { read: fsRead, bytes: fileBytes, emitted: new EmittedAssets() };
+  return toOutput(worker?.code[0]?.[1], browser?.code ?? [], browser?.assets ?? [], input.files, clients, html, page, config, vendors);
 }
 
 function findServerEntry(config: ProjectConfig, read: (path: string) => string | null, hasHtml: boolean): string | undefined {
@@ -201,6 +211,7 @@ async function toOutput(
   files: Map<string, Uint8Array>,
   clients: ClientEntry[],
   html: string | null,
+  page: CssFiles,
   config: ProjectConfig,
   vendors: { browser?: { key: string; code: string }; worker?: { key: string; code: string } },
 ): Promise<BuildOutput> {
@@ -213,7 +224,14 @@ async function toOutput(
   if (vendor) assets[vendor.path] = vendor.code;
   if (html !== null) {
     const bundles = new Map(clients.map((entry, i) => [entry.src, clientBundles[i]?.[0] ?? entry.src]));
-    assets["/index.html"] = await rewriteClientEntries(html, bundles, vendor?.path);
+    const rewritten = await rewriteClientEntries(html, bundles, vendor?.path);
+    try {
+      assets["/index.html"] = await rewriteHtmlReferences(rewritten, page);
+    } catch (error) {
+      if (error instanceof CssError) throw new BuildFailure([error.error]);
+      throw error;
+    }
+    for (const [url, bytes] of page.emitted.files) assets[url] = bytes;
   }
   return {
     ...(server ?? { modules: {} }),

@@ -18,6 +18,8 @@ export async function bundleSide(options: {
   jsxImportSource?: string;
   /** esbuild `define`s (import.meta.env, see vite-env.ts). */
   define?: Record<string, string>;
+  /** tsconfig options esbuild applies (decorators, class fields; see tsconfig.ts). */
+  compilerOptions?: Record<string, unknown>;
   /** Appends an inline source map to each bundle. */
   sourcemap?: boolean;
 }): Promise<{ code: [string, string][]; warnings: string[] }> {
@@ -32,7 +34,10 @@ export async function bundleSide(options: {
       ...(options.sourcemap ? { sourcemap: true } : {}),
       ...(options.jsxImportSource !== undefined ? { jsxImportSource: options.jsxImportSource } : {}),
       ...(options.define ? { define: options.define } : {}),
-      __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired: options.plugins,
+      __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired:
+        options.compilerOptions && Object.keys(options.compilerOptions).length > 0
+          ? [tsconfigPlugin(options.compilerOptions), ...options.plugins]
+          : options.plugins,
     });
     const bundle = result.modules[result.mainModule];
     if (typeof bundle !== "string" || Object.keys(result.modules).length !== 1) {
@@ -56,5 +61,19 @@ function withoutWranglerConfig(fs: FileSystem): FileSystem {
     delete: (path) => fs.delete(path),
     list: (prefix) => fs.list(prefix).filter((path) => !WRANGLER_FILES.has(path)),
     flush: () => fs.flush(),
+  };
+}
+
+/**
+ * Hands esbuild the project's tsconfig options: worker-bundler passes none,
+ * and esbuild reads no tsconfig.json from a virtual file system. A plugin may
+ * change the build's options while it is set up.
+ */
+function tsconfigPlugin(compilerOptions: Record<string, unknown>) {
+  return {
+    name: "tsconfig-options",
+    setup(build: { initialOptions: { tsconfigRaw?: unknown } }) {
+      build.initialOptions.tsconfigRaw = { compilerOptions };
+    },
   };
 }

@@ -61,7 +61,7 @@ function readCss(path: string, files: CssFiles): string {
 }
 
 /** `path`'s CSS with its imports inlined and its url()s resolved; remote @imports are kept, first. */
-function stylesheet(path: string, files: CssFiles): string {
+export function stylesheet(path: string, files: CssFiles): string {
   const remote: string[] = [];
   const body = inline(path, files, new Set(), remote);
   return remote.length > 0 ? `${remote.join("\n")}\n${body}` : body;

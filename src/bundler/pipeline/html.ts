@@ -1,4 +1,5 @@
 import type { BuildError } from "../interface";
+import { CssError, stylesheet, type CssFiles } from "./css";
 
 /** A `<script type="module" src="/src/…">` of the root index.html: the file it names. */
 export interface ClientEntry {
@@ -50,4 +51,46 @@ export function locateInHtml(html: string, needle: string): Pick<BuildError, "fi
   if (offset < 0) return { file: "index.html" };
   const before = html.slice(0, offset).split("\n");
   return { file: "index.html", line: before.length, column: before.at(-1)!.length + 1 };
+}
+
+const LOCAL = /^(?![a-z][a-z\d+.-]*:|\/\/|#)/i;
+
+/**
+ * What Vite does with index.html's own references: a `<link rel="stylesheet">`
+ * to a project file is processed like an imported stylesheet (see css.ts) and
+ * served as a hashed copy; an `<img src>` or `<link rel="icon">` to a project
+ * file outside public/ points at its hashed copy. Files in public/ and other
+ * origins are left as written. A stylesheet that cannot be built throws its CssError.
+ */
+export async function rewriteHtmlReferences(html: string, files: CssFiles): Promise<string> {
+  const local = (value: string | null) => {
+    if (value === null || !LOCAL.test(value)) return undefined;
+    const path = value.replace(/^\.?\//, "").split(/[?#]/)[0]!;
+    return files.bytes(`public/${path}`) !== null || files.bytes(path) === null ? undefined : path;
+  };
+  let failure: CssError | undefined;
+  const rewritten = await new HTMLRewriter()
+    .on('link[rel="stylesheet"][href]', {
+      element(element) {
+        const path = local(element.getAttribute("href"));
+        if (!path?.endsWith(".css")) return;
+        try {
+          element.setAttribute("href", files.emitted.emit(path, new TextEncoder().encode(stylesheet(path, files))));
+        } catch (error) {
+          if (error instanceof CssError) failure ??= error;
+          else throw error;
+        }
+      },
+    })
+    .on("img[src], link[rel~=icon][href]", {
+      element(element) {
+        const attribute = element.tagName === "img" ? "src" : "href";
+        const path = local(element.getAttribute(attribute));
+        if (path) element.setAttribute(attribute, files.emitted.emit(path, files.bytes(path)!));
+      },
+    })
+    .transform(new Response(html))
+    .text();
+  if (failure) throw failure;
+  return rewritten;
 }

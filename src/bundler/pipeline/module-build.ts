@@ -1,8 +1,8 @@
 import { clientBundlePath } from "./bundle";
 import type { ProjectConfig } from "./project-config";
-import { rewriteClientEntries, type ClientEntry } from "./html";
+import { rewriteClientEntries, rewriteHtmlReferences, type ClientEntry } from "./html";
 import { assetModule, assetQuery, EmittedAssets, isAssetFile, splitQuery } from "./assets";
-import { CssError, cssModuleSource } from "./css";
+import { CssError, cssModuleSource, type CssFiles } from "./css";
 import { applyPaths, type TsSettings } from "./tsconfig";
 import { joinImportPath, resolveRelative, runtimeProvides, type Unresolved } from "./imports";
 import type { BuildOutput, VendorCache } from "../interface";
@@ -63,13 +63,20 @@ export async function buildModules(input: ModuleBuildInput): Promise<BuildOutput
     const assets: Record<string, string | Uint8Array> = {};
     for (const [path, bytes] of input.files) if (path.startsWith("public/")) assets[`/${path.slice("public/".length)}`] = bytes;
     const vendorUrl = browser?.vendor && `/_deps/${browser.vendor.key.slice(0, 16)}.js`;
-    for (const [url, bytes] of emitted.files) assets[url] = bytes;
     for (const [url, code] of browser?.modules ?? []) assets[url] = code;
     if (vendorUrl) assets[vendorUrl] = browser!.vendor!.code;
     if (input.html !== null) {
       const urls = new Map(input.clients.map((entry) => [entry.src, moduleName("browser", entry.path, input.clients)]));
-      assets["/index.html"] = await rewriteClientEntries(input.html, urls, vendorUrl);
+      const page = await rewriteClientEntries(input.html, urls, vendorUrl);
+      try {
+        assets["/index.html"] = await rewriteHtmlReferences(page, cssFiles(input, emitted));
+      } catch (error) {
+        // The bundled build reports it, located.
+        if (error instanceof CssError) throw new NotOnModulePath();
+        throw error;
+      }
     }
+    for (const [url, bytes] of emitted.files) assets[url] = bytes;
     // The names the entry, the vendor, a bundled worker and the test sandbox use stay free.
     if (worker && [...worker.modules.keys()].some((name) => RESERVED_WORKER_NAME.test(name))) return undefined;
     const server = worker && {
@@ -297,6 +304,11 @@ function packageName(specifier: string): string {
   return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
 }
 
+/** What stylesheets read on the module path: the project's files, then the installed packages'. */
+function cssFiles(input: ModuleBuildInput, emitted: EmittedAssets): CssFiles {
+  return { read: (file) => input.read(file) ?? input.dependencies[file] ?? null, bytes: (file) => input.files.get(file) ?? null, emitted };
+}
+
 /**
  * The module of a browser import that is not code (an asset, a stylesheet, a
  * `?url` / `?raw` / `?inline` import; see assets.ts and css.ts), or undefined
@@ -317,11 +329,7 @@ function nonCodeModule(dir: string, specifier: string, input: ModuleBuildInput, 
   let code: string;
   try {
     code = resolved.endsWith(".css")
-      ? cssModuleSource(resolved, wanted, {
-          read: (file) => input.read(file) ?? input.dependencies[file] ?? null,
-          bytes: (file) => input.files.get(file) ?? null,
-          emitted,
-        })
+      ? cssModuleSource(resolved, wanted, cssFiles(input, emitted))
       : assetModule(resolved, wanted, bytes, emitted);
   } catch (error) {
     // The bundled build reports it, located.

@@ -10,12 +10,16 @@ import { joinImportPath } from "./imports";
  */
 export interface TsSettings {
   jsxImportSource?: string;
+  /** What esbuild takes from tsconfig for decorators and class fields (Lit's `experimentalDecorators`). */
+  compilerOptions: { experimentalDecorators?: boolean; useDefineForClassFields?: boolean };
   /** `compilerOptions.paths`, with each target made a project path or a package specifier. */
   paths: { pattern: string; targets: string[] }[];
 }
 
 interface Config {
   jsxImportSource?: string;
+  experimentalDecorators?: boolean;
+  useDefineForClassFields?: boolean;
   /** Targets as project paths (`src/*`, `node_modules/preact/compat`). */
   paths?: { pattern: string; targets: string[] }[];
   references: string[];
@@ -23,7 +27,7 @@ interface Config {
 
 export function readTsSettings(read: (path: string) => string | null): TsSettings {
   const root = config("tsconfig.json", read, new Set());
-  if (!root) return { paths: [] };
+  if (!root) return { paths: [], compilerOptions: {} };
   // The app's config: the root's own options first, then each reference not for tooling (tsconfig.node.json).
   const configs = [root, ...root.references.filter((path) => !/node/.test(path)).flatMap((path) => config(path, read, new Set()) ?? [])];
   const jsxImportSource = configs.find((each) => each.jsxImportSource !== undefined)?.jsxImportSource;
@@ -31,7 +35,12 @@ export function readTsSettings(read: (path: string) => string | null): TsSetting
     pattern,
     targets: targets.map(aliasTarget),
   }));
-  return { ...(jsxImportSource !== undefined ? { jsxImportSource } : {}), paths };
+  const compilerOptions: TsSettings["compilerOptions"] = {};
+  for (const option of ["experimentalDecorators", "useDefineForClassFields"] as const) {
+    const value = configs.find((each) => each[option] !== undefined)?.[option];
+    if (value !== undefined) compilerOptions[option] = value;
+  }
+  return { ...(jsxImportSource !== undefined ? { jsxImportSource } : {}), paths, compilerOptions };
 }
 
 /** A target inside node_modules is the package path it names (`preact/compat`); any other, a project path. */
@@ -67,7 +76,13 @@ function config(path: string, read: (path: string) => string | null, seen: Set<s
   seen.add(file);
   const parsed = parseJsonc(read(file)!, [], { allowTrailingComma: true }) as
     | {
-        compilerOptions?: { jsxImportSource?: unknown; paths?: unknown; baseUrl?: unknown };
+        compilerOptions?: {
+          jsxImportSource?: unknown;
+          paths?: unknown;
+          baseUrl?: unknown;
+          experimentalDecorators?: unknown;
+          useDefineForClassFields?: unknown;
+        };
         extends?: unknown;
         references?: { path?: unknown }[];
       }
@@ -80,9 +95,13 @@ function config(path: string, read: (path: string) => string | null, seen: Set<s
     const inherited = config(joinImportPath(dir, base), read, seen);
     if (inherited?.jsxImportSource !== undefined) result.jsxImportSource = inherited.jsxImportSource;
     if (inherited?.paths !== undefined) result.paths = inherited.paths;
+    for (const option of ["experimentalDecorators", "useDefineForClassFields"] as const)
+      if (inherited?.[option] !== undefined) result[option] = inherited[option];
   }
   const own = parsed.compilerOptions ?? {};
   if (typeof own.jsxImportSource === "string") result.jsxImportSource = own.jsxImportSource;
+  for (const option of ["experimentalDecorators", "useDefineForClassFields"] as const)
+    if (typeof own[option] === "boolean") result[option] = own[option] as boolean;
   if (typeof own.paths === "object" && own.paths !== null) {
     // Targets are relative to baseUrl, or without it to the config that declares them.
     const base = typeof own.baseUrl === "string" ? joinImportPath(dir, own.baseUrl) : dir;
