@@ -17,6 +17,8 @@ export interface BuildOutput {
   assets: Record<string, string | Uint8Array>;
   compatibilityDate: string;
   compatibilityFlags: string[];
+  /** The wrangler file's `assets.not_found_handling`, when set. */
+  notFoundHandling?: "single-page-application" | "404-page" | "none";
   /** URL pathname → content hash of each asset; set once the output is stored, so a preview need not hash assets again. */
   assetHashes?: Record<string, string>;
 }

@@ -89,7 +89,7 @@ export async function servePreview(
   failed: (message: string) => void,
 ): Promise<Response> {
   const asset = await handleAssetRequest(request, preview.manifest, preview.storage, {
-    not_found_handling: preview.output.mainModule ? "none" : "single-page-application",
+    not_found_handling: notFoundHandling(request, preview.output),
   });
   if (asset) return asset;
   const { compatibilityDate, compatibilityFlags } = preview.output;
@@ -129,4 +129,16 @@ export async function servePreview(
       headers: { "Content-Type": "text/plain; charset=utf-8" },
     });
   }
+}
+
+/**
+ * As Workers route a request no asset matches: a static site follows its
+ * `assets.not_found_handling` (a single-page app when unset); with a worker,
+ * only a single-page app's navigations (Sec-Fetch-Mode: navigate) get its
+ * index.html, and every other request goes to the worker.
+ */
+function notFoundHandling(request: Request, output: LoadedPreview["output"]): "single-page-application" | "404-page" | "none" {
+  if (!output.mainModule) return output.notFoundHandling ?? "single-page-application";
+  const navigation = request.headers.get("Sec-Fetch-Mode") === "navigate";
+  return output.notFoundHandling === "single-page-application" && navigation ? "single-page-application" : "none";
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { browserAndServer } from "./harness";
-import { pageView, templateFiles, viteBuild } from "./vite-templates";
+import { cloudflareReactFiles, pageView, templateFiles, viteBuild } from "./vite-templates";
 
 // A real browser opens preview origins, as a user would.
 const running = browserAndServer({ MODEL: "replay" });
@@ -132,7 +132,7 @@ describe("create-vite templates, imported unchanged", () => {
   // same text, images and styles, the counter working, and no errors on the page.
   for (const template of ["vanilla-ts", "react-ts", "preact-ts", "lit-ts"]) {
     it(`${template} renders as vite build renders it`, async () => {
-      const oracle = await viteBuild(template);
+      const oracle = await viteBuild(templateFiles(template));
       try {
         const expected = await pageView(await running.newPage(), oracle.url);
         const { id, previewUrl } = await create(templateFiles(template));
@@ -154,4 +154,33 @@ describe("create-vite templates, imported unchanged", () => {
       }
     });
   }
+});
+
+describe("Cloudflare's React + Worker template (create-cloudflare), imported unchanged", () => {
+  it("renders as vite build renders its client, answers from its Worker, and serves its routes as a single-page app", async () => {
+    const files = cloudflareReactFiles();
+    // The client as vite build makes it (the Cloudflare plugin's own build needs wrangler to serve).
+    const oracle = await viteBuild({ ...files, "vite.config.ts": templateFiles("react-ts")["vite.config.ts"]! });
+    try {
+      const expected = await pageView(await running.newPage(), oracle.url);
+      const { id, previewUrl } = await create(files);
+      const build = await fetch(`${running.server.base}/api/projects/${id}/builds`, { method: "POST", body: "{}" });
+      expect(((await build.json()) as { errors: unknown[] }).errors).toEqual([]);
+      const page = await running.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+      expect(await pageView(page, previewUrl)).toEqual(expected);
+      // The second button asks the Worker (worker/index.ts) for its name.
+      await page.getByRole("button", { name: "get name" }).click();
+      await page.getByText("Name from API is: Cloudflare").waitFor();
+      // assets.not_found_handling = "single-page-application": a route of the app is its page.
+      await page.goto(new URL("/some/route", previewUrl).href);
+      await page.getByText("Get started with Cloudflare").waitFor();
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await oracle.close();
+    }
+  });
 });

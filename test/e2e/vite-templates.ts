@@ -1,18 +1,21 @@
 import { isUtf8 } from "node:buffer";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { extname, join, relative } from "node:path";
+import { dirname, extname, join, relative } from "node:path";
 import type { Page } from "playwright-core";
 import { run } from "./shell";
 
 /** Where create-vite (pinned in devDependencies) keeps its templates. */
 const CREATE_VITE = join(process.cwd(), "node_modules", "create-vite");
+/** Where create-cloudflare (pinned too) keeps its template overlays. */
+const CREATE_CLOUDFLARE = join(process.cwd(), "node_modules", "create-cloudflare");
 
-/** A template's files as create-vite writes them (`_gitignore` becomes `.gitignore`), as POST /api/projects takes them. */
-export function templateFiles(name: string): Record<string, string | { content: string; encoding: "base64" }> {
-  const root = join(CREATE_VITE, `template-${name}`);
-  const files: Record<string, string | { content: string; encoding: "base64" }> = {};
+type Files = Record<string, string | { content: string; encoding: "base64" }>;
+
+/** A directory's files as POST /api/projects takes them (`_gitignore` becomes `.gitignore`, as create-vite writes it). */
+function filesOf(root: string): Files {
+  const files: Files = {};
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir)) {
       const full = join(dir, entry);
@@ -28,6 +31,30 @@ export function templateFiles(name: string): Record<string, string | { content: 
   return files;
 }
 
+/** A create-vite template as `npm create vite` writes it. */
+export function templateFiles(name: string): Files {
+  return filesOf(join(CREATE_VITE, `template-${name}`));
+}
+
+/**
+ * Cloudflare's React + Worker template as `npm create cloudflare -- --framework=react`
+ * writes it: create-vite's react-ts, create-cloudflare's overlay (worker/, wrangler.jsonc)
+ * with its placeholders filled, and the Cloudflare Vite plugin added to vite.config.ts.
+ */
+export function cloudflareReactFiles(): Files {
+  const files = { ...templateFiles("react-ts"), ...filesOf(join(CREATE_CLOUDFLARE, "templates", "react", "workers", "ts")) };
+  files["wrangler.jsonc"] = (files["wrangler.jsonc"] as string)
+    .replace("<WORKER_NAME>", "react-app")
+    .replace("<COMPATIBILITY_DATE>", "2026-04-01");
+  files["vite.config.ts"] = (files["vite.config.ts"] as string)
+    .replace(
+      "import { defineConfig } from 'vite'",
+      "import { defineConfig } from 'vite'\nimport { cloudflare } from '@cloudflare/vite-plugin'",
+    )
+    .replace("plugins: [react()]", "plugins: [react(), cloudflare()]");
+  return files;
+}
+
 const TYPES: Record<string, string> = {
   ".html": "text/html",
   ".js": "text/javascript",
@@ -40,10 +67,12 @@ const TYPES: Record<string, string> = {
  * The oracle: the template built by the real `vite build` (this repository's
  * pinned vite and plugins) and served from `dist/` by a plain static server.
  */
-export async function viteBuild(name: string): Promise<{ url: string; close(): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), `forge-vite-${name}-`));
-  cpSync(join(CREATE_VITE, `template-${name}`), dir, { recursive: true });
-  renameSync(join(dir, "_gitignore"), join(dir, ".gitignore"));
+export async function viteBuild(files: Files): Promise<{ url: string; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "forge-vite-"));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), typeof content === "string" ? content : Buffer.from(content.content, "base64"));
+  }
   symlinkSync(join(process.cwd(), "node_modules"), join(dir, "node_modules"));
   await run(process.execPath, [join(process.cwd(), "node_modules", "vite", "bin", "vite.js"), "build", "--logLevel", "error"], {
     cwd: dir,

@@ -238,6 +238,7 @@ async function toOutput(
     assets,
     compatibilityDate: config.compatibilityDate,
     compatibilityFlags: config.compatibilityFlags,
+    ...(config.notFoundHandling ? { notFoundHandling: config.notFoundHandling } : {}),
   };
 }
 

@@ -96,6 +96,7 @@ export async function buildModules(input: ModuleBuildInput): Promise<BuildOutput
       assets,
       compatibilityDate: input.config.compatibilityDate,
       compatibilityFlags: input.config.compatibilityFlags,
+      ...(input.config.notFoundHandling ? { notFoundHandling: input.config.notFoundHandling } : {}),
     };
   } catch (error) {
     if (error instanceof NotOnModulePath) return undefined;

@@ -13,7 +13,11 @@ export interface ProjectConfig {
   main?: string;
   compatibilityDate: string;
   compatibilityFlags: string[];
+  /** `assets.not_found_handling`: what a request no asset matches gets. */
+  notFoundHandling?: NotFoundHandling;
 }
+
+export type NotFoundHandling = "single-page-application" | "404-page" | "none";
 
 /**
  * Reads the project's wrangler.toml / wrangler.jsonc / wrangler.json. The
@@ -35,7 +39,10 @@ function defaults(): ProjectConfig {
   return { compatibilityDate: MAX_COMPATIBILITY_DATE, compatibilityFlags: [] };
 }
 
+const NOT_FOUND = new Set<NotFoundHandling>(["single-page-application", "404-page", "none"]);
+
 function normalise(file: string, raw: Record<string, unknown>): ProjectConfig {
+  const handling = (raw.assets as { not_found_handling?: unknown } | undefined)?.not_found_handling;
   const date = typeof raw.compatibility_date === "string" ? raw.compatibility_date : MAX_COMPATIBILITY_DATE;
   const flags = Array.isArray(raw.compatibility_flags) ? raw.compatibility_flags.filter((f) => typeof f === "string") : [];
   return {
@@ -43,6 +50,7 @@ function normalise(file: string, raw: Record<string, unknown>): ProjectConfig {
     ...(typeof raw.main === "string" ? { main: raw.main.replace(/^\.\//, "") } : {}),
     compatibilityDate: /^\d{4}-\d{2}-\d{2}$/.test(date) && date < MAX_COMPATIBILITY_DATE ? date : MAX_COMPATIBILITY_DATE,
     compatibilityFlags: flags,
+    ...(NOT_FOUND.has(handling as NotFoundHandling) ? { notFoundHandling: handling as NotFoundHandling } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ export interface OutputManifest {
   mainModule?: string;
   compatibilityDate: string;
   compatibilityFlags: string[];
+  notFoundHandling?: BuildOutput["notFoundHandling"];
   modules: Record<string, string>;
   assets: Record<string, { hash: string; binary: boolean }>;
 }
@@ -45,8 +46,18 @@ export function splitOutput(output: BuildOutput): { manifest: OutputManifest; bl
   const assets = Object.fromEntries(
     Object.entries(output.assets).map(([path, content]) => [path, { hash: add(content), binary: typeof content !== "string" }]),
   );
-  const { mainModule, compatibilityDate, compatibilityFlags } = output;
-  return { manifest: { ...(mainModule ? { mainModule } : {}), compatibilityDate, compatibilityFlags, modules, assets }, blobs };
+  const { mainModule, compatibilityDate, compatibilityFlags, notFoundHandling } = output;
+  return {
+    manifest: {
+      ...(mainModule ? { mainModule } : {}),
+      compatibilityDate,
+      compatibilityFlags,
+      ...(notFoundHandling ? { notFoundHandling } : {}),
+      modules,
+      assets,
+    },
+    blobs,
+  };
 }
 
 export async function joinOutput(manifest: OutputManifest, read: (hash: string) => Promise<Uint8Array>): Promise<BuildOutput> {
@@ -57,9 +68,10 @@ export async function joinOutput(manifest: OutputManifest, read: (hash: string) 
     const bytes = await read(hash);
     assets[path] = binary ? bytes : decoder.decode(bytes);
   }
-  const { mainModule, compatibilityDate, compatibilityFlags } = manifest;
+  const { mainModule, compatibilityDate, compatibilityFlags, notFoundHandling } = manifest;
   return {
     ...(mainModule ? { mainModule } : {}),
+    ...(notFoundHandling ? { notFoundHandling } : {}),
     modules,
     assets,
     compatibilityDate,
