@@ -1,6 +1,7 @@
 import { InMemoryFileSystem } from "@cloudflare/worker-bundler";
 import { nodejsCompatEnabled, readProjectConfig, textFiles, type ProjectConfig } from "./project-config";
 import { readTsSettings } from "./tsconfig";
+import { readViteConfig } from "./vite-config";
 import { assetsPlugin } from "./assets-plugin";
 import { contentDigest, EmittedAssets } from "./assets";
 import { envDefines, viteEnv } from "./vite-env";
@@ -77,8 +78,14 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const dependencyKey = installed?.key;
 
   const nodejsCompat = nodejsCompatEnabled(config);
+  const vite = readViteConfig(read);
+  if (vite.errors.length > 0) throw new BuildFailure(vite.errors);
+  warnings.push(...vite.warnings);
   const ts = readTsSettings(read);
-  const jsxSource = ts.jsxImportSource;
+  const jsxSource = ts.jsxImportSource ?? vite.jsxImportSource;
+  // Vite's aliases come first: Vite itself reads no tsconfig paths.
+  const paths = [...vite.aliases, ...ts.paths];
+  const define = { ...envDefines(viteEnv(read)), ...vite.define };
   if (input.modules) {
     const modules = await buildModules({
       read,
@@ -91,7 +98,8 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       dependencies: installed?.files ?? {},
       vendors: input.vendors,
       jsxSource,
-      paths: ts.paths,
+      paths,
+      defined: Object.keys(vite.define),
       nodejsCompat,
       config,
     });
@@ -109,10 +117,9 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   };
   const memo = input.memo ?? {};
   const entries = clients.map((entry) => entry.path);
-  const define = envDefines(viteEnv(read));
   const contexts = {
-    browser: JSON.stringify(["browser", dependencyKey, jsxSource, ts, entries, define]),
-    worker: JSON.stringify(["worker", dependencyKey, jsxSource, ts, nodejsCompat, serverEntry, define]),
+    browser: JSON.stringify(["browser", dependencyKey, jsxSource, ts, paths, entries, define]),
+    worker: JSON.stringify(["worker", dependencyKey, jsxSource, ts, paths, nodejsCompat, serverEntry, define]),
   };
   let browser = reusable(memo.browser, contexts.browser, fsRead);
   let worker = reusable(memo.worker, contexts.worker, fsRead);
@@ -127,7 +134,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       nodejsCompat: side === "worker" && nodejsCompat,
       read: reader.read,
       found: unresolved,
-      paths: ts.paths,
+      paths,
       ...(dependencyKey ? { shims: { used, source: shimSource } } : {}),
     });
     const emitted = new EmittedAssets();

@@ -24,8 +24,10 @@ export interface ModuleBuildInput {
   dependencies: Record<string, string>;
   vendors: VendorCache;
   jsxSource: string | undefined;
-  /** tsconfig `paths` (see tsconfig.ts). */
+  /** tsconfig `paths` and Vite's aliases (see tsconfig.ts, vite-config.ts). */
   paths: TsSettings["paths"];
+  /** Names vite.config's `define` replaces: a file using one is left to the bundler, which applies them. */
+  defined: string[];
   nodejsCompat: boolean;
   config: ProjectConfig;
 }
@@ -137,6 +139,7 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
     // Left to esbuild: what it defines for the browser (process.env.NODE_ENV), and the
     // interop it gives .mjs/.mts importers of CommonJS packages.
     if ((side === "browser" || !input.nodejsCompat) && module.code.includes("process.env")) throw new NotOnModulePath();
+    if (input.defined.some((name) => module.code.includes(name))) throw new NotOnModulePath();
     const nodeMode = /\.m[jt]s$/.test(path);
     const starFrom: string[] = [];
     exported.set(path, { names: module.exportNames, starFrom });
