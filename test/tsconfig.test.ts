@@ -77,3 +77,22 @@ describe("tsconfig settings as tsc -b and Vite read them", () => {
     expect(result.errors[0]!.message).toContain('tsconfig "paths" map it to /src/missing');
   });
 });
+
+describe("JSX in .js files, as Create React App projects write it", () => {
+  for (const modules of [true, false]) {
+    it(`${modules ? "module path" : "bundled"}: a .js component with JSX builds`, async () => {
+      const result = await build(
+        {
+          "package.json": JSON.stringify({ dependencies: { hono: "^4.0.0" } }),
+          "tsconfig.json": JSON.stringify({ compilerOptions: { jsxImportSource: "hono/jsx" } }),
+          "src/index.js":
+            'import { Hono } from "hono";\nimport { Hello } from "./hello.js";\nconst app = new Hono();\napp.get("/", (c) => c.html(<Hello name="js" />));\nexport default app;\n',
+          "src/hello.js": "export const Hello = ({ name }) => <p>Hello, {name} &lt; 2 &amp;&amp; {1 < 2 ? 'yes' : 'no'}</p>;\n",
+        },
+        modules,
+      );
+      expect(result.errors).toEqual([]);
+      expect(await answer(result.output!)).toBe("<p>Hello, js &lt; 2 &amp;&amp; yes</p>");
+    });
+  }
+});

@@ -193,3 +193,19 @@ describe("index.html's own references and tsconfig's decorators", () => {
     expect(clientCode(standard.output!)).not.toContain("__decorateClass");
   });
 });
+
+describe("new URL(…, import.meta.url)", () => {
+  it("points at the emitted copy of the file, as Vite rewrites it", async () => {
+    for (const modules of [false, true]) {
+      const result = await build(
+        { ...APP, "src/main.ts": 'document.body.style.backgroundImage = `url(${new URL("./assets/bg.png", import.meta.url).href})`;\n' },
+        modules,
+      );
+      expect(result.errors).toEqual([]);
+      const code = clientCode(result.output!);
+      const url = /new URL\("(\/assets\/bg-[0-9a-f]{8}\.png)", import\.meta\.url\)/.exec(code)?.[1];
+      expect(url).toBeDefined();
+      expect(result.output!.assets[url!]).toEqual(PNG);
+    }
+  });
+});

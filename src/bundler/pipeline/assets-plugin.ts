@@ -1,4 +1,4 @@
-import { assetModule, assetQuery, isAssetFile, splitQuery, unloadableMessage, type EmittedAssets } from "./assets";
+import { assetModule, assetQuery, extensionOf, isAssetFile, splitQuery, unloadableMessage, type EmittedAssets } from "./assets";
 import { CssError, cssModuleSource, type CssFiles } from "./css";
 import { CHECKING, joinImportPath, type PluginBuild } from "./imports";
 import { isSourceModule } from "./transform";
@@ -11,6 +11,10 @@ import { isSourceModule } from "./transform";
  * would read it as JavaScript. (worker-bundler's plugin hook is not covered by
  * semver; the package is pinned.)
  */
+const NEW_URL = /new\s+URL\(\s*(["'`])(\.{1,2}\/[^"'`$]+)\1\s*,\s*import\.meta\.url\s*\)/g;
+/** The loaders worker-bundler gives project files (and JSX in .js, see bundle.ts). */
+const LOADERS: Record<string, string> = { ts: "ts", mts: "ts", cts: "ts", tsx: "tsx", jsx: "jsx", js: "jsx", mjs: "js", cjs: "js" };
+
 export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets }) {
   const exists = (path: string) => files.bytes(path) !== null;
   return {
@@ -46,6 +50,23 @@ export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets }) {
         }
         // The query stays in the path: `./a.css` and `./a.css?inline` are two modules.
         return { path: query === undefined ? resolved : `${resolved}?${query}`, namespace: ext === "css" ? "stylesheet" : "asset" };
+      });
+      // `new URL("./x.png", import.meta.url)` points at the emitted copy, as Vite rewrites it.
+      build.onLoad({ filter: /\.[cm]?[jt]sx?$/, namespace: "virtual" }, (args) => {
+        if (args.path.startsWith("node_modules/")) return undefined;
+        const source = files.read(args.path);
+        if (source === null || !source.includes("import.meta.url")) return undefined;
+        const dir = args.path.includes("/") ? args.path.slice(0, args.path.lastIndexOf("/")) : "";
+        let changed = false;
+        const contents = source.replace(NEW_URL, (whole, _quote: string, relative: string) => {
+          const target = joinImportPath(dir, relative);
+          const bytes = files.bytes(target);
+          if (bytes === null) return whole;
+          changed = true;
+          return `new URL(${JSON.stringify(files.emitted.emit(target, bytes))}, import.meta.url)`;
+        });
+        if (!changed) return undefined;
+        return { contents, loader: LOADERS[extensionOf(args.path)] ?? "js", resolveDir: dir };
       });
       build.onLoad({ filter: /.*/, namespace: "public-file" }, (args) => ({
         contents: `export default ${JSON.stringify(files.emitted.base.replace(/\/$/, "") + args.path.slice("public".length))};\n`,

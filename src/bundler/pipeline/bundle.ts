@@ -34,6 +34,8 @@ export async function bundleSide(options: {
       ...(options.sourcemap ? { sourcemap: true } : {}),
       ...(options.jsxImportSource !== undefined ? { jsxImportSource: options.jsxImportSource } : {}),
       ...(options.define ? { define: options.define } : {}),
+      // JSX in .js files, as projects from Create React App write it (sucrase does the same on the module path).
+      loader: { ".js": "jsx" },
       __dangerouslyUseEsBuildPluginsDoNotUseOrYouWillBeFired:
         options.compilerOptions && Object.keys(options.compilerOptions).length > 0
           ? [tsconfigPlugin(options.compilerOptions), ...options.plugins]

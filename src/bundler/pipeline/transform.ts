@@ -96,7 +96,8 @@ export async function transformModule(
 function transformsFor(path: string): Transform[] {
   if (path.endsWith(".tsx")) return ["typescript", "jsx"];
   if (path.endsWith(".ts") || path.endsWith(".mts")) return ["typescript"];
-  if (path.endsWith(".jsx")) return ["jsx"];
+  // JSX in .js too, as projects from Create React App write it (esbuild's jsx loader, in the bundled build).
+  if (path.endsWith(".jsx") || path.endsWith(".js")) return ["jsx"];
   return [];
 }
 
