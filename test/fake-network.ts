@@ -8,7 +8,7 @@
 //   redirects to `?to=` at /redirect;
 // - a fake Anthropic Messages API at https://anthropic.fake (fake-anthropic.ts);
 // - nothing else: any other host gets a 502.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import "./agent-scenarios.ts";
@@ -101,56 +101,88 @@ const FIXTURES: Record<string, { version: string; files: Record<string, string>;
       files: { "package.json": JSON.stringify({ name: "redirected-tarball", version: "1.0.0" }) },
     },
   };
-const FROM_NODE_MODULES = [
-  "hono",
-  "react",
-  "react-dom",
-  "scheduler",
-  "preact",
-  "lit",
-  "lit-element",
-  "lit-html",
-  "@lit/reactive-element",
-  "@lit-labs/ssr-dom-shim",
-  "@types/trusted-types",
-];
+/** Packages served from this repository's node_modules, with every package they depend on. */
+const FROM_NODE_MODULES = withDependencies(["hono", "react", "react-dom", "preact", "lit", "svelte"]);
 
-const packages = new Map<string, Package>();
+function withDependencies(roots: string[]): Set<string> {
+  const found = new Set<string>();
+  const visit = (name: string) => {
+    if (found.has(name)) return;
+    found.add(name);
+    const manifest = JSON.parse(readFileSync(join(process.cwd(), "node_modules", name, "package.json"), "utf8")) as {
+      dependencies?: Record<string, string>;
+    };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) visit(dependency);
+  };
+  for (const root of roots) visit(root);
+  return found;
+}
+
+const packages = new Map<string, Package[]>();
 const tarballs = new Map<string, Buffer>();
 const requests = new Map<string, number>();
 /** Requests workerd sent to hosts this fake does not serve. */
 const offsite: string[] = [];
 
-function load(name: string): Package | undefined {
-  if (packages.has(name)) return packages.get(name);
-  let pkg: Package | undefined;
+/** Every version of `name` this fake serves (a fixture, or each copy installed in node_modules, nested ones too). */
+function load(name: string): Package[] {
+  const known = packages.get(name);
+  if (known) return known;
   const fixture = FIXTURES[name];
+  let versions: Package[] = [];
   if (fixture) {
-    pkg = {
-      name,
-      version: fixture.version,
-      dependencies: {},
-      files: new Map(Object.entries(fixture.files).map(([p, c]) => [p, Buffer.from(c)])),
-    };
-  } else if (FROM_NODE_MODULES.includes(name)) {
-    const dir = join(process.cwd(), "node_modules", name);
-    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
-      version: string;
-      dependencies?: Record<string, string>;
-    };
-    const files = new Map<string, Buffer>();
-    const walk = (at: string) => {
-      for (const entry of readdirSync(at)) {
-        const full = join(at, entry);
-        if (statSync(full).isDirectory()) walk(full);
-        else files.set(relative(dir, full), readFileSync(full));
-      }
-    };
-    walk(dir);
-    pkg = { name, version: manifest.version, dependencies: manifest.dependencies ?? {}, files };
+    versions = [
+      {
+        name,
+        version: fixture.version,
+        dependencies: {},
+        files: new Map(Object.entries(fixture.files).map(([p, c]) => [p, Buffer.from(c)])),
+      },
+    ];
+  } else if (FROM_NODE_MODULES.has(name)) {
+    const byVersion = new Map<string, Package>();
+    for (const dir of installedCopies(name)) {
+      const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+        version: string;
+        dependencies?: Record<string, string>;
+      };
+      if (byVersion.has(manifest.version)) continue;
+      const files = new Map<string, Buffer>();
+      const walk = (at: string) => {
+        for (const entry of readdirSync(at)) {
+          const full = join(at, entry);
+          // A package's own nested node_modules are other packages, not its files.
+          if (statSync(full).isDirectory()) {
+            if (entry !== "node_modules") walk(full);
+          } else files.set(relative(dir, full), readFileSync(full));
+        }
+      };
+      walk(dir);
+      byVersion.set(manifest.version, { name, version: manifest.version, dependencies: manifest.dependencies ?? {}, files });
+    }
+    versions = [...byVersion.values()];
   }
-  if (pkg) packages.set(name, pkg);
-  return pkg;
+  packages.set(name, versions);
+  return versions;
+}
+
+/** The directories of `name` in node_modules: the hoisted copy and the copies nested under other packages. */
+function installedCopies(name: string): string[] {
+  const copies: string[] = [];
+  const search = (modules: string, depth: number) => {
+    const dir = join(modules, name);
+    if (existsSync(join(dir, "package.json"))) copies.push(dir);
+    if (depth === 0) return;
+    for (const entry of readdirSync(modules)) {
+      const packages = entry.startsWith("@") ? readdirSync(join(modules, entry)).map((inner) => join(entry, inner)) : [entry];
+      for (const pkg of packages) {
+        const nested = join(modules, pkg, "node_modules");
+        if (existsSync(nested)) search(nested, depth - 1);
+      }
+    }
+  };
+  search(join(process.cwd(), "node_modules"), 2);
+  return copies;
 }
 
 export const ECHO = "https://echo.example.test";
@@ -176,9 +208,9 @@ export async function fakeRegistry(request: Request): Promise<Response> {
   if (url.pathname === "/-/fake/requests") return Response.json(Object.fromEntries(requests));
   if (url.pathname === "/-/fake/offsite") return Response.json(offsite);
   if (url.pathname === "/-/fake/redirect") return new Response(null, { status: 302, headers: { Location: url.searchParams.get("to")! } });
-  const tarball = /^\/((?:@[^/]+\/)?[^/]+)\/-\/[^/]+\.tgz$/.exec(decodeURIComponent(url.pathname));
+  const tarball = /^\/((?:@[^/]+\/)?[^/]+)\/-\/[^/]+-(\d[^/]*)\.tgz$/.exec(decodeURIComponent(url.pathname));
   if (tarball) {
-    const pkg = load(tarball[1]!);
+    const pkg = load(tarball[1]!).find((each) => each.version === tarball[2]);
     if (!pkg) return new Response("not found", { status: 404 });
     return new Response(tarballOf(pkg), { headers: { "Content-Type": "application/octet-stream" } });
   }
@@ -186,21 +218,35 @@ export async function fakeRegistry(request: Request): Promise<Response> {
   requests.set(name, (requests.get(name) ?? 0) + 1);
   const delayMs = FIXTURES[name]?.delayMs;
   if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
-  const pkg = load(name);
-  if (!pkg) return Response.json({ error: "Not found" }, { status: 404 });
+  const versions = load(name);
+  if (versions.length === 0) return Response.json({ error: "Not found" }, { status: 404 });
   const base = name.split("/").at(-1);
+  const latest = versions
+    .map((each) => each.version)
+    .sort(compareVersions)
+    .at(-1)!;
   return Response.json({
     name,
-    "dist-tags": { latest: pkg.version },
-    versions: {
-      [pkg.version]: {
-        name,
-        version: pkg.version,
-        dependencies: pkg.dependencies,
-        dist: { tarball: FIXTURES[name]?.tarball?.(url.origin) ?? `${url.origin}/${name}/-/${base}-${pkg.version}.tgz` },
-      },
-    },
+    "dist-tags": { latest },
+    versions: Object.fromEntries(
+      versions.map((pkg) => [
+        pkg.version,
+        {
+          name,
+          version: pkg.version,
+          dependencies: pkg.dependencies,
+          dist: { tarball: FIXTURES[name]?.tarball?.(url.origin) ?? `${url.origin}/${name}/-/${base}-${pkg.version}.tgz` },
+        },
+      ]),
+    ),
   });
+}
+
+/** Orders plain x.y.z versions (prereleases after their release is good enough for a fake). */
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((version) => version.split(/[.-]/).map((part) => Number.parseInt(part, 10) || 0));
+  for (let i = 0; i < Math.max(x!.length, y!.length); i++) if ((x![i] ?? 0) !== (y![i] ?? 0)) return (x![i] ?? 0) - (y![i] ?? 0);
+  return 0;
 }
 
 function tarballOf(pkg: Package): Buffer {

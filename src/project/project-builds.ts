@@ -1,6 +1,7 @@
 import {
   buildProject,
   bundleTests,
+  MAX_COMPATIBILITY_DATE,
   SqlBuildCache,
   type BuildError,
   type BuildResult,
@@ -26,6 +27,8 @@ export interface BuildSummary {
 }
 
 const LOADED_PREVIEWS = 16;
+/** CPU time a compiler's call may take where the runtime enforces it (deployed): a large component compiles in well under a second. */
+const COMPILER_CPU_MS = 30_000;
 
 /** A version's files as read at one moment, with the tree hash they make. */
 export interface Snapshot {
@@ -122,6 +125,21 @@ export class ProjectBuilds {
     });
   }
 
+  /**
+   * A framework compiler's call, in the sandbox like the app: its worker gets no
+   * bindings and no network, and a compiler that runs away is stopped as an app is.
+   */
+  private async compile(worker: { id: string; code: string; subject: string }, body: unknown): Promise<unknown> {
+    const grant: SandboxGrant = { projectId: this.options.projectId, kv: false, egress: false, tail: false, cpuMs: COMPILER_CPU_MS };
+    const code = { mainModule: "compiler.js", modules: { "compiler.js": worker.code }, compatibilityDate: MAX_COMPATIBILITY_DATE };
+    const request = new Request("http://compiler/", { method: "POST", body: JSON.stringify(body) });
+    const response = await this.options.runtime.fetch(
+      { id: worker.id, subject: worker.subject, grant, code: () => code, replayable: true },
+      request,
+    );
+    return response.json();
+  }
+
   private buildSnapshot({ tree, files }: Snapshot): Promise<BuildResult> {
     let running = this.running.get(tree);
     if (!running) {
@@ -132,6 +150,7 @@ export class ProjectBuilds {
           memo: this.memo,
           modules: true,
           registry: this.options.registry,
+          compile: (worker, body) => this.compile(worker, body),
         });
         if (!result.retry) await this.cache.putBuild(tree, result);
         return result;

@@ -2,6 +2,7 @@ import { assetModule, assetQuery, extensionOf, isAssetFile, splitQuery, unloadab
 import { CssError, cssModuleSource, type CssFiles } from "./css";
 import { CHECKING, joinImportPath, type PluginBuild } from "./imports";
 import { isSourceModule } from "./transform";
+import type { SvelteCompiler } from "../compilers/svelte";
 
 /**
  * The bundled build's loader for what is not code (see assets.ts and css.ts):
@@ -15,7 +16,7 @@ const NEW_URL = /new\s+URL\(\s*(["'`])(\.{1,2}\/[^"'`$]+)\1\s*,\s*import\.meta\.
 /** The loaders worker-bundler gives project files (and JSX in .js, see bundle.ts). */
 const LOADERS: Record<string, string> = { ts: "ts", mts: "ts", cts: "ts", tsx: "tsx", jsx: "jsx", js: "jsx", mjs: "js", cjs: "js" };
 
-export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets }) {
+export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets; svelte?: SvelteCompiler | string }) {
   const exists = (path: string) => files.bytes(path) !== null;
   return {
     name: "assets",
@@ -39,6 +40,12 @@ export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets }) {
           if (exists(served) && query === undefined) return { path: served, namespace: "public-file" };
           resolved = path.slice(1);
         } else resolved = joinImportPath(args.resolveDir, path);
+        if (resolved.endsWith(".svelte") && query === undefined) {
+          if (!exists(resolved))
+            return { errors: [{ text: `Cannot resolve "${args.path}" imported by ${importer}: no such file (${resolved}).` }] };
+          if (typeof files.svelte === "string") return { errors: [{ text: files.svelte }] };
+          return { path: resolved, namespace: "svelte" };
+        }
         const ext = resolved.endsWith(".css") ? "css" : undefined;
         if (ext !== "css" && query === undefined && !isAssetFile(resolved)) {
           // Code (resolved with extension probing by the other plugins), JSON, or a file no loader takes.
@@ -67,6 +74,21 @@ export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets }) {
         });
         if (!changed) return undefined;
         return { contents, loader: LOADERS[extensionOf(args.path)] ?? "js", resolveDir: dir };
+      });
+      build.onLoad({ filter: /.*/, namespace: "svelte" }, async (args) => {
+        const compiler = files.svelte as SvelteCompiler;
+        const output = await compiler.compile(args.path, files.read(args.path) ?? "");
+        if ("error" in output) {
+          const { file, line, column, message } = output.error;
+          return { errors: [{ text: message, location: { file: file ?? args.path, line: line ?? 1, column: (column ?? 1) - 1 } }] };
+        }
+        const dir = args.path.includes("/") ? args.path.slice(0, args.path.lastIndexOf("/")) : "";
+        return {
+          contents: output.js,
+          loader: "js",
+          resolveDir: dir,
+          warnings: output.warnings.map((text) => ({ text: `${args.path}: ${text}` })),
+        };
       });
       build.onLoad({ filter: /.*/, namespace: "public-file" }, (args) => ({
         contents: `export default ${JSON.stringify(files.emitted.base.replace(/\/$/, "") + args.path.slice("public".length))};\n`,

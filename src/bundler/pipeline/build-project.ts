@@ -10,7 +10,8 @@ import { CssError, type CssFiles } from "./css";
 import { bundleSide } from "./bundle";
 import { importsPlugin, unresolvedErrors, type Unresolved } from "./imports";
 import { BuildFailure, bundlerErrors } from "./failure";
-import { installProjectDependencies, writeDependencies } from "../dependencies/install";
+import { installProjectDependencies, writeDependencies, type ProjectDependencies } from "../dependencies/install";
+import { SvelteCompiler, type SandboxCompile } from "../compilers/svelte";
 import { buildModules } from "./module-build";
 import type { BuildOutput, BuildResult, DependencyCache, VendorCache } from "../interface";
 import { buildVendor, serverModules, shimSource } from "./vendor";
@@ -31,6 +32,8 @@ export interface BuildInput {
    * wanted (tests compare against it, deploys and exports).
    */
   modules?: boolean;
+  /** Runs a framework compiler (the project's own package) in the sandbox; without it, .svelte files are an error. */
+  compile?: SandboxCompile;
 }
 
 /** The prefix under which a bundle's recorded inputs hold a file's bytes, as their digest. */
@@ -116,6 +119,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
     return bytes === null ? null : contentDigest(bytes);
   };
   const memo = input.memo ?? {};
+  const svelte = svelteCompiler(installed, input);
   const entries = clients.map((entry) => entry.path);
   const contexts = {
     browser: JSON.stringify(["browser", dependencyKey, jsxSource, ts, paths, entries, define]),
@@ -142,7 +146,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       reader.read(BYTES + path);
       return fileBytes(path);
     };
-    const plugins = side === "browser" ? [assetsPlugin({ read: reader.read, bytes, emitted }), checks] : [checks];
+    const plugins = side === "browser" ? [assetsPlugin({ read: reader.read, bytes, emitted, svelte }), checks] : [checks];
     const bundled = await bundleSide({
       side,
       fs,
@@ -251,4 +255,18 @@ async function toOutput(
 
 function encodeText(text: string | null): Uint8Array | null {
   return text === null ? null : new TextEncoder().encode(text);
+}
+
+/** The project's Svelte compiler, or why .svelte files cannot be built. */
+function svelteCompiler(installed: ProjectDependencies | undefined, input: BuildInput): SvelteCompiler | string {
+  if (!installed?.files["node_modules/svelte/package.json"]) {
+    return 'Svelte components need the "svelte" package: add it to devDependencies (or dependencies) in package.json.';
+  }
+  if (!input.compile) return "Svelte components cannot be compiled here (no sandbox to run the compiler in).";
+  return new SvelteCompiler({
+    dependencies: installed.files,
+    dependencyKey: installed.key,
+    vendors: input.vendors,
+    compile: input.compile,
+  });
 }

@@ -1,5 +1,5 @@
 import type { BuildError } from "../interface";
-import { resolvePackageSubpath, splitSpecifier } from "./package-resolve";
+import { resolvePackageSubpath, resolveSubpathImport, splitSpecifier } from "./package-resolve";
 import { applyPaths, type TsSettings } from "./tsconfig";
 import { isAssetFile } from "./assets";
 
@@ -85,6 +85,14 @@ export function importsPlugin(options: {
           return { path: resolved, namespace: "virtual" };
         }
         if (provided(args.path)) return undefined;
+        if (args.path.startsWith("#")) {
+          const target = resolveSubpathImport(args.path, importer, runtime, read)!;
+          if ("error" in target) {
+            found.push({ specifier: args.path, importer, reason: target.error });
+            return { path: args.path, external: true };
+          }
+          return { path: target.path, namespace: "virtual" };
+        }
         const aliased = importer.startsWith("node_modules/") ? undefined : applyPaths(args.path, paths);
         if (aliased) {
           // The first target that exists, as TypeScript picks it; a project path resolves from the root.

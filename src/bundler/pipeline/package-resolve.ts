@@ -1,4 +1,4 @@
-import { exports as resolveExports } from "resolve.exports";
+import { imports as resolveImports, exports as resolveExports } from "resolve.exports";
 
 /**
  * A bare import's file in node_modules, resolved as Node and Vite do: the
@@ -88,4 +88,37 @@ function parse(text: string | null): Manifest | undefined {
 
 function normalise(target: string): string {
   return target.replace(/^\.\//, "").replace(/\/$/, "");
+}
+
+/**
+ * A subpath import (`#compiler/builders`), through the `imports` map of the
+ * package.json nearest to the importer (a package's, or the project's own).
+ */
+export function resolveSubpathImport(
+  specifier: string,
+  importer: string,
+  runtime: "browser" | "worker",
+  read: (path: string) => string | null,
+): PackageResolution {
+  const parts = importer.split("/").slice(0, -1);
+  for (let end = parts.length; end >= 0; end--) {
+    const dir = parts.slice(0, end).join("/");
+    const manifest = parse(read(dir === "" ? "package.json" : `${dir}/package.json`));
+    if (!manifest) continue;
+    let targets: string[] | undefined;
+    try {
+      targets = resolveImports(manifest, specifier, { unsafe: true, conditions: CONDITIONS[runtime] }) || undefined;
+    } catch {
+      targets = undefined;
+    }
+    // A target may itself name a package; only files of the package are followed here.
+    const found = targets
+      ?.filter((target) => target.startsWith("./"))
+      .map((target) => (dir === "" ? normalise(target) : `${dir}/${normalise(target)}`))
+      .find((path) => read(path) !== null);
+    return found
+      ? { path: found }
+      : { error: `the "imports" of ${dir === "" ? "package.json" : `${dir}/package.json`} have no entry for it.` };
+  }
+  return { error: 'no package.json around the importing file has an "imports" map.' };
 }

@@ -6,7 +6,7 @@ import type { BuildError } from "../interface";
  * What the build takes from a project's vite.config.{ts,mts,js,mjs}, read as
  * code, never run: the plugins it names, `resolve.alias`, `define`, and the
  * options the build does not support, each with its line. Plugins the build
- * itself stands in for (React's, Preact's, Cloudflare's) are fine; framework
+ * itself stands in for (React's, Preact's, Svelte's, Cloudflare's) are fine; framework
  * compilers it does not run yet are errors; any other plugin is a warning
  * that it is not run.
  */
@@ -29,13 +29,14 @@ const STANDS_IN: Record<string, { jsxImportSource?: string; aliases?: Record<str
   "@vitejs/plugin-react": {},
   "@vitejs/plugin-react-swc": {},
   "@cloudflare/vite-plugin": {},
+  // Components compiled by the project's own svelte, in the sandbox (see compilers/svelte.ts).
+  "@sveltejs/vite-plugin-svelte": {},
   "@preact/preset-vite": { jsxImportSource: "preact", aliases: { react: "preact/compat", "react-dom": "preact/compat" } },
 };
 /** Framework compilers the build does not run yet: a project that needs one cannot build. */
 const UNSUPPORTED: Record<string, string> = {
   "@vitejs/plugin-vue": "Vue single-file components (.vue)",
   "@vitejs/plugin-vue-jsx": "Vue's JSX",
-  "@sveltejs/vite-plugin-svelte": "Svelte components (.svelte)",
   "vite-plugin-solid": "Solid's JSX compiler",
 };
 

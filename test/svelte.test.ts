@@ -1,0 +1,47 @@
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { api, createProject } from "./helpers";
+
+/** A Svelte 5 app as create-vite's svelte-ts template lays it out. */
+const APP = {
+  "package.json": JSON.stringify({ devDependencies: { svelte: "^5.0.0", "@sveltejs/vite-plugin-svelte": "^7.0.0", vite: "^8.0.0" } }),
+  "vite.config.ts":
+    "import { svelte } from '@sveltejs/vite-plugin-svelte'\nimport { defineConfig } from 'vite'\n\nexport default defineConfig({ plugins: [svelte()] })\n",
+  "index.html": '<div id="app"></div><script type="module" src="/src/main.ts"></script>',
+  "src/main.ts":
+    "import { mount } from 'svelte'\nimport App from './App.svelte'\n\nmount(App, { target: document.getElementById('app')! })\n",
+  "src/App.svelte":
+    '<script lang="ts">\n  import Counter from \'./lib/Counter.svelte\'\n  let name: string = "Svelte"\n</script>\n\n<h1>Hello {name}</h1>\n<Counter />\n\n<style>\n  h1 { color: tomato; }\n</style>\n',
+  "src/lib/Counter.svelte":
+    '<script lang="ts">\n  let count: number = $state(0)\n</script>\n\n<button onclick={() => count++}>Count is {count}</button>\n',
+};
+
+async function build(id: string) {
+  const res = await api(`/api/projects/${id}/builds`, { method: "POST", json: {} });
+  return (await res.json()) as { ok: boolean; errors: { file?: string; line?: number; message: string }[]; previewUrl: string };
+}
+
+describe("Svelte components, compiled by the project's own svelte in the sandbox", () => {
+  it("builds components with TypeScript, runes and scoped styles into the client", async () => {
+    const { id } = await createProject(APP);
+    const result = await build(id);
+    expect(result.errors).toEqual([]);
+    const main = await (await SELF.fetch(new URL("/main.js", result.previewUrl))).text();
+    // The compiled components: Svelte's client runtime calls, the template's text, the scoped CSS injected by the component.
+    expect(main).toMatch(/Hello /);
+    expect(main).toMatch(/Count is /);
+    expect(main).toMatch(/h1\.svelte-[a-z0-9]+ \{\s*color:\s*tomato;/);
+    expect(main).toContain("append_styles");
+    expect(main).not.toContain('lang="ts"');
+  });
+
+  it("reports a component's syntax error at its line", async () => {
+    const { id } = await createProject({
+      ...APP,
+      "src/lib/Counter.svelte": "<script>\n  let count = 0\n</script>\n\n<button onclick={() => count++}>Count is {count</button>\n",
+    });
+    const result = await build(id);
+    expect(result.ok).toBe(false);
+    expect(result.errors).toEqual([expect.objectContaining({ file: "src/lib/Counter.svelte", line: 5 })]);
+  });
+});
