@@ -16,6 +16,19 @@ const APP = {
     '<script lang="ts">\n  let count: number = $state(0)\n</script>\n\n<button onclick={() => count++}>Count is {count}</button>\n',
 };
 
+/** The page's client code: /main.js and every module it imports from the preview, joined. */
+async function clientCode(previewUrl: string): Promise<string> {
+  const seen = new Map<string, string>();
+  const visit = async (path: string) => {
+    if (seen.has(path)) return;
+    const code = await (await SELF.fetch(new URL(path, previewUrl))).text();
+    seen.set(path, code);
+    for (const [, imported] of code.matchAll(/(?:from|import)\s*["'](\/[^"']+\.js)["']/g)) await visit(imported!);
+  };
+  await visit("/main.js");
+  return [...seen.values()].join("\n");
+}
+
 async function build(id: string) {
   const res = await api(`/api/projects/${id}/builds`, { method: "POST", json: {} });
   return (await res.json()) as { ok: boolean; errors: { file?: string; line?: number; message: string }[]; previewUrl: string };
@@ -26,7 +39,9 @@ describe("Svelte components, compiled by the project's own svelte in the sandbox
     const { id } = await createProject(APP);
     const result = await build(id);
     expect(result.errors).toEqual([]);
-    const main = await (await SELF.fetch(new URL("/main.js", result.previewUrl))).text();
+    // On the module path: each component is a module of its own, so an edit compiles only that one.
+    expect(await (await SELF.fetch(new URL("/main.js", result.previewUrl))).text()).toContain("/_modules/src/App.svelte.js");
+    const main = await clientCode(result.previewUrl);
     // The compiled components: Svelte's client runtime calls, the template's text, the scoped CSS injected by the component.
     expect(main).toMatch(/Hello /);
     expect(main).toMatch(/Count is /);

@@ -55,3 +55,28 @@ export function edit(i: number): { side: "server" | "client"; path: string; cont
     check: { path: "/_modules/src/App.js", contains: marker(i) },
   };
 }
+
+/** A Svelte front end of the same shape (create-vite's svelte-ts layout): its component edits are measured beside React's. */
+export const SVELTE_APP: Record<string, string> = {
+  "package.json": JSON.stringify({ devDependencies: { svelte: "^5.0.0", "@sveltejs/vite-plugin-svelte": "^7.0.0", vite: "^8.0.0" } }),
+  "vite.config.ts":
+    "import { svelte } from '@sveltejs/vite-plugin-svelte'\nimport { defineConfig } from 'vite'\n\nexport default defineConfig({ plugins: [svelte()] })\n",
+  "index.html": '<!doctype html><html><body><div id="app"></div><script type="module" src="/src/main.ts"></script></body></html>',
+  "src/main.ts":
+    "import { mount } from 'svelte'\nimport App from './App.svelte'\n\nmount(App, { target: document.getElementById('app')! })\n",
+  "src/App.svelte":
+    "<script lang=\"ts\">\n  import Header from './lib/Header.svelte'\n  import TodoList from './lib/TodoList.svelte'\n</script>\n\n<main>\n  <Header title=\"svelte 0\" />\n  <TodoList />\n</main>\n\n<style>\n  main { max-width: 40rem; margin: 0 auto; }\n</style>\n",
+  "src/lib/Header.svelte":
+    '<script lang="ts">\n  let { title }: { title: string } = $props()\n</script>\n\n<h1 class="header">{title}</h1>\n',
+  "src/lib/TodoList.svelte":
+    '<script lang="ts">\n  type Todo = { id: string; title: string; done: boolean }\n  let todos: Todo[] = $state([])\n  $effect(() => {\n    fetch("/api/todos").then((r) => r.json()).then((list: Todo[]) => (todos = list))\n  })\n</script>\n\n<ul>\n  {#each todos as todo (todo.id)}\n    <li class:done={todo.done}>{todo.title}</li>\n  {/each}\n</ul>\n',
+};
+
+/** The i-th edit of the Svelte app's root component, and where its preview shows it. */
+export function svelteEdit(i: number): { path: string; content: string; check: { path: string; contains: string } } {
+  return {
+    path: "src/App.svelte",
+    content: SVELTE_APP["src/App.svelte"]!.replace('"svelte 0"', JSON.stringify(marker(i))),
+    check: { path: "/_modules/src/App.svelte.js", contains: marker(i) },
+  };
+}

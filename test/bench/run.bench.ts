@@ -16,9 +16,10 @@ import { join } from "node:path";
 import { expect, test } from "vitest";
 import { serveFakeRegistry } from "../fake-network";
 import { startServer } from "../e2e/server";
-import { edit, REFERENCE_APP } from "./reference-app";
+import { edit, REFERENCE_APP, SVELTE_APP, svelteEdit } from "./reference-app";
 
 const EDITS = Number(process.env.BENCH_EDITS ?? 40);
+const SVELTE_EDITS = Number(process.env.BENCH_SVELTE_EDITS ?? 20);
 const FULL_REBUILDS = Number(process.env.BENCH_FULL_REBUILDS ?? 12);
 const NEW_PROJECTS = Number(process.env.BENCH_NEW_PROJECTS ?? 12);
 const MEMORY_VERSIONS = Number(process.env.BENCH_MEMORY_VERSIONS ?? 2000);
@@ -68,6 +69,23 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
       const ms = performance.now() - started;
       editToPreview.push(ms);
       (change.side === "server" ? serverEdits : clientEdits).push(ms);
+    }
+
+    // Svelte component edits, on a Svelte app of the same shape: compiled in the sandbox by its own svelte.
+    const svelteProject = await api<{ id: string }>("/api/projects", { files: SVELTE_APP });
+    await waitFor(svelteProject.id, "/", "/main.js");
+    const svelteEdits: number[] = [];
+    for (let i = 1, head = 1; i <= SVELTE_EDITS; i++) {
+      const change = svelteEdit(i);
+      const started = performance.now();
+      head = (
+        await api<{ version: number }>(`/api/projects/${svelteProject.id}/commits`, {
+          base: head,
+          changes: [{ op: "put", path: change.path, content: change.content }],
+        })
+      ).version;
+      await waitFor(svelteProject.id, change.check.path, change.check.contains);
+      svelteEdits.push(performance.now() - started);
     }
 
     // Edit → test verdict: commit an edit, then run the app's tests against it (build included).
@@ -219,6 +237,8 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
       editToPreview: summary(editToPreview),
       serverEditToPreview: summary(serverEdits),
       clientEditToPreview: summary(clientEdits),
+      svelteEditToPreview: summary(svelteEdits),
+      svelteToReactRatio: Math.round((percentile(svelteEdits, 50) / percentile(clientEdits, 50)) * 100) / 100,
       editToTests: summary(editToTests),
       fullRebuild: summary(fullRebuild),
       fullRebuildRatio: Math.round(percentile(fullRebuild, 50) / percentile(editToPreview, 50)),
@@ -246,6 +266,8 @@ test("benchmark", { timeout: 60 * 60_000 }, async () => {
         row("edit → preview", results.editToPreview),
         row("  server edits", results.serverEditToPreview),
         row("  client edits", results.clientEditToPreview),
+        row("Svelte component edit → preview", results.svelteEditToPreview),
+        `| Svelte ÷ React component edit (p50) | ${results.svelteToReactRatio}× | | |`,
         row("edit → test verdict", results.editToTests),
         row("full rebuild per edit (baseline)", results.fullRebuild),
         `| full rebuild ÷ edit → preview (p50) | ${results.fullRebuildRatio}× | | |`,

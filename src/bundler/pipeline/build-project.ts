@@ -79,6 +79,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
   const installed = await installProjectDependencies(read, text, input, warnings);
   const dependencyKey = installed?.key;
+  const svelte = svelteCompiler(installed, input);
 
   const nodejsCompat = nodejsCompatEnabled(config);
   const vite = readViteConfig(read);
@@ -103,6 +104,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       jsxSource,
       paths,
       defined: Object.keys(vite.define),
+      svelte,
       nodejsCompat,
       config,
     });
@@ -119,7 +121,6 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
     return bytes === null ? null : contentDigest(bytes);
   };
   const memo = input.memo ?? {};
-  const svelte = svelteCompiler(installed, input);
   const entries = clients.map((entry) => entry.path);
   const contexts = {
     browser: JSON.stringify(["browser", dependencyKey, jsxSource, ts, paths, entries, define]),

@@ -6,7 +6,8 @@ import { CssError, cssModuleSource, type CssFiles } from "./css";
 import { applyPaths, type TsSettings } from "./tsconfig";
 import { joinImportPath, resolveRelative, runtimeProvides, type Unresolved } from "./imports";
 import type { BuildOutput, VendorCache } from "../interface";
-import { isSourceModule, parseClause, transformModule, type ImportClause } from "./transform";
+import { isSourceModule, moduleOf, parseClause, transformModule, type ImportClause, type TransformedModule } from "./transform";
+import type { SvelteCompiler } from "../compilers/svelte";
 import { buildVendor, serverEntryModule, shimModuleSource, SHIM_NAMESPACE_EXPORT } from "./vendor";
 
 type Side = "browser" | "worker";
@@ -26,6 +27,8 @@ export interface ModuleBuildInput {
   jsxSource: string | undefined;
   /** tsconfig `paths` and Vite's aliases (see tsconfig.ts, vite-config.ts). */
   paths: TsSettings["paths"];
+  /** The project's Svelte compiler, or why there is none (see build-project.ts). */
+  svelte?: SvelteCompiler | string;
   /** Names vite.config's `define` replaces: a file using one is left to the bundler, which applies them. */
   defined: string[];
   nodejsCompat: boolean;
@@ -133,7 +136,7 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
     if (seen.has(path)) continue;
     seen.add(path);
     const source = input.read(path);
-    const module = source === null || !isSourceModule(path) ? null : await transformModule(path, source, input.jsxSource);
+    const module = source === null ? null : await sourceModule(path, source, side, input);
     if (!module) throw new NotOnModulePath();
     if (path === entries[0]) exportsDefault = module.exportNames.includes("default");
     // Left to esbuild: what it defines for the browser (process.env.NODE_ENV), and the
@@ -168,7 +171,7 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
         if (resolved === undefined || !SAFE_NAME.test(resolved)) throw new NotOnModulePath();
         const clause = entry.type === "dynamic" ? undefined : parseClause(module.code.slice(entry.importStart, entry.start - 1));
         if (entry.type !== "dynamic" && !clause) throw new NotOnModulePath();
-        if (isSourceModule(resolved)) {
+        if (isSourceModule(resolved) || (side === "browser" && resolved.endsWith(".svelte"))) {
           queue.push(resolved);
           if (clause?.kind === "re-export-all") starFrom.push(resolved);
           else if (clause) needs.push({ target: resolved, names: neededNames(clause) });
@@ -214,6 +217,20 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
   for (const [spec, shim] of shims) claim(shimName(side, spec), shimModuleSource(spec, [...shim.names].sort(), shim.namespace));
   const vendor = await sideVendor(side, [...shims.keys()].sort(), input);
   return { modules, vendor, exportsDefault };
+}
+
+/** A project file as a module: TypeScript and JSX transformed (transform.ts), a Svelte component compiled (in the sandbox); null when off this path. */
+async function sourceModule(path: string, source: string, side: Side, input: ModuleBuildInput): Promise<TransformedModule | null> {
+  if (isSourceModule(path)) return transformModule(path, source, input.jsxSource);
+  if (!path.endsWith(".svelte") || side !== "browser" || typeof input.svelte !== "object") return null;
+  const output = await input.svelte.compile(path, source);
+  // A compile error is reported, located, by the bundled build.
+  if ("error" in output) return null;
+  try {
+    return await moduleOf(path, output.js);
+  } catch {
+    return null;
+  }
 }
 
 /** The names an import or re-export statement takes from its module. */
@@ -270,7 +287,7 @@ async function sideVendor(side: Side, specifiers: string[], input: ModuleBuildIn
 function moduleName(side: Side, path: string, clients: ClientEntry[]): string {
   // Names go into import strings and URLs as they are: anything unusual is left to the bundler.
   if (!SAFE_NAME.test(path)) throw new NotOnModulePath();
-  const js = path.replace(/\.(tsx?|mts|jsx?|mjs)$/, ".js");
+  const js = path.replace(/\.(tsx?|mts|jsx?|mjs)$/, ".js").replace(/\.svelte$/, ".svelte.js");
   if (side === "worker") return js;
   return clients.some((entry) => entry.path === path) ? clientBundlePath(path) : `/_modules/${js}`;
 }

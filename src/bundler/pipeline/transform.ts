@@ -79,18 +79,29 @@ export async function transformModule(
     }).code;
     // sucrase does not check what esbuild and the runtime refuse (a name declared twice,
     // await outside async, exporting an undeclared name): acorn does, and the file is then bundled.
-    acornParse(code, { ecmaVersion: "latest", sourceType: "module" });
-    const [imports, exports] = parse(code, path);
-    result = {
-      code,
-      imports: [...imports],
-      exportNames: exports.flatMap((entry) => ("name" in entry && typeof entry.name === "string" ? [entry.name] : [])),
-    };
+    result = await moduleOf(path, code);
   } catch {
     // Sucrase's own error, or a construct above: bundled instead.
   }
   remember(key, result);
   return result;
+}
+
+/**
+ * Plain JavaScript as a module, with what it imports and exports. acorn
+ * checks what esbuild and the runtime refuse and sucrase does not (a name
+ * declared twice, await outside async, exporting an undeclared name): it throws,
+ * and the file is then bundled.
+ */
+export async function moduleOf(path: string, code: string): Promise<TransformedModule> {
+  await init;
+  acornParse(code, { ecmaVersion: "latest", sourceType: "module" });
+  const [imports, exports] = parse(code, path);
+  return {
+    code,
+    imports: [...imports],
+    exportNames: exports.flatMap((entry) => ("name" in entry && typeof entry.name === "string" ? [entry.name] : [])),
+  };
 }
 
 function transformsFor(path: string): Transform[] {
