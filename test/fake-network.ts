@@ -102,7 +102,7 @@ const FIXTURES: Record<string, { version: string; files: Record<string, string>;
     },
   };
 /** Packages served from this repository's node_modules, with every package they depend on. */
-const FROM_NODE_MODULES = withDependencies(["hono", "react", "react-dom", "preact", "lit", "svelte"]);
+const FROM_NODE_MODULES = withDependencies(["hono", "react", "react-dom", "preact", "lit", "svelte", "vue"]);
 
 function withDependencies(roots: string[]): Set<string> {
   const found = new Set<string>();

@@ -130,7 +130,7 @@ describe("a hostile preview page", () => {
 describe("create-vite templates, imported unchanged", () => {
   // Each renders at its preview URL as `vite build` + a static server shows it: the
   // same text, images and styles, the counter working, and no errors on the page.
-  for (const template of ["vanilla-ts", "react-ts", "preact-ts", "lit-ts", "svelte-ts"]) {
+  for (const template of ["vanilla-ts", "react-ts", "preact-ts", "lit-ts", "svelte-ts", "vue-ts"]) {
     it(`${template} renders as vite build renders it`, async () => {
       const oracle = await viteBuild(templateFiles(template));
       try {

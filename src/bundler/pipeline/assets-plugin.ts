@@ -2,7 +2,10 @@ import { assetModule, assetQuery, extensionOf, isAssetFile, splitQuery, unloadab
 import { CssError, cssModuleSource, type CssFiles } from "./css";
 import { CHECKING, joinImportPath, type PluginBuild } from "./imports";
 import { isSourceModule } from "./transform";
-import type { SvelteCompiler } from "../compilers/svelte";
+import type { ComponentCompiler } from "../compilers/compiler";
+
+/** Component file types (".svelte", ".vue") and their compilers, or why there is none. */
+export type Components = Record<string, ComponentCompiler | string>;
 
 /**
  * The bundled build's loader for what is not code (see assets.ts and css.ts):
@@ -16,7 +19,7 @@ const NEW_URL = /new\s+URL\(\s*(["'`])(\.{1,2}\/[^"'`$]+)\1\s*,\s*import\.meta\.
 /** The loaders worker-bundler gives project files (and JSX in .js, see bundle.ts). */
 const LOADERS: Record<string, string> = { ts: "ts", mts: "ts", cts: "ts", tsx: "tsx", jsx: "jsx", js: "jsx", mjs: "js", cjs: "js" };
 
-export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets; svelte?: SvelteCompiler | string }) {
+export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets; components?: Components }) {
   const exists = (path: string) => files.bytes(path) !== null;
   return {
     name: "assets",
@@ -40,11 +43,12 @@ export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets; svelte?
           if (exists(served) && query === undefined) return { path: served, namespace: "public-file" };
           resolved = path.slice(1);
         } else resolved = joinImportPath(args.resolveDir, path);
-        if (resolved.endsWith(".svelte") && query === undefined) {
+        const component = files.components?.[resolved.slice(resolved.lastIndexOf("."))];
+        if (component !== undefined && query === undefined) {
           if (!exists(resolved))
             return { errors: [{ text: `Cannot resolve "${args.path}" imported by ${importer}: no such file (${resolved}).` }] };
-          if (typeof files.svelte === "string") return { errors: [{ text: files.svelte }] };
-          return { path: resolved, namespace: "svelte" };
+          if (typeof component === "string") return { errors: [{ text: component }] };
+          return { path: resolved, namespace: "component" };
         }
         const ext = resolved.endsWith(".css") ? "css" : undefined;
         if (ext !== "css" && query === undefined && !isAssetFile(resolved)) {
@@ -75,8 +79,8 @@ export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets; svelte?
         if (!changed) return undefined;
         return { contents, loader: LOADERS[extensionOf(args.path)] ?? "js", resolveDir: dir };
       });
-      build.onLoad({ filter: /.*/, namespace: "svelte" }, async (args) => {
-        const compiler = files.svelte as SvelteCompiler;
+      build.onLoad({ filter: /.*/, namespace: "component" }, async (args) => {
+        const compiler = files.components![args.path.slice(args.path.lastIndexOf("."))] as ComponentCompiler;
         const output = await compiler.compile(args.path, files.read(args.path) ?? "");
         if ("error" in output) {
           const { file, line, column, message } = output.error;

@@ -11,7 +11,10 @@ import { bundleSide } from "./bundle";
 import { importsPlugin, unresolvedErrors, type Unresolved } from "./imports";
 import { BuildFailure, bundlerErrors } from "./failure";
 import { installProjectDependencies, writeDependencies, type ProjectDependencies } from "../dependencies/install";
-import { SvelteCompiler, type SandboxCompile } from "../compilers/svelte";
+import type { Components } from "./assets-plugin";
+import { ComponentCompiler, type CompilerKind, type SandboxCompile } from "../compilers/compiler";
+import { SVELTE } from "../compilers/svelte";
+import { VUE } from "../compilers/vue";
 import { buildModules } from "./module-build";
 import type { BuildOutput, BuildResult, DependencyCache, VendorCache } from "../interface";
 import { buildVendor, serverModules, shimSource } from "./vendor";
@@ -79,7 +82,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
   const installed = await installProjectDependencies(read, text, input, warnings);
   const dependencyKey = installed?.key;
-  const svelte = svelteCompiler(installed, input);
+  const components = componentCompilers(installed, input);
 
   const nodejsCompat = nodejsCompatEnabled(config);
   const vite = readViteConfig(read);
@@ -104,7 +107,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       jsxSource,
       paths,
       defined: Object.keys(vite.define),
-      svelte,
+      components,
       nodejsCompat,
       config,
     });
@@ -147,7 +150,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       reader.read(BYTES + path);
       return fileBytes(path);
     };
-    const plugins = side === "browser" ? [assetsPlugin({ read: reader.read, bytes, emitted, svelte }), checks] : [checks];
+    const plugins = side === "browser" ? [assetsPlugin({ read: reader.read, bytes, emitted, components }), checks] : [checks];
     const bundled = await bundleSide({
       side,
       fs,
@@ -258,16 +261,25 @@ function encodeText(text: string | null): Uint8Array | null {
   return text === null ? null : new TextEncoder().encode(text);
 }
 
-/** The project's Svelte compiler, or why .svelte files cannot be built. */
-function svelteCompiler(installed: ProjectDependencies | undefined, input: BuildInput): SvelteCompiler | string {
-  if (!installed?.files["node_modules/svelte/package.json"]) {
-    return 'Svelte components need the "svelte" package: add it to devDependencies (or dependencies) in package.json.';
+/** Component files and the compilers they need. */
+const COMPONENTS: Record<string, CompilerKind> = { ".svelte": SVELTE, ".vue": VUE };
+
+/** Each component file type's compiler, or why such files cannot be built. */
+function componentCompilers(installed: ProjectDependencies | undefined, input: BuildInput): Components {
+  const compilers: Components = {};
+  for (const [extension, kind] of Object.entries(COMPONENTS)) {
+    if (!installed?.files[`node_modules/${kind.package}/package.json`]) {
+      compilers[extension] =
+        `${kind.name} components need the "${kind.package}" package: add it to dependencies or devDependencies in package.json.`;
+    } else if (!input.compile)
+      compilers[extension] = `${kind.name} components cannot be compiled here (no sandbox to run the compiler in).`;
+    else
+      compilers[extension] = new ComponentCompiler(kind, {
+        dependencies: installed.files,
+        dependencyKey: installed.key,
+        vendors: input.vendors,
+        compile: input.compile,
+      });
   }
-  if (!input.compile) return "Svelte components cannot be compiled here (no sandbox to run the compiler in).";
-  return new SvelteCompiler({
-    dependencies: installed.files,
-    dependencyKey: installed.key,
-    vendors: input.vendors,
-    compile: input.compile,
-  });
+  return compilers;
 }

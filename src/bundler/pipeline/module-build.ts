@@ -7,7 +7,7 @@ import { applyPaths, type TsSettings } from "./tsconfig";
 import { joinImportPath, resolveRelative, runtimeProvides, type Unresolved } from "./imports";
 import type { BuildOutput, VendorCache } from "../interface";
 import { isSourceModule, moduleOf, parseClause, transformModule, type ImportClause, type TransformedModule } from "./transform";
-import type { SvelteCompiler } from "../compilers/svelte";
+import type { Components } from "./assets-plugin";
 import { buildVendor, serverEntryModule, shimModuleSource, SHIM_NAMESPACE_EXPORT } from "./vendor";
 
 type Side = "browser" | "worker";
@@ -27,8 +27,8 @@ export interface ModuleBuildInput {
   jsxSource: string | undefined;
   /** tsconfig `paths` and Vite's aliases (see tsconfig.ts, vite-config.ts). */
   paths: TsSettings["paths"];
-  /** The project's Svelte compiler, or why there is none (see build-project.ts). */
-  svelte?: SvelteCompiler | string;
+  /** Component compilers by file type (.svelte, .vue), or why there is none (see build-project.ts). */
+  components?: Components;
   /** Names vite.config's `define` replaces: a file using one is left to the bundler, which applies them. */
   defined: string[];
   nodejsCompat: boolean;
@@ -171,7 +171,7 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
         if (resolved === undefined || !SAFE_NAME.test(resolved)) throw new NotOnModulePath();
         const clause = entry.type === "dynamic" ? undefined : parseClause(module.code.slice(entry.importStart, entry.start - 1));
         if (entry.type !== "dynamic" && !clause) throw new NotOnModulePath();
-        if (isSourceModule(resolved) || (side === "browser" && resolved.endsWith(".svelte"))) {
+        if (isSourceModule(resolved) || (side === "browser" && isComponent(resolved))) {
           queue.push(resolved);
           if (clause?.kind === "re-export-all") starFrom.push(resolved);
           else if (clause) needs.push({ target: resolved, names: neededNames(clause) });
@@ -219,11 +219,12 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
   return { modules, vendor, exportsDefault };
 }
 
-/** A project file as a module: TypeScript and JSX transformed (transform.ts), a Svelte component compiled (in the sandbox); null when off this path. */
+/** A project file as a module: TypeScript and JSX transformed (transform.ts), a component compiled (in the sandbox); null when off this path. */
 async function sourceModule(path: string, source: string, side: Side, input: ModuleBuildInput): Promise<TransformedModule | null> {
   if (isSourceModule(path)) return transformModule(path, source, input.jsxSource);
-  if (!path.endsWith(".svelte") || side !== "browser" || typeof input.svelte !== "object") return null;
-  const output = await input.svelte.compile(path, source);
+  const compiler = input.components?.[path.slice(path.lastIndexOf("."))];
+  if (side !== "browser" || typeof compiler !== "object") return null;
+  const output = await compiler.compile(path, source);
   // A compile error is reported, located, by the bundled build.
   if ("error" in output) return null;
   try {
@@ -231,6 +232,10 @@ async function sourceModule(path: string, source: string, side: Side, input: Mod
   } catch {
     return null;
   }
+}
+
+function isComponent(path: string): boolean {
+  return path.endsWith(".svelte") || path.endsWith(".vue");
 }
 
 /** The names an import or re-export statement takes from its module. */
@@ -287,7 +292,7 @@ async function sideVendor(side: Side, specifiers: string[], input: ModuleBuildIn
 function moduleName(side: Side, path: string, clients: ClientEntry[]): string {
   // Names go into import strings and URLs as they are: anything unusual is left to the bundler.
   if (!SAFE_NAME.test(path)) throw new NotOnModulePath();
-  const js = path.replace(/\.(tsx?|mts|jsx?|mjs)$/, ".js").replace(/\.svelte$/, ".svelte.js");
+  const js = path.replace(/\.(tsx?|mts|jsx?|mjs)$/, ".js").replace(/\.(svelte|vue)$/, ".$1.js");
   if (side === "worker") return js;
   return clients.some((entry) => entry.path === path) ? clientBundlePath(path) : `/_modules/${js}`;
 }

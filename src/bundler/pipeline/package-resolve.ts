@@ -8,7 +8,7 @@ import { imports as resolveImports, exports as resolveExports } from "resolve.ex
  * field replaces files (`"./lib/node.js": "./lib/browser.js"`). The pinned
  * worker-bundler falls back to a package's main entry for any subpath it
  * cannot find (`lodash/chunk` would be lodash itself), so every subpath
- * import is resolved here.
+ * import, and every package with an exports map, is resolved here.
  */
 export type PackageResolution = { path: string } | { error: string } | undefined;
 
@@ -26,28 +26,38 @@ export function splitSpecifier(specifier: string): { name: string; subpath: stri
   return { name: parts.slice(0, size).join("/"), subpath: parts.slice(size).join("/") };
 }
 
-/** Undefined when the package is not installed or the import has no subpath (the bundler resolves those). */
+/**
+ * Undefined when the package is not installed, or for a root import of a
+ * package without an exports map (the bundler resolves those). The bundler
+ * resolves exports maps with Node's conditions ("node" first), which gave a
+ * worker @vue/compiler-sfc's Node build: every exports map is resolved here.
+ */
 export function resolvePackageSubpath(
   specifier: string,
   runtime: "browser" | "worker",
   read: (path: string) => string | null,
 ): PackageResolution {
   const { name, subpath } = splitSpecifier(specifier);
-  if (subpath === "") return undefined;
   const root = `node_modules/${name}`;
   const manifest = parse(read(`${root}/package.json`));
   if (manifest === undefined) return undefined;
+  // A root import without an exports map is the bundler's (module, then main), except a browser field for client code.
+  if (subpath === "" && (manifest.exports === undefined || manifest.exports === null)) {
+    const browser = runtime === "browser" && typeof manifest.browser === "string" ? `${root}/${normalise(manifest.browser)}` : undefined;
+    return browser && read(browser) !== null ? { path: browser } : undefined;
+  }
   if (manifest.exports !== undefined && manifest.exports !== null) {
     let targets: string[] | undefined;
     try {
-      targets = resolveExports(manifest, `./${subpath}`, { unsafe: true, conditions: CONDITIONS[runtime] }) || undefined;
+      const entry = subpath === "" ? "." : `./${subpath}`;
+      targets = resolveExports(manifest, entry, { unsafe: true, conditions: CONDITIONS[runtime] }) || undefined;
     } catch {
       targets = undefined;
     }
     const found = targets?.map((target) => `${root}/${normalise(target)}`).find((path) => read(path) !== null);
     return found
       ? { path: browserFile(found, root, manifest, runtime) }
-      : { error: `${name} does not export "./${subpath}" (its package.json "exports" has no such entry).` };
+      : { error: `${name} does not export "${subpath === "" ? "." : `./${subpath}`}" (its package.json "exports" has no such entry).` };
   }
   const base = `${root}/${subpath}`;
   const file = FILE_EXTENSIONS.map((ext) => base + ext).find((path) => read(path) !== null);

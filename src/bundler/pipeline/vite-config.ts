@@ -6,7 +6,7 @@ import type { BuildError } from "../interface";
  * What the build takes from a project's vite.config.{ts,mts,js,mjs}, read as
  * code, never run: the plugins it names, `resolve.alias`, `define`, and the
  * options the build does not support, each with its line. Plugins the build
- * itself stands in for (React's, Preact's, Svelte's, Cloudflare's) are fine; framework
+ * itself stands in for (React's, Preact's, Svelte's, Vue's, Cloudflare's) are fine; framework
  * compilers it does not run yet are errors; any other plugin is a warning
  * that it is not run.
  */
@@ -29,15 +29,15 @@ const STANDS_IN: Record<string, { jsxImportSource?: string; aliases?: Record<str
   "@vitejs/plugin-react": {},
   "@vitejs/plugin-react-swc": {},
   "@cloudflare/vite-plugin": {},
-  // Components compiled by the project's own svelte, in the sandbox (see compilers/svelte.ts).
+  // Components compiled by the project's own svelte or vue, in the sandbox (see compilers/).
   "@sveltejs/vite-plugin-svelte": {},
+  "@vitejs/plugin-vue": {},
   "@preact/preset-vite": { jsxImportSource: "preact", aliases: { react: "preact/compat", "react-dom": "preact/compat" } },
 };
 /** Framework compilers the build does not run yet: a project that needs one cannot build. */
 const UNSUPPORTED: Record<string, string> = {
-  "@vitejs/plugin-vue": "Vue single-file components (.vue)",
   "@vitejs/plugin-vue-jsx": "Vue's JSX",
-  "vite-plugin-solid": "Solid's JSX compiler",
+  "vite-plugin-solid": "Solid's JSX (compiled by babel-preset-solid)",
 };
 
 type Node = { type: string; loc?: { start: { line: number } }; [key: string]: unknown };
@@ -118,7 +118,7 @@ function plugin(element: Node, imports: Map<string, string>, config: ViteConfig,
   }
   const unsupported = UNSUPPORTED[source];
   if (unsupported) {
-    config.errors.push({ file, line, message: `${file} uses ${source}: ${unsupported} are not supported by the build yet.` });
+    config.errors.push({ file, line, message: `${file} uses ${source}: ${unsupported} is not supported by the build yet.` });
     return;
   }
   config.warnings.push(`${file}:${line}: the plugin ${source} is not run by the build; what it adds to the app is missing.`);

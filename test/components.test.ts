@@ -60,3 +60,43 @@ describe("Svelte components, compiled by the project's own svelte in the sandbox
     expect(result.errors).toEqual([expect.objectContaining({ file: "src/lib/Counter.svelte", line: 5 })]);
   });
 });
+
+/** A Vue 3 app as create-vite's vue-ts template lays it out. */
+const VUE_APP = {
+  "package.json": JSON.stringify({ dependencies: { vue: "^3.5.0" }, devDependencies: { "@vitejs/plugin-vue": "^6.0.0", vite: "^8.0.0" } }),
+  "vite.config.ts":
+    "import { defineConfig } from 'vite'\nimport vue from '@vitejs/plugin-vue'\n\nexport default defineConfig({ plugins: [vue()] })\n",
+  "index.html": '<div id="app"></div><script type="module" src="/src/main.ts"></script>',
+  "src/main.ts": "import { createApp } from 'vue'\nimport App from './App.vue'\n\ncreateApp(App).mount('#app')\n",
+  "src/App.vue":
+    '<script setup lang="ts">\nimport { ref } from \'vue\'\nimport Greeting from \'./components/Greeting.vue\'\nconst count = ref<number>(0)\n</script>\n\n<template>\n  <Greeting name="Vue" />\n  <button @click="count++">Count is {{ count }}</button>\n</template>\n\n<style scoped>\nbutton { color: tomato; }\n</style>\n',
+  "src/components/Greeting.vue":
+    '<script lang="ts">\nexport default { props: { name: String } }\n</script>\n\n<template>\n  <h1>Hello {{ name }}</h1>\n</template>\n',
+};
+
+describe("Vue single-file components, compiled by the project's own vue in the sandbox", () => {
+  it("builds <script setup lang=ts>, a template compiled apart and scoped styles, each component a module", async () => {
+    const { id } = await createProject(VUE_APP);
+    const result = await build(id);
+    expect(result.errors).toEqual([]);
+    expect(await (await SELF.fetch(new URL("/main.js", result.previewUrl))).text()).toContain("/_modules/src/App.vue.js");
+    const code = await clientCode(result.previewUrl);
+    // Types are gone, the template is a render function, the styles are scoped to the component's data-v attribute.
+    expect(code).not.toContain("ref<number>");
+    expect(code).toMatch(/Count is /);
+    expect(code).toMatch(/Hello /);
+    const scope = /__scopeId = "(data-v-[0-9a-f]{8})"/.exec(code)?.[1];
+    expect(scope).toBeDefined();
+    expect(code).toContain(`button[${scope}]`);
+  });
+
+  it("reports a template error of a component at its line", async () => {
+    const { id } = await createProject({
+      ...VUE_APP,
+      "src/components/Greeting.vue": "<template>\n  <h1>Hello {{ name }}</h1>\n  <p>\n</template>\n",
+    });
+    const result = await build(id);
+    expect(result.ok).toBe(false);
+    expect(result.errors).toEqual([expect.objectContaining({ file: "src/components/Greeting.vue", line: 3 })]);
+  });
+});
