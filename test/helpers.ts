@@ -1,4 +1,5 @@
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
+import type { BuildOutput } from "../src/bundler";
 
 /** A request to the API through the real Worker entry. */
 export async function api(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
@@ -43,4 +44,15 @@ export async function expectError(res: Response, status: number, code: string): 
  */
 export function workspaceOf(instance: unknown): import("@cloudflare/shell").Workspace {
   return (instance as { parts: { store: { workspace: import("@cloudflare/shell").Workspace } } }).parts.store.workspace;
+}
+
+/** What a built worker answers to `GET /`, loaded as the preview loads it (Worker Loader). */
+export async function answerOf(output: BuildOutput): Promise<string> {
+  const worker = env.LOADER.get(`answer-${crypto.randomUUID()}`, () => ({
+    compatibilityDate: output.compatibilityDate,
+    compatibilityFlags: output.compatibilityFlags,
+    mainModule: output.mainModule!,
+    modules: output.modules,
+  }));
+  return (await worker.getEntrypoint().fetch("http://app/")).text();
 }

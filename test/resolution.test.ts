@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { buildProject, sharedDependencies, type BuildOutput } from "../src/bundler";
+import { buildProject, sharedDependencies } from "../src/bundler";
+import { answerOf } from "./helpers";
 
 const REGISTRY = "https://registry.npmjs.org";
 const enc = new TextEncoder();
@@ -14,17 +15,6 @@ const build = (files: Record<string, string>, modules = true) =>
   buildProject({ files: tree(files), ...shared(), registry: REGISTRY, modules });
 
 const packageJson = JSON.stringify({ dependencies: { "deep-pkg": "^1.0.0", "exports-pkg": "^1.0.0" } });
-
-/** Runs the built worker's code the way the preview does: the fetch handler's answer. */
-async function answer(output: BuildOutput): Promise<string> {
-  const worker = env.LOADER.get(`resolution-${crypto.randomUUID()}`, () => ({
-    compatibilityDate: output.compatibilityDate,
-    compatibilityFlags: output.compatibilityFlags,
-    mainModule: output.mainModule!,
-    modules: output.modules,
-  }));
-  return (await worker.getEntrypoint().fetch("http://app/")).text();
-}
 
 describe("package subpaths resolve as Node and Vite resolve them", () => {
   it("a deep import of a package without exports is that file, not the package's main entry", async () => {
@@ -41,7 +31,7 @@ describe("package subpaths resolve as Node and Vite resolve them", () => {
     });
     expect(result.errors).toEqual([]);
     // A worker resolves exports with wrangler's conditions (workerd, worker, browser; never node).
-    expect(JSON.parse(await answer(result.output!))).toEqual([
+    expect(JSON.parse(await answerOf(result.output!))).toEqual([
       [
         [1, 2],
         [3, 4],
@@ -104,7 +94,7 @@ describe("Node.js built-ins", () => {
       ].join("\n"),
     });
     expect(result.errors).toEqual([]);
-    expect(JSON.parse(await answer(result.output!))).toEqual(["function", "function", "Not Found", "a/b"]);
+    expect(JSON.parse(await answerOf(result.output!))).toEqual(["function", "function", "Not Found", "a/b"]);
   });
 
   it("say what a built-in needs instead of asking for an npm package of that name", async () => {

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { buildProject, sharedDependencies, type BuildOutput } from "../src/bundler";
+import { buildProject, sharedDependencies } from "../src/bundler";
+import { answerOf } from "./helpers";
 
 const REGISTRY = "https://registry.npmjs.org";
 const enc = new TextEncoder();
@@ -12,16 +13,6 @@ const build = (files: Record<string, string>, modules: boolean) =>
     registry: REGISTRY,
     modules,
   });
-
-async function answer(output: BuildOutput): Promise<string> {
-  const worker = env.LOADER.get(`tsconfig-${crypto.randomUUID()}`, () => ({
-    compatibilityDate: output.compatibilityDate,
-    compatibilityFlags: output.compatibilityFlags,
-    mainModule: output.mainModule!,
-    modules: output.modules,
-  }));
-  return (await worker.getEntrypoint().fetch("http://app/")).text();
-}
 
 /** A solution-style tsconfig.json, as create-vite writes it: the app's settings are in a referenced file, through `extends`. */
 const SOLUTION = {
@@ -63,7 +54,7 @@ describe("tsconfig settings as tsc -b and Vite read them", () => {
         modules,
       );
       expect(result.errors).toEqual([]);
-      expect(await answer(result.output!)).toBe('<h1 class="title">Hello, tsconfig!</h1>');
+      expect(await answerOf(result.output!)).toBe('<h1 class="title">Hello, tsconfig!</h1>');
     });
   }
 
@@ -92,7 +83,7 @@ describe("JSX in .js files, as Create React App projects write it", () => {
         modules,
       );
       expect(result.errors).toEqual([]);
-      expect(await answer(result.output!)).toBe("<p>Hello, js &lt; 2 &amp;&amp; yes</p>");
+      expect(await answerOf(result.output!)).toBe("<p>Hello, js &lt; 2 &amp;&amp; yes</p>");
     });
   }
 });

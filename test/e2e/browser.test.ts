@@ -127,6 +127,18 @@ describe("a hostile preview page", () => {
   });
 });
 
+/** A project made of `files`, built without errors, and a page that collects the errors it logs. */
+async function imported(files: Parameters<typeof create>[0]) {
+  const { id, previewUrl } = await create(files);
+  const build = await fetch(`${running.server.base}/api/projects/${id}/builds`, { method: "POST", body: "{}" });
+  expect(((await build.json()) as { errors: unknown[] }).errors).toEqual([]);
+  const page = await running.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+  return { page, previewUrl, errors };
+}
+
 describe("create-vite templates, imported unchanged", () => {
   // Each renders at its preview URL as `vite build` + a static server shows it: the
   // same text, images and styles, the counter working, and no errors on the page.
@@ -135,13 +147,7 @@ describe("create-vite templates, imported unchanged", () => {
       const oracle = await viteBuild(templateFiles(template));
       try {
         const expected = await pageView(await running.newPage(), oracle.url);
-        const { id, previewUrl } = await create(templateFiles(template));
-        const build = await fetch(`${running.server.base}/api/projects/${id}/builds`, { method: "POST", body: "{}" });
-        expect(((await build.json()) as { errors: unknown[] }).errors).toEqual([]);
-        const page = await running.newPage();
-        const errors: string[] = [];
-        page.on("pageerror", (error) => errors.push(error.message));
-        page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+        const { page, previewUrl, errors } = await imported(templateFiles(template));
         const seen = await pageView(page, previewUrl);
         expect(seen).toEqual(expected);
         expect(seen.before.images.length).toBeGreaterThan(0);
@@ -163,13 +169,7 @@ describe("Cloudflare's React + Worker template (create-cloudflare), imported unc
     const oracle = await viteBuild({ ...files, "vite.config.ts": templateFiles("react-ts")["vite.config.ts"]! });
     try {
       const expected = await pageView(await running.newPage(), oracle.url);
-      const { id, previewUrl } = await create(files);
-      const build = await fetch(`${running.server.base}/api/projects/${id}/builds`, { method: "POST", body: "{}" });
-      expect(((await build.json()) as { errors: unknown[] }).errors).toEqual([]);
-      const page = await running.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (error) => errors.push(error.message));
-      page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+      const { page, previewUrl, errors } = await imported(files);
       expect(await pageView(page, previewUrl)).toEqual(expected);
       // The second button asks the Worker (worker/index.ts) for its name.
       await page.getByRole("button", { name: "get name" }).click();
