@@ -146,7 +146,9 @@ describe("create-vite templates, imported unchanged", () => {
     it(`${template} renders as vite build renders it`, async () => {
       const oracle = await viteBuild(templateFiles(template));
       try {
-        const expected = await pageView(await running.newPage(), oracle.url);
+        const oraclePage = await running.newPage();
+        const expected = await pageView(oraclePage, oracle.url);
+        await oraclePage.close();
         const { page, previewUrl, errors } = await imported(templateFiles(template));
         const seen = await pageView(page, previewUrl);
         expect(seen).toEqual(expected);
@@ -168,7 +170,9 @@ describe("Cloudflare's React + Worker template (create-cloudflare), imported unc
     // The client as vite build makes it (the Cloudflare plugin's own build needs wrangler to serve).
     const oracle = await viteBuild({ ...files, "vite.config.ts": templateFiles("react-ts")["vite.config.ts"]! });
     try {
-      const expected = await pageView(await running.newPage(), oracle.url);
+      const oraclePage = await running.newPage();
+      const expected = await pageView(oraclePage, oracle.url);
+      await oraclePage.close();
       const { page, previewUrl, errors } = await imported(files);
       expect(await pageView(page, previewUrl)).toEqual(expected);
       // The second button asks the Worker (worker/index.ts) for its name.

@@ -93,6 +93,8 @@ export async function viteBuild(files: Files): Promise<{ url: string; close(): P
   return {
     url: `http://127.0.0.1:${port}/`,
     close: async () => {
+      // A browser may keep a connection open: close() alone would wait for it.
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       rmSync(dir, { recursive: true, force: true });
     },
