@@ -42,11 +42,19 @@ const UNSUPPORTED: Record<string, string> = {
 
 type Node = { type: string; loc?: { start: { line: number } }; [key: string]: unknown };
 
+/** The last config read, by file and text: every build reads it, and edits rarely change it. */
+let last: { key: string; config: ViteConfig } | undefined;
+
 export function readViteConfig(read: (path: string) => string | null): ViteConfig {
-  const config: ViteConfig = { aliases: [], define: {}, errors: [], warnings: [] };
   const file = FILES.find((path) => read(path) !== null);
-  if (!file) return config;
-  config.file = file;
+  if (!file) return { aliases: [], define: {}, errors: [], warnings: [] };
+  const key = `${file}\0${read(file)}`;
+  if (last?.key !== key) last = { key, config: parseViteConfig(file, read) };
+  return last.config;
+}
+
+function parseViteConfig(file: string, read: (path: string) => string | null): ViteConfig {
+  const config: ViteConfig = { file, aliases: [], define: {}, errors: [], warnings: [] };
   let program: Node;
   try {
     const code = transform(read(file)!, { transforms: ["typescript"], disableESTransforms: true, keepUnusedImports: true }).code;
