@@ -16,8 +16,8 @@ const APP = {
     '<script lang="ts">\n  let count: number = $state(0)\n</script>\n\n<button onclick={() => count++}>Count is {count}</button>\n',
 };
 
-/** The page's client code: /main.js and every module it imports from the preview, joined. */
-async function clientCode(previewUrl: string): Promise<string> {
+/** The page's client code: its entry's bundle (/main.js) and every module it imports from the preview, joined. */
+async function clientCode(previewUrl: string, entry = "/main.js"): Promise<string> {
   const seen = new Map<string, string>();
   const visit = async (path: string) => {
     if (seen.has(path)) return;
@@ -25,7 +25,7 @@ async function clientCode(previewUrl: string): Promise<string> {
     seen.set(path, code);
     for (const [, imported] of code.matchAll(/(?:from|import)\s*["'](\/[^"']+\.js)["']/g)) await visit(imported!);
   };
-  await visit("/main.js");
+  await visit(entry);
   return [...seen.values()].join("\n");
 }
 
@@ -98,5 +98,46 @@ describe("Vue single-file components, compiled by the project's own vue in the s
     const result = await build(id);
     expect(result.ok).toBe(false);
     expect(result.errors).toEqual([expect.objectContaining({ file: "src/components/Greeting.vue", line: 3 })]);
+  });
+});
+
+/** A Solid app as create-vite's solid-ts template lays it out: Solid's JSX compiled by vite-plugin-solid's Babel preset. */
+const SOLID_APP = {
+  "package.json": JSON.stringify({
+    dependencies: { "solid-js": "^1.9.0" },
+    devDependencies: { "vite-plugin-solid": "^2.11.0", vite: "^8.0.0" },
+  }),
+  "vite.config.ts":
+    "import { defineConfig } from 'vite'\nimport solid from 'vite-plugin-solid'\n\nexport default defineConfig({ plugins: [solid()] })\n",
+  "tsconfig.json": JSON.stringify({ compilerOptions: { jsx: "preserve", jsxImportSource: "solid-js" } }),
+  "index.html": '<div id="root"></div><script type="module" src="/src/index.tsx"></script>',
+  "src/index.tsx":
+    "import { render } from 'solid-js/web'\nimport App from './App.tsx'\n\nrender(() => <App />, document.getElementById('root')!)\n",
+  "src/App.tsx":
+    "import { createSignal } from 'solid-js'\n\nexport default function App() {\n  const [count, setCount] = createSignal<number>(0)\n  return <button onClick={() => setCount((n) => n + 1)}>Count is {count()}</button>\n}\n",
+};
+
+describe("Solid's JSX, compiled by the project's own babel-preset-solid in the sandbox", () => {
+  it("compiles JSX to Solid's DOM templates, not to JSX calls, each file a module", async () => {
+    const { id } = await createProject(SOLID_APP);
+    const result = await build(id);
+    expect(result.errors).toEqual([]);
+    expect(await (await SELF.fetch(new URL("/index.js", result.previewUrl))).text()).toContain("/_modules/src/App.js");
+    const code = await clientCode(result.previewUrl, "/index.js");
+    // babel-preset-solid's output: a cloned template and reactive inserts, with events delegated; types gone.
+    expect(code).toContain("<button>Count is ");
+    expect(code).toMatch(/delegateEvents\(\[\s*"click"\s*\]\)/);
+    expect(code).not.toContain("jsx-runtime");
+    expect(code).not.toContain("createSignal<number>");
+  });
+
+  it("reports a JSX syntax error at its line", async () => {
+    const { id } = await createProject({
+      ...SOLID_APP,
+      "src/App.tsx": "export default function App() {\n  return (\n    <div>\n      <p>unclosed\n    </div>\n  )\n}\n",
+    });
+    const result = await build(id);
+    expect(result.ok).toBe(false);
+    expect(result.errors).toEqual([expect.objectContaining({ file: "src/App.tsx", line: 5 })]);
   });
 });

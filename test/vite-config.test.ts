@@ -65,17 +65,17 @@ describe("vite.config, read as code and never run", () => {
   }
 
   it("refuses a framework plugin it cannot run, and an unsupported option, naming the line", async () => {
-    const solid = await build({
+    const vueJsx = await build({
       ...PAGE,
       "src/main.ts": "export {};\n",
       "vite.config.js":
-        "import { defineConfig } from 'vite'\nimport solid from 'vite-plugin-solid'\n\nexport default defineConfig({\n  plugins: [solid()],\n})\n",
+        "import { defineConfig } from 'vite'\nimport vueJsx from '@vitejs/plugin-vue-jsx'\n\nexport default defineConfig({\n  plugins: [vueJsx()],\n})\n",
     });
-    expect(solid.errors).toEqual([
+    expect(vueJsx.errors).toEqual([
       {
         file: "vite.config.js",
         line: 5,
-        message: "vite.config.js uses vite-plugin-solid: Solid's JSX (compiled by babel-preset-solid) is not supported by the build yet.",
+        message: "vite.config.js uses @vitejs/plugin-vue-jsx: Vue's JSX is not supported by the build yet.",
       },
     ]);
     const base = await build({ ...PAGE, "src/main.ts": "export {};\n", "vite.config.ts": "export default {\n  base: '/app/',\n}\n" });

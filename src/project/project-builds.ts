@@ -7,6 +7,7 @@ import {
   type BuildResult,
   type BundleMemo,
   type DependencyCache,
+  type SandboxCompile,
   type TestBundle,
   type TestBundleMemo,
   type VendorCache,
@@ -129,9 +130,14 @@ export class ProjectBuilds {
    * A framework compiler's call, in the sandbox like the app: its worker gets no
    * bindings and no network, and a compiler that runs away is stopped as an app is.
    */
-  private async compile(worker: { id: string; code: string; subject: string }, body: unknown): Promise<unknown> {
+  private async compile(worker: Parameters<SandboxCompile>[0], body: unknown): Promise<unknown> {
     const grant: SandboxGrant = { projectId: this.options.projectId, kv: false, egress: false, tail: false, cpuMs: COMPILER_CPU_MS };
-    const code = { mainModule: "compiler.js", modules: { "compiler.js": worker.code }, compatibilityDate: MAX_COMPATIBILITY_DATE };
+    const code = {
+      mainModule: "compiler.js",
+      modules: { "compiler.js": worker.code },
+      compatibilityDate: MAX_COMPATIBILITY_DATE,
+      ...(worker.nodejsCompat ? { compatibilityFlags: ["nodejs_compat"] } : {}),
+    };
     const request = new Request("http://compiler/", { method: "POST", body: JSON.stringify(body) });
     const response = await this.options.runtime.fetch(
       { id: worker.id, subject: worker.subject, grant, code: () => code, replayable: true },

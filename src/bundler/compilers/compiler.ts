@@ -11,7 +11,10 @@ import { importsPlugin, type Unresolved } from "../pipeline/imports";
  * as a worker with no bindings and no network. `worker.id` names the code;
  * the answer is the worker's JSON.
  */
-export type SandboxCompile = (worker: { id: string; code: string; subject: string }, body: unknown) => Promise<unknown>;
+export type SandboxCompile = (
+  worker: { id: string; code: string; subject: string; nodejsCompat?: boolean },
+  body: unknown,
+) => Promise<unknown>;
 
 /** Compiled components by compiler and source, shared by the projects of this isolate (an edit compiles only what changed). */
 const compiled = new Map<string, Promise<CompiledComponent>>();
@@ -26,6 +29,8 @@ export interface CompilerKind {
   name: string;
   /** The package the project must install, e.g. "svelte". */
   package: string;
+  /** The compiler needs Node.js built-ins (Babel's `assert` and `path`): its worker runs with `nodejs_compat`. */
+  nodejsCompat?: boolean;
   /** The worker's module: reads `{filename, source, id}`, answers `{js, warnings}` or `{error: {message, line?, column?}}`. */
   entry: string;
   /** Turns the worker's `js` into the module served (e.g. TypeScript stripped). */
@@ -38,7 +43,7 @@ export interface CompilerKind {
  * the set's vendor bundles; compiled components are kept by source.
  */
 export class ComponentCompiler {
-  private bundle?: Promise<{ id: string; code: string }>;
+  private bundle?: Promise<{ id: string; code: string; nodejsCompat: boolean }>;
 
   constructor(
     private readonly kind: CompilerKind,
@@ -94,15 +99,21 @@ export class ComponentCompiler {
     return { js, warnings: Array.isArray(answer.warnings) ? answer.warnings.map(String) : [] };
   }
 
-  private async compilerBundle(): Promise<{ id: string; code: string }> {
+  private async compilerBundle(): Promise<{ id: string; code: string; nodejsCompat: boolean }> {
     const { dependencies, dependencyKey, vendors } = this.options;
-    const key = hashBytes(new TextEncoder().encode(JSON.stringify([dependencyKey, this.kind.name, this.kind.entry])));
+    const nodejsCompat = this.kind.nodejsCompat === true;
+    const key = hashBytes(new TextEncoder().encode(JSON.stringify([dependencyKey, this.kind.name, this.kind.entry, nodejsCompat])));
+    const id = `compiler-${key.slice(0, 32)}`;
     const cached = await vendors.get(dependencyKey, key);
-    if (cached !== null) return { id: `compiler-${key.slice(0, 32)}`, code: cached };
+    if (cached !== null) return { id, code: cached, nodejsCompat };
     const entry = `.build/${this.kind.package}-compiler.js`;
-    const fs = new InMemoryFileSystem({ ...dependencies, [entry]: this.kind.entry });
+    // The bundler takes Node.js built-ins as the runtime's only under a config that enables them.
+    const config: Record<string, string> = nodejsCompat
+      ? { "wrangler.json": JSON.stringify({ compatibility_flags: ["nodejs_compat"] }) }
+      : {};
+    const fs = new InMemoryFileSystem({ ...dependencies, ...config, [entry]: this.kind.entry });
     const found: Unresolved[] = [];
-    const checks = importsPlugin({ runtime: "worker", nodejsCompat: false, read: (path) => fs.read(path), found });
+    const checks = importsPlugin({ runtime: "worker", nodejsCompat, read: (path) => fs.read(path), found });
     const bundled = await bundleSide({ side: "worker", fs, entries: [entry], plugins: [checks] });
     if (found.length > 0) {
       const missing = [...new Set(found.map(({ specifier, importer }) => `"${specifier}" (from ${importer})`))].join(", ");
@@ -112,6 +123,6 @@ export class ComponentCompiler {
     }
     const code = bundled.code[0]![1];
     await vendors.put(dependencyKey, key, code);
-    return { id: `compiler-${key.slice(0, 32)}`, code };
+    return { id, code, nodejsCompat };
   }
 }

@@ -21,6 +21,8 @@ export async function installProjectDependencies(
   sources: Map<string, string>,
   input: { dependencies: DependencyCache; registry: string },
   warnings: string[],
+  /** devDependencies installed though no module imports them (vite plugins that bring the compilers the build runs). */
+  compilerPackages: string[] = [],
 ): Promise<ProjectDependencies | undefined> {
   const packageJson = read("package.json");
   if (packageJson === null) return undefined;
@@ -37,9 +39,11 @@ export async function installProjectDependencies(
         { file: "package.json", message: `${field} in package.json must be an object of package names and versions.` },
       ]);
   }
+  const devDependencies = (parsed.devDependencies ?? {}) as Record<string, string>;
   const dependencies = {
     ...(parsed.dependencies as Record<string, string> | undefined),
-    ...importedDevDependencies((parsed.devDependencies ?? {}) as Record<string, string>, sources),
+    ...importedDevDependencies(devDependencies, sources),
+    ...Object.fromEntries(compilerPackages.filter((name) => name in devDependencies).map((name) => [name, devDependencies[name]!])),
   };
   const refused = dependencyErrors(packageJson, dependencies);
   if (refused.length > 0) throw new BuildFailure(refused);

@@ -3,9 +3,13 @@ import { CssError, cssModuleSource, type CssFiles } from "./css";
 import { CHECKING, joinImportPath, type PluginBuild } from "./imports";
 import { isSourceModule } from "./transform";
 import type { ComponentCompiler } from "../compilers/compiler";
+import { SOLID_FILES } from "../compilers/solid";
+import type { BuildError } from "../interface";
 
-/** Component file types (".svelte", ".vue") and their compilers, or why there is none. */
+/** Component file types (".svelte", ".vue") and their compilers, or why there is none; under JSX_COMPONENTS, the compiler of JSX files. */
 export type Components = Record<string, ComponentCompiler | string>;
+/** The key of the compiler a vite plugin runs on .jsx/.tsx files (Solid's), never an extension. */
+export const JSX_COMPONENTS = "jsx";
 
 /**
  * The bundled build's loader for what is not code (see assets.ts and css.ts):
@@ -63,12 +67,23 @@ export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets; compone
         return { path: query === undefined ? resolved : `${resolved}?${query}`, namespace: ext === "css" ? "stylesheet" : "asset" };
       });
       // `new URL("./x.png", import.meta.url)` points at the emitted copy, as Vite rewrites it.
-      build.onLoad({ filter: /\.[cm]?[jt]sx?$/, namespace: "virtual" }, (args) => {
+      build.onLoad({ filter: /\.[cm]?[jt]sx?$/, namespace: "virtual" }, async (args) => {
         if (args.path.startsWith("node_modules/")) return undefined;
-        const source = files.read(args.path);
-        if (source === null || !source.includes("import.meta.url")) return undefined;
+        let source = files.read(args.path);
+        if (source === null) return undefined;
         const dir = args.path.includes("/") ? args.path.slice(0, args.path.lastIndexOf("/")) : "";
+        let loader = LOADERS[extensionOf(args.path)] ?? "js";
         let changed = false;
+        const jsx = files.components?.[JSX_COMPONENTS];
+        if (jsx !== undefined && SOLID_FILES.test(args.path)) {
+          if (typeof jsx === "string") return { errors: [{ text: jsx }] };
+          const output = await jsx.compile(args.path, source);
+          if ("error" in output) return { errors: [located(output.error, args.path)] };
+          source = output.js;
+          loader = "js";
+          changed = true;
+        }
+        if (!source.includes("import.meta.url") && !changed) return undefined;
         const contents = source.replace(NEW_URL, (whole, _quote: string, relative: string) => {
           const target = joinImportPath(dir, relative);
           const bytes = files.bytes(target);
@@ -77,15 +92,12 @@ export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets; compone
           return `new URL(${JSON.stringify(files.emitted.emit(target, bytes))}, import.meta.url)`;
         });
         if (!changed) return undefined;
-        return { contents, loader: LOADERS[extensionOf(args.path)] ?? "js", resolveDir: dir };
+        return { contents, loader, resolveDir: dir };
       });
       build.onLoad({ filter: /.*/, namespace: "component" }, async (args) => {
         const compiler = files.components![args.path.slice(args.path.lastIndexOf("."))] as ComponentCompiler;
         const output = await compiler.compile(args.path, files.read(args.path) ?? "");
-        if ("error" in output) {
-          const { file, line, column, message } = output.error;
-          return { errors: [{ text: message, location: { file: file ?? args.path, line: line ?? 1, column: (column ?? 1) - 1 } }] };
-        }
+        if ("error" in output) return { errors: [located(output.error, args.path)] };
         const dir = args.path.includes("/") ? args.path.slice(0, args.path.lastIndexOf("/")) : "";
         return {
           contents: output.js,
@@ -114,4 +126,9 @@ export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets; compone
       });
     },
   };
+}
+
+/** A compiler's error as esbuild reports it. */
+function located({ file, line, column, message }: BuildError, path: string) {
+  return { text: message, location: { file: file ?? path, line: line ?? 1, column: (column ?? 1) - 1 } };
 }

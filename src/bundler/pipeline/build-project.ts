@@ -11,10 +11,11 @@ import { bundleSide } from "./bundle";
 import { importsPlugin, unresolvedErrors, type Unresolved } from "./imports";
 import { BuildFailure, bundlerErrors } from "./failure";
 import { installProjectDependencies, writeDependencies, type ProjectDependencies } from "../dependencies/install";
-import type { Components } from "./assets-plugin";
+import { JSX_COMPONENTS, type Components } from "./assets-plugin";
 import { ComponentCompiler, type CompilerKind, type SandboxCompile } from "../compilers/compiler";
 import { SVELTE } from "../compilers/svelte";
 import { VUE } from "../compilers/vue";
+import { SOLID } from "../compilers/solid";
 import { buildModules } from "./module-build";
 import type { BuildOutput, BuildResult, DependencyCache, VendorCache } from "../interface";
 import { buildVendor, serverModules, shimSource } from "./vendor";
@@ -71,7 +72,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
 
   const html = read("index.html");
   const clients = html === null ? [] : await findClientEntries(html);
-  const serverEntry = findServerEntry(config, read, html !== null);
+  const serverEntry = findServerEntry(config, read, html !== null, new Set(clients.map((entry) => entry.path)));
   const missing = clients.filter((entry) => read(entry.path) === null);
   if (missing.length > 0) {
     throw new BuildFailure(
@@ -79,15 +80,15 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
     );
   }
 
-  const fs = new InMemoryFileSystem(Object.fromEntries(text));
-  const installed = await installProjectDependencies(read, text, input, warnings);
-  const dependencyKey = installed?.key;
-  const components = componentCompilers(installed, input);
-
-  const nodejsCompat = nodejsCompatEnabled(config);
   const vite = readViteConfig(read);
   if (vite.errors.length > 0) throw new BuildFailure(vite.errors);
   warnings.push(...vite.warnings);
+  const fs = new InMemoryFileSystem(Object.fromEntries(text));
+  const installed = await installProjectDependencies(read, text, input, warnings, vite.compilerPackages);
+  const dependencyKey = installed?.key;
+  const components = componentCompilers(installed, input, vite.jsxCompiler);
+
+  const nodejsCompat = nodejsCompatEnabled(config);
   const ts = readTsSettings(read);
   const jsxSource = ts.jsxImportSource ?? vite.jsxImportSource;
   // Vite's aliases come first: Vite itself reads no tsconfig paths.
@@ -194,14 +195,20 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   return toOutput(worker?.code[0]?.[1], browser?.code ?? [], browser?.assets ?? [], input.files, clients, html, page, config, vendors);
 }
 
-function findServerEntry(config: ProjectConfig, read: (path: string) => string | null, hasHtml: boolean): string | undefined {
+function findServerEntry(
+  config: ProjectConfig,
+  read: (path: string) => string | null,
+  hasHtml: boolean,
+  /** index.html's scripts: Solid's template names its client src/index.tsx. */
+  clients: Set<string>,
+): string | undefined {
   if (config.main !== undefined) {
     if (read(config.main) === null) {
       throw new BuildFailure([{ file: config.file, message: `main = "${config.main}" in ${config.file}, but that file does not exist.` }]);
     }
     return config.main;
   }
-  const found = SERVER_ENTRIES.find((path) => read(path) !== null);
+  const found = SERVER_ENTRIES.find((path) => read(path) !== null && !clients.has(path));
   if (!found && !hasHtml) {
     throw new BuildFailure([
       {
@@ -264,13 +271,17 @@ function encodeText(text: string | null): Uint8Array | null {
 /** Component files and the compilers they need. */
 const COMPONENTS: Record<string, CompilerKind> = { ".svelte": SVELTE, ".vue": VUE };
 
-/** Each component file type's compiler, or why such files cannot be built. */
-function componentCompilers(installed: ProjectDependencies | undefined, input: BuildInput): Components {
+/** Each component file type's compiler, or why such files cannot be built; `jsx` when a vite plugin compiles JSX files. */
+function componentCompilers(installed: ProjectDependencies | undefined, input: BuildInput, jsxCompiler: "solid" | undefined): Components {
   const compilers: Components = {};
-  for (const [extension, kind] of Object.entries(COMPONENTS)) {
+  const kinds = Object.entries(COMPONENTS);
+  if (jsxCompiler === "solid") kinds.push([JSX_COMPONENTS, SOLID]);
+  for (const [extension, kind] of kinds) {
     if (!installed?.files[`node_modules/${kind.package}/package.json`]) {
       compilers[extension] =
-        `${kind.name} components need the "${kind.package}" package: add it to dependencies or devDependencies in package.json.`;
+        extension === JSX_COMPONENTS
+          ? `${kind.name}'s JSX needs the "${kind.package}" package, which vite-plugin-solid brings: add vite-plugin-solid to devDependencies in package.json.`
+          : `${kind.name} components need the "${kind.package}" package: add it to dependencies or devDependencies in package.json.`;
     } else if (!input.compile)
       compilers[extension] = `${kind.name} components cannot be compiled here (no sandbox to run the compiler in).`;
     else

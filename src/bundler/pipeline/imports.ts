@@ -84,7 +84,12 @@ export function importsPlugin(options: {
           // which saves esbuild-wasm a second call into JavaScript for every import.
           return { path: resolved, namespace: "virtual" };
         }
-        if (provided(args.path)) return undefined;
+        if (provided(args.path)) {
+          // An ES module worker has no `require`: a CommonJS package's require of a built-in imports it, as wrangler does.
+          if (args.kind === "require-call" && !args.path.startsWith("cloudflare:"))
+            return { path: args.path, namespace: "builtin-require" };
+          return undefined;
+        }
         if (args.path.startsWith("#")) {
           const target = resolveSubpathImport(args.path, importer, runtime, read)!;
           if ("error" in target) {
@@ -135,7 +140,9 @@ export function importsPlugin(options: {
           if (fromProject) bare.set(args.path, result);
         }
         if (result.external) {
-          found.push({ specifier: args.path, importer });
+          // A package's `require()` of one not installed is most often optional, in a try block (debug's
+          // supports-color): it is left to throw when run, as Vite's CommonJS plugin leaves it.
+          if (!(args.kind === "require-call" && importer.startsWith("node_modules/"))) found.push({ specifier: args.path, importer });
           return undefined;
         }
         if (shims && !importer.startsWith("node_modules/") && result.path.startsWith("node_modules/")) {
@@ -144,6 +151,10 @@ export function importsPlugin(options: {
         }
         return { path: result.path, namespace: result.namespace };
       });
+      build.onLoad({ filter: /.*/, namespace: "builtin-require" }, (args) => ({
+        contents: `import builtin from ${JSON.stringify(args.path)};\nmodule.exports = builtin;\n`,
+        loader: "js",
+      }));
       if (shims) {
         build.onLoad({ filter: /.*/, namespace: "dependency-shim" }, (args) => ({ contents: shims.source(args.path), loader: "js" }));
       }

@@ -7,7 +7,8 @@ import { applyPaths, type TsSettings } from "./tsconfig";
 import { joinImportPath, resolveRelative, runtimeProvides, type Unresolved } from "./imports";
 import type { BuildOutput, VendorCache } from "../interface";
 import { isSourceModule, moduleOf, parseClause, transformModule, type ImportClause, type TransformedModule } from "./transform";
-import type { Components } from "./assets-plugin";
+import { JSX_COMPONENTS, type Components } from "./assets-plugin";
+import { SOLID_FILES } from "../compilers/solid";
 import { buildVendor, serverEntryModule, shimModuleSource, SHIM_NAMESPACE_EXPORT } from "./vendor";
 
 type Side = "browser" | "worker";
@@ -221,8 +222,10 @@ async function sideModules(side: Side, entries: string[], input: ModuleBuildInpu
 
 /** A project file as a module: TypeScript and JSX transformed (transform.ts), a component compiled (in the sandbox); null when off this path. */
 async function sourceModule(path: string, source: string, side: Side, input: ModuleBuildInput): Promise<TransformedModule | null> {
-  if (isSourceModule(path)) return transformModule(path, source, input.jsxSource);
-  const compiler = input.components?.[path.slice(path.lastIndexOf("."))];
+  const jsx = input.components?.[JSX_COMPONENTS];
+  const solid = jsx !== undefined && side === "browser" && SOLID_FILES.test(path);
+  if (isSourceModule(path) && !solid) return transformModule(path, source, input.jsxSource);
+  const compiler = solid ? jsx : input.components?.[path.slice(path.lastIndexOf("."))];
   if (side !== "browser" || typeof compiler !== "object") return null;
   const output = await compiler.compile(path, source);
   // A compile error is reported, located, by the bundled build.

@@ -6,7 +6,7 @@ import type { BuildError } from "../interface";
  * What the build takes from a project's vite.config.{ts,mts,js,mjs}, read as
  * code, never run: the plugins it names, `resolve.alias`, `define`, and the
  * options the build does not support, each with its line. Plugins the build
- * itself stands in for (React's, Preact's, Svelte's, Vue's, Cloudflare's) are fine; framework
+ * itself stands in for (React's, Preact's, Svelte's, Vue's, Solid's, Cloudflare's) are fine; framework
  * compilers it does not run yet are errors; any other plugin is a warning
  * that it is not run.
  */
@@ -18,6 +18,10 @@ export interface ViteConfig {
   define: Record<string, string>;
   /** A JSX source a plugin sets (`@preact/preset-vite` → preact). */
   jsxImportSource?: string;
+  /** A compiler a plugin runs on JSX files instead of esbuild's JSX (vite-plugin-solid → Solid's). */
+  jsxCompiler?: "solid";
+  /** Plugins installed though no module imports them: the compilers the build runs come with them. */
+  compilerPackages: string[];
   errors: BuildError[];
   warnings: string[];
 }
@@ -25,19 +29,20 @@ export interface ViteConfig {
 const FILES = ["vite.config.ts", "vite.config.mts", "vite.config.js", "vite.config.mjs"];
 
 /** Plugins whose work the build does itself. */
-const STANDS_IN: Record<string, { jsxImportSource?: string; aliases?: Record<string, string> }> = {
+const STANDS_IN: Record<string, { jsxImportSource?: string; aliases?: Record<string, string>; jsxCompiler?: "solid" }> = {
   "@vitejs/plugin-react": {},
   "@vitejs/plugin-react-swc": {},
   "@cloudflare/vite-plugin": {},
   // Components compiled by the project's own svelte or vue, in the sandbox (see compilers/).
   "@sveltejs/vite-plugin-svelte": {},
   "@vitejs/plugin-vue": {},
+  // Babel and babel-preset-solid, from the plugin's own dependencies, in the sandbox (see compilers/solid.ts).
+  "vite-plugin-solid": { jsxCompiler: "solid" },
   "@preact/preset-vite": { jsxImportSource: "preact", aliases: { react: "preact/compat", "react-dom": "preact/compat" } },
 };
 /** Framework compilers the build does not run yet: a project that needs one cannot build. */
 const UNSUPPORTED: Record<string, string> = {
   "@vitejs/plugin-vue-jsx": "Vue's JSX",
-  "vite-plugin-solid": "Solid's JSX (compiled by babel-preset-solid)",
 };
 
 type Node = { type: string; loc?: { start: { line: number } }; [key: string]: unknown };
@@ -47,14 +52,14 @@ let last: { key: string; config: ViteConfig } | undefined;
 
 export function readViteConfig(read: (path: string) => string | null): ViteConfig {
   const file = FILES.find((path) => read(path) !== null);
-  if (!file) return { aliases: [], define: {}, errors: [], warnings: [] };
+  if (!file) return { aliases: [], define: {}, compilerPackages: [], errors: [], warnings: [] };
   const key = `${file}\0${read(file)}`;
   if (last?.key !== key) last = { key, config: parseViteConfig(file, read) };
   return last.config;
 }
 
 function parseViteConfig(file: string, read: (path: string) => string | null): ViteConfig {
-  const config: ViteConfig = { file, aliases: [], define: {}, errors: [], warnings: [] };
+  const config: ViteConfig = { file, aliases: [], define: {}, compilerPackages: [], errors: [], warnings: [] };
   let program: Node;
   try {
     const code = transform(read(file)!, { transforms: ["typescript"], disableESTransforms: true, keepUnusedImports: true }).code;
@@ -121,6 +126,10 @@ function plugin(element: Node, imports: Map<string, string>, config: ViteConfig,
   const standIn = STANDS_IN[source];
   if (standIn) {
     if (standIn.jsxImportSource) config.jsxImportSource = standIn.jsxImportSource;
+    if (standIn.jsxCompiler) {
+      config.jsxCompiler = standIn.jsxCompiler;
+      config.compilerPackages.push(source);
+    }
     for (const [from, to] of Object.entries(standIn.aliases ?? {})) config.aliases.push({ pattern: from, targets: [to] });
     return;
   }
