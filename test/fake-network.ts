@@ -102,7 +102,19 @@ const FIXTURES: Record<string, { version: string; files: Record<string, string>;
     },
   };
 /** Packages served from this repository's node_modules, with every package they depend on. */
-const FROM_NODE_MODULES = withDependencies(["hono", "react", "react-dom", "preact", "lit", "svelte", "vue"]);
+const FROM_NODE_MODULES = withDependencies([
+  "hono",
+  "react",
+  "react-dom",
+  "preact",
+  "lit",
+  "svelte",
+  "vue",
+  "solid-js",
+  "vite-plugin-solid",
+  "classnames",
+  "todomvc-app-css",
+]);
 
 function withDependencies(roots: string[]): Set<string> {
   const found = new Set<string>();

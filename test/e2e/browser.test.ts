@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { browserAndServer } from "./harness";
-import { cloudflareReactFiles, pageView, templateFiles, viteBuild } from "./vite-templates";
+import { TODOMVC, driveTodoMvc } from "./todomvc";
+import { cloudflareReactFiles, pageView, templateFiles, viteBuild, workerInSrcFiles } from "./vite-templates";
 
 // A real browser opens preview origins, as a user would.
 const running = browserAndServer({ MODEL: "replay" });
@@ -142,7 +143,7 @@ async function imported(files: Parameters<typeof create>[0]) {
 describe("create-vite templates, imported unchanged", () => {
   // Each renders at its preview URL as `vite build` + a static server shows it: the
   // same text, images and styles, the counter working, and no errors on the page.
-  for (const template of ["vanilla-ts", "react-ts", "preact-ts", "lit-ts", "svelte-ts", "vue-ts"]) {
+  for (const template of ["vanilla-ts", "react-ts", "preact-ts", "lit-ts", "svelte-ts", "vue-ts", "solid-ts"]) {
     it(`${template} renders as vite build renders it`, async () => {
       const oracle = await viteBuild(templateFiles(template));
       try {
@@ -181,6 +182,54 @@ describe("Cloudflare's React + Worker template (create-cloudflare), imported unc
       // assets.not_found_handling = "single-page-application": a route of the app is its page.
       await page.goto(new URL("/some/route", previewUrl).href);
       await page.getByText("Get started with Cloudflare").waitFor();
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await oracle.close();
+    }
+  });
+});
+
+describe("Cloudflare's vite-react-template layout: the client in src/react-app/, a Hono Worker in src/worker/", () => {
+  it("renders as vite build renders its client and answers /api/ from the Worker that wrangler.json names", async () => {
+    const files = workerInSrcFiles();
+    const oracle = await viteBuild({ ...files, "vite.config.ts": templateFiles("react-ts")["vite.config.ts"]! });
+    try {
+      const oraclePage = await running.newPage();
+      const expected = await pageView(oraclePage, oracle.url);
+      await oraclePage.close();
+      const { page, previewUrl, errors } = await imported(files);
+      expect(await pageView(page, previewUrl)).toEqual(expected);
+      const answer = await page.evaluate(() => fetch("/api/").then((response) => response.json()));
+      expect(answer).toEqual({ name: "Cloudflare" });
+      await page.goto(new URL("/deep/link", previewUrl).href);
+      await page.getByText("Get started").waitFor();
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await oracle.close();
+    }
+  });
+});
+
+describe("a React TodoMVC", () => {
+  it("works as its vite build works: npm stylesheet, CommonJS helper, hash routes, localStorage", async () => {
+    const oracle = await viteBuild(TODOMVC);
+    try {
+      const oraclePage = await running.newPage();
+      const expected = await driveTodoMvc(oraclePage, oracle.url);
+      await oraclePage.close();
+      const { page, previewUrl, errors } = await imported(TODOMVC);
+      const seen = await driveTodoMvc(page, previewUrl);
+      expect(seen).toEqual(expected);
+      // What the oracle shows is the app working: todomvc-app-css applied, the filter, the list kept over a reload.
+      expect(seen[0]!.h1?.color).toBe("rgb(184, 63, 69)");
+      expect(seen[0]!.done?.textDecoration).toBe("line-through");
+      expect(seen[1]!.text).toContain("Buy milk");
+      expect(seen[1]!.text).not.toContain("Write tests");
+      expect(seen[2]!.text).toContain("2 items left");
+      expect(seen[3]!.text).toContain("Buy oat milk");
+      expect(seen[3]!.text).not.toContain("Write tests");
       expect(errors).toEqual([]);
       await page.close();
     } finally {

@@ -55,6 +55,35 @@ export function cloudflareReactFiles(): Files {
   return files;
 }
 
+/**
+ * The layout of Cloudflare's vite-react-template (cloudflare/templates, which
+ * no npm package publishes): create-vite's react-ts with its client moved to
+ * src/react-app/, and of our own a Hono Worker in src/worker/ and a
+ * wrangler.json naming it as `main`, with `assets.directory` set to the
+ * Cloudflare plugin's client output and single-page-app routing.
+ */
+export function workerInSrcFiles(): Files {
+  const files: Files = {};
+  for (const [path, content] of Object.entries(cloudflareReactFiles())) {
+    if (path.startsWith("worker/") || path === "wrangler.jsonc") continue;
+    files[path.startsWith("src/") ? `src/react-app/${path.slice("src/".length)}` : path] = content;
+  }
+  files["index.html"] = (files["index.html"] as string).replace("/src/main.tsx", "/src/react-app/main.tsx");
+  const manifest = JSON.parse(files["package.json"] as string) as { dependencies: Record<string, string> };
+  manifest.dependencies.hono = "^4.0.0";
+  files["package.json"] = JSON.stringify(manifest, null, 2);
+  files["src/worker/index.ts"] =
+    'import { Hono } from "hono";\n\nconst app = new Hono();\napp.get("/api/", (c) => c.json({ name: "Cloudflare" }));\n\nexport default app;\n';
+  files["wrangler.json"] = JSON.stringify({
+    name: "worker-in-src",
+    main: "./src/worker/index.ts",
+    compatibility_date: "2026-04-01",
+    compatibility_flags: ["nodejs_compat"],
+    assets: { directory: "./dist/client", not_found_handling: "single-page-application" },
+  });
+  return files;
+}
+
 const TYPES: Record<string, string> = {
   ".html": "text/html",
   ".js": "text/javascript",
