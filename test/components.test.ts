@@ -131,6 +131,28 @@ describe("Solid's JSX, compiled by the project's own babel-preset-solid in the s
     expect(code).not.toContain("createSignal<number>");
   });
 
+  it("without vite-plugin-solid installed, says what is missing once, with how many files needed it", async () => {
+    const { id } = await createProject({
+      ...SOLID_APP,
+      "package.json": JSON.stringify({ dependencies: { "solid-js": "^1.9.0" } }),
+      "index.html": '<div id="root"></div><script type="module" src="/src/main.ts"></script>',
+      "src/main.ts": "import App from './App.tsx'\nimport Other from './Other.tsx'\nconsole.log(App, Other)\n",
+      "src/Other.tsx": "export default function Other() {\n  return <p>other</p>\n}\n",
+    });
+    const result = await build(id);
+    expect(result.ok).toBe(false);
+    expect(result.errors).toEqual([
+      {
+        file: "src/main.ts",
+        line: 1,
+        column: 17,
+        message:
+          'Solid\'s JSX needs the "babel-preset-solid" package, which vite-plugin-solid brings: add vite-plugin-solid to devDependencies in package.json.',
+        count: 2,
+      },
+    ]);
+  });
+
   it("reports a JSX syntax error at its line", async () => {
     const { id } = await createProject({
       ...SOLID_APP,

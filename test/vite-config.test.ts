@@ -1,6 +1,7 @@
-import { env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { buildProject, sharedDependencies } from "../src/bundler";
+import { api, createProject } from "./helpers";
 
 const enc = new TextEncoder();
 const build = (files: Record<string, string>, modules = true) =>
@@ -78,9 +79,96 @@ describe("vite.config, read as code and never run", () => {
         message: "vite.config.js uses @vitejs/plugin-vue-jsx: Vue's JSX is not supported by the build yet.",
       },
     ]);
-    const base = await build({ ...PAGE, "src/main.ts": "export {};\n", "vite.config.ts": "export default {\n  base: '/app/',\n}\n" });
+    const base = await build({
+      ...PAGE,
+      "src/main.ts": "export {};\n",
+      "vite.config.ts": "export default {\n  base: process.env.BASE,\n}\n",
+    });
     expect(base.errors).toEqual([
-      expect.objectContaining({ file: "vite.config.ts", line: 2, message: expect.stringContaining("sets base") }),
+      expect.objectContaining({
+        file: "vite.config.ts",
+        line: 2,
+        message: expect.stringContaining("base is not a string the build can read"),
+      }),
     ]);
+  });
+});
+
+describe("vite.config's root, publicDir and base", () => {
+  const LOGO = '<svg xmlns="http://www.w3.org/2000/svg"/>';
+  for (const modules of [true, false]) {
+    it(`${modules ? "module path" : "bundled"}: the app comes from root, its public directory is publicDir, its URLs are under base`, async () => {
+      const result = await build(
+        {
+          "package.json": "{}",
+          "vite.config.ts":
+            "import path from 'node:path'\nexport default {\n  root: path.resolve(__dirname, 'web'),\n  publicDir: 'static',\n  base: '/app',\n}\n",
+          "web/index.html": '<link rel="icon" href="/favicon.svg"><div id="app"></div><script type="module" src="/main.ts"></script>',
+          "web/.env": "VITE_GREETING=hello from web/.env\n",
+          "web/main.ts":
+            "import logo from './logo.svg'\nimport robots from '/robots.txt'\ndocument.body.textContent = [import.meta.env.BASE_URL, import.meta.env.VITE_GREETING, logo, robots].join(' ')\n",
+          "web/logo.svg": LOGO,
+          "web/static/robots.txt": "User-agent: *\n",
+          "web/static/favicon.svg": LOGO,
+          "web/public/ignored.txt": "not the public directory\n",
+          "public/ignored.txt": "not the public directory either\n",
+        },
+        modules,
+      );
+      expect(result.errors).toEqual([]);
+      const output = result.output!;
+      expect(output.base).toBe("/app/");
+      // publicDir (under root) is copied as is; public/ is not the public directory here.
+      expect(Object.keys(output.assets)).toEqual(expect.arrayContaining(["/robots.txt", "/favicon.svg", "/index.html"]));
+      expect(Object.keys(output.assets)).not.toContain("/ignored.txt");
+      const code = clientCode(output.assets);
+      expect(code).toContain('"/app/"');
+      expect(code).toContain("hello from web/.env");
+      expect(code).toMatch(/"\/app\/assets\/logo-[0-9a-f]+\.svg"/);
+      expect(code).toContain('"/app/robots.txt"');
+    });
+  }
+
+  it("publicDir: false copies nothing; a relative base serves at the root", async () => {
+    const result = await build({
+      ...PAGE,
+      "src/main.ts": "document.body.textContent = import.meta.env.BASE_URL\n",
+      "public/robots.txt": "User-agent: *\n",
+      "vite.config.js": "export default { publicDir: false, base: './' }\n",
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.output!.base).toBeUndefined();
+    expect(Object.keys(result.output!.assets)).not.toContain("/robots.txt");
+  });
+
+  it("a preview serves the app under its base, and sends the root there", async () => {
+    const { id } = await createProject({
+      ...PAGE,
+      "src/main.ts": "import logo from './logo.svg'\ndocument.body.innerHTML = `<img src=${logo}>`\n",
+      "src/logo.svg": LOGO,
+      "public/robots.txt": "User-agent: *\n",
+      "vite.config.ts": "export default { base: '/app/' }\n",
+    });
+    const built = (await (await api(`/api/projects/${id}/builds`, { method: "POST", json: {} })).json()) as {
+      errors: unknown[];
+      previewUrl: string;
+    };
+    expect(built.errors).toEqual([]);
+    const root = await SELF.fetch(built.previewUrl, { redirect: "manual" });
+    expect(root.status).toBe(302);
+    expect(root.headers.get("Location")).toBe("/app/");
+    const page = await SELF.fetch(new URL("/app/", built.previewUrl));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="app">');
+    expect(await (await SELF.fetch(new URL("/app/robots.txt", built.previewUrl))).text()).toBe("User-agent: *\n");
+    // main.js, and the module of the logo it imports (on the module path, each import is a module).
+    let code = await (await SELF.fetch(new URL("/app/main.js", built.previewUrl))).text();
+    for (const [, imported] of code.matchAll(/from\s*["'](\/_modules\/[^"']+)["']/g))
+      code += await (await SELF.fetch(new URL(`/app${imported}`, built.previewUrl))).text();
+    const logo = /"(\/app\/assets\/logo-[0-9a-f]+\.svg)"/.exec(code)?.[1];
+    expect(logo).toBeDefined();
+    const image = await SELF.fetch(new URL(logo!, built.previewUrl));
+    expect(image.headers.get("Content-Type")).toContain("image/svg+xml");
+    expect(await image.text()).toBe(LOGO);
   });
 });

@@ -6,6 +6,8 @@ export interface BuildError {
   line?: number;
   column?: number;
   message: string;
+  /** How many times the build reported this same message (here, at its first place), when more than once. */
+  count?: number;
 }
 
 /** Everything needed to serve a built version: the worker's code and the static assets. */
@@ -19,6 +21,8 @@ export interface BuildOutput {
   compatibilityFlags: string[];
   /** The wrangler file's `assets.not_found_handling`, when set. */
   notFoundHandling?: "single-page-application" | "404-page" | "none";
+  /** Vite's `base` ("/app/"), when not "/": the client is served under it as well as at the root. */
+  base?: string;
   /** URL pathname → content hash of each asset; set once the output is stored, so a preview need not hash assets again. */
   assetHashes?: Record<string, string>;
 }

@@ -88,7 +88,13 @@ export async function servePreview(
   grant: SandboxGrant,
   failed: (message: string) => void,
 ): Promise<Response> {
-  const asset = await handleAssetRequest(request, preview.manifest, preview.storage, {
+  const { base } = preview.output;
+  const url = new URL(request.url);
+  // As `vite dev` does for a `base`: the root goes to the app's URL.
+  if (base && (url.pathname === "/" || url.pathname === "/index.html")) {
+    return new Response(null, { status: 302, headers: { Location: base + url.search } });
+  }
+  const asset = await handleAssetRequest(base ? underBase(request, url, base) : request, preview.manifest, preview.storage, {
     not_found_handling: notFoundHandling(request, preview.output),
   });
   if (asset) return asset;
@@ -129,6 +135,13 @@ export async function servePreview(
       headers: { "Content-Type": "text/plain; charset=utf-8" },
     });
   }
+}
+
+/** A request for `<base>x` as one for `/x`: the client's files are stored at the root and served under its base too. */
+function underBase(request: Request, url: URL, base: string): Request {
+  if (!url.pathname.startsWith(base)) return request;
+  url.pathname = `/${url.pathname.slice(base.length)}`;
+  return new Request(url, request);
 }
 
 /**

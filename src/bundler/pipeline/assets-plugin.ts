@@ -43,9 +43,9 @@ export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets; compone
         if (!relative) resolved = `node_modules/${path}`;
         else if (path.startsWith("/")) {
           // Vite serves public/ at the root: `/vite.svg` is public/vite.svg, as is, unhashed.
-          const served = `public${path}`;
-          if (exists(served) && query === undefined) return { path: served, namespace: "public-file" };
-          resolved = path.slice(1);
+          const served = files.emitted.publicFile(path);
+          if (served !== undefined && exists(served) && query === undefined) return { path, namespace: "public-file" };
+          resolved = files.emitted.layout.root + path.slice(1);
         } else resolved = joinImportPath(args.resolveDir, path);
         const component = files.components?.[resolved.slice(resolved.lastIndexOf("."))];
         if (component !== undefined && query === undefined) {
@@ -107,7 +107,7 @@ export function assetsPlugin(files: CssFiles & { emitted: EmittedAssets; compone
         };
       });
       build.onLoad({ filter: /.*/, namespace: "public-file" }, (args) => ({
-        contents: `export default ${JSON.stringify(files.emitted.base.replace(/\/$/, "") + args.path.slice("public".length))};\n`,
+        contents: `export default ${JSON.stringify(files.emitted.base.replace(/\/$/, "") + args.path)};\n`,
         loader: "js",
       }));
       build.onLoad({ filter: /.*/, namespace: "asset" }, (args) => {

@@ -1,3 +1,4 @@
+import { DEFAULT_LAYOUT, type ViteLayout } from "./vite-config";
 import { hashBytes } from "../../store";
 
 /**
@@ -89,11 +90,20 @@ export function contentDigest(bytes: Uint8Array): string {
   return digest;
 }
 
-/** The copies of imported files a build serves, by URL. */
+/** The copies of imported files a build serves, by URL, and where the app's files are (Vite's root, publicDir and base). */
 export class EmittedAssets {
   readonly files = new Map<string, Uint8Array>();
 
-  constructor(readonly base = "/") {}
+  constructor(readonly layout: ViteLayout = DEFAULT_LAYOUT) {}
+
+  get base(): string {
+    return this.layout.base;
+  }
+
+  /** The project path of a file in the public directory served at `url` ("/vite.svg"), if there is one. */
+  publicFile(url: string): string | undefined {
+    return this.layout.publicDir === null ? undefined : this.layout.publicDir + url.replace(/^\//, "");
+  }
 
   /** The URL of `path`'s content: `<base>assets/<name>-<hash>.<ext>`, the same for the same bytes. */
   emit(path: string, bytes: Uint8Array): string {
@@ -128,4 +138,12 @@ export function unloadableMessage(specifier: string, importer: string): string {
     `${importer} imports "${specifier}", a .${ext || "(no extension)"} file the build cannot load as a module. ` +
     `Add ?raw to import its text, or ?url for its URL.`
   );
+}
+
+/** The public directory's files, served at the root byte for byte (its path, or nothing for `publicDir: false`). */
+export function publicAssets(files: Map<string, Uint8Array>, layout: ViteLayout): Record<string, Uint8Array> {
+  const assets: Record<string, Uint8Array> = {};
+  const dir = layout.publicDir;
+  if (dir !== null) for (const [path, bytes] of files) if (path.startsWith(dir)) assets[`/${path.slice(dir.length)}`] = bytes;
+  return assets;
 }

@@ -3,13 +3,13 @@ import { nodejsCompatEnabled, readProjectConfig, textFiles, type ProjectConfig }
 import { readTsSettings } from "./tsconfig";
 import { readViteConfig } from "./vite-config";
 import { assetsPlugin } from "./assets-plugin";
-import { contentDigest, EmittedAssets } from "./assets";
+import { contentDigest, EmittedAssets, publicAssets } from "./assets";
 import { envDefines, viteEnv } from "./vite-env";
 import { findClientEntries, locateInHtml, rewriteClientEntries, rewriteHtmlReferences, type ClientEntry } from "./html";
 import { CssError, type CssFiles } from "./css";
 import { bundleSide } from "./bundle";
 import { importsPlugin, unresolvedErrors, type Unresolved } from "./imports";
-import { BuildFailure, bundlerErrors } from "./failure";
+import { BuildFailure, bundlerErrors, collapseRepeats } from "./failure";
 import { installProjectDependencies, writeDependencies, type ProjectDependencies } from "../dependencies/install";
 import { JSX_COMPONENTS, type Components } from "./assets-plugin";
 import { ComponentCompiler, type CompilerKind, type SandboxCompile } from "../compilers/compiler";
@@ -57,7 +57,7 @@ export async function buildProject(input: BuildInput): Promise<BuildResult> {
     const output = await build(input, warnings);
     return { ok: true, errors: [], warnings, durationMs: Date.now() - started, output };
   } catch (error) {
-    const errors = error instanceof BuildFailure ? error.errors : bundlerErrors(error);
+    const errors = collapseRepeats(error instanceof BuildFailure ? error.errors : bundlerErrors(error));
     // An exception that is neither the project's problem nor the bundler's (say the dependency cache's RPC) may not recur.
     const retry = error instanceof BuildFailure ? error.options.retry === true : !Array.isArray((error as { errors?: unknown }).errors);
     return { ok: false, errors, warnings, durationMs: Date.now() - started, ...(retry ? { retry } : {}) };
@@ -70,19 +70,24 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const { config, errors: configErrors } = readProjectConfig(read);
   if (configErrors.length > 0) throw new BuildFailure(configErrors);
 
-  const html = read("index.html");
-  const clients = html === null ? [] : await findClientEntries(html);
+  const vite = readViteConfig(read);
+  if (vite.errors.length > 0) throw new BuildFailure(vite.errors);
+  warnings.push(...vite.warnings);
+  const { layout } = vite;
+  const htmlFile = `${layout.root}index.html`;
+  const html = read(htmlFile);
+  const clients = html === null ? [] : await findClientEntries(html, layout.root);
   const serverEntry = findServerEntry(config, read, html !== null, new Set(clients.map((entry) => entry.path)));
   const missing = clients.filter((entry) => read(entry.path) === null);
   if (missing.length > 0) {
     throw new BuildFailure(
-      missing.map((entry) => ({ ...locateInHtml(html!, entry.src), message: `index.html loads ${entry.src}, which does not exist.` })),
+      missing.map((entry) => ({
+        ...locateInHtml(html!, entry.src, htmlFile),
+        message: `${htmlFile} loads ${entry.src}, which does not exist.`,
+      })),
     );
   }
 
-  const vite = readViteConfig(read);
-  if (vite.errors.length > 0) throw new BuildFailure(vite.errors);
-  warnings.push(...vite.warnings);
   const fs = new InMemoryFileSystem(Object.fromEntries(text));
   const installed = await installProjectDependencies(read, text, input, warnings, vite.compilerPackages);
   const dependencyKey = installed?.key;
@@ -93,7 +98,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const jsxSource = ts.jsxImportSource ?? vite.jsxImportSource;
   // Vite's aliases come first: Vite itself reads no tsconfig paths.
   const paths = [...vite.aliases, ...ts.paths];
-  const define = { ...envDefines(viteEnv(read)), ...vite.define };
+  const define = { ...envDefines(viteEnv((path) => read(layout.root + path), layout.base)), ...vite.define };
   if (input.modules) {
     const modules = await buildModules({
       read,
@@ -111,6 +116,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       components,
       nodejsCompat,
       config,
+      layout,
     });
     if (modules) return modules;
   }
@@ -127,7 +133,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const memo = input.memo ?? {};
   const entries = clients.map((entry) => entry.path);
   const contexts = {
-    browser: JSON.stringify(["browser", dependencyKey, jsxSource, ts, paths, entries, define]),
+    browser: JSON.stringify(["browser", dependencyKey, jsxSource, ts, paths, entries, define, layout]),
     worker: JSON.stringify(["worker", dependencyKey, jsxSource, ts, paths, nodejsCompat, serverEntry, define]),
   };
   let browser = reusable(memo.browser, contexts.browser, fsRead);
@@ -146,7 +152,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       paths,
       ...(dependencyKey ? { shims: { used, source: shimSource } } : {}),
     });
-    const emitted = new EmittedAssets();
+    const emitted = new EmittedAssets(layout);
     const bytes = (path: string) => {
       reader.read(BYTES + path);
       return fileBytes(path);
@@ -191,7 +197,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   if (unresolved.length > 0) throw new BuildFailure(unresolvedErrors(unresolved, fsRead));
   // Only a build that succeeded is remembered.
   if (input.memo) Object.assign(input.memo, { browser, worker });
-  const page = { read: fsRead, bytes: fileBytes, emitted: new EmittedAssets() };
+  const page = { read: fsRead, bytes: fileBytes, emitted: new EmittedAssets(layout) };
   return toOutput(worker?.code[0]?.[1], browser?.code ?? [], browser?.assets ?? [], input.files, clients, html, page, config, vendors);
 }
 
@@ -219,13 +225,6 @@ function findServerEntry(
   return found;
 }
 
-/** Files under public/ are served at the root, byte for byte. */
-function publicAssets(files: Map<string, Uint8Array>): Record<string, Uint8Array> {
-  const assets: Record<string, Uint8Array> = {};
-  for (const [path, bytes] of files) if (path.startsWith("public/")) assets[`/${path.slice("public/".length)}`] = bytes;
-  return assets;
-}
-
 async function toOutput(
   serverBundle: string | undefined,
   clientBundles: [string, string][],
@@ -240,7 +239,7 @@ async function toOutput(
   const server = serverBundle === undefined ? undefined : serverModules(serverBundle, vendors.worker?.code);
   const vendor = vendors.browser && { path: `/_deps/${vendors.browser.key.slice(0, 16)}.js`, code: vendors.browser.code };
   const assets: Record<string, string | Uint8Array> = {};
-  Object.assign(assets, publicAssets(files));
+  Object.assign(assets, publicAssets(files, page.emitted.layout));
   for (const [url, bytes] of emitted) assets[url] = bytes;
   for (const [path, code] of clientBundles) assets[path] = code;
   if (vendor) assets[vendor.path] = vendor.code;
@@ -261,6 +260,7 @@ async function toOutput(
     compatibilityDate: config.compatibilityDate,
     compatibilityFlags: config.compatibilityFlags,
     ...(config.notFoundHandling ? { notFoundHandling: config.notFoundHandling } : {}),
+    ...(page.emitted.base !== "/" ? { base: page.emitted.base } : {}),
   };
 }
 

@@ -24,3 +24,19 @@ export function bundlerErrors(error: unknown): BuildError[] {
   }
   return [{ message: error instanceof Error ? error.message : String(error) }];
 }
+
+/**
+ * Repeated errors (the same message: a missing compiler, once per file it
+ * should compile; a missing package, once per importer) listed once, at the
+ * first place, with their count: one thing to fix, said once.
+ */
+export function collapseRepeats(errors: BuildError[]): BuildError[] {
+  const byKey = new Map<string, BuildError>();
+  for (const error of errors) {
+    const key = error.message;
+    const known = byKey.get(key);
+    if (known) known.count = (known.count ?? 1) + (error.count ?? 1);
+    else byKey.set(key, { ...error });
+  }
+  return [...byKey.values()];
+}

@@ -11,15 +11,15 @@ export interface ClientEntry {
 
 const MODULE_SCRIPT = 'script[type="module"][src]';
 
-/** Local module scripts of index.html, in document order (Vite's convention). */
-export async function findClientEntries(html: string): Promise<ClientEntry[]> {
+/** Local module scripts of index.html, in document order (Vite's convention); paths are under Vite's `root`. */
+export async function findClientEntries(html: string, root = ""): Promise<ClientEntry[]> {
   const entries: ClientEntry[] = [];
   await new HTMLRewriter()
     .on(MODULE_SCRIPT, {
       element(element) {
         const src = element.getAttribute("src")!;
         if (/^[a-z][a-z\d+.-]*:|^\/\//i.test(src)) return; // another origin: left alone
-        entries.push({ src, path: src.replace(/^\.?\//, "").split(/[?#]/)[0]! });
+        entries.push({ src, path: root + src.replace(/^\.?\//, "").split(/[?#]/)[0]! });
       },
     })
     .transform(new Response(html))
@@ -46,11 +46,11 @@ export async function rewriteClientEntries(html: string, bundles: Map<string, st
 }
 
 /** Where in index.html an entry is referenced, for error messages. */
-export function locateInHtml(html: string, needle: string): Pick<BuildError, "file" | "line" | "column"> {
+export function locateInHtml(html: string, needle: string, file = "index.html"): Pick<BuildError, "file" | "line" | "column"> {
   const offset = html.indexOf(needle);
-  if (offset < 0) return { file: "index.html" };
+  if (offset < 0) return { file };
   const before = html.slice(0, offset).split("\n");
-  return { file: "index.html", line: before.length, column: before.at(-1)!.length + 1 };
+  return { file, line: before.length, column: before.at(-1)!.length + 1 };
 }
 
 const LOCAL = /^(?![a-z][a-z\d+.-]*:|\/\/|#)/i;
@@ -65,8 +65,10 @@ const LOCAL = /^(?![a-z][a-z\d+.-]*:|\/\/|#)/i;
 export async function rewriteHtmlReferences(html: string, files: CssFiles): Promise<string> {
   const local = (value: string | null) => {
     if (value === null || !LOCAL.test(value)) return undefined;
-    const path = value.replace(/^\.?\//, "").split(/[?#]/)[0]!;
-    return files.bytes(`public/${path}`) !== null || files.bytes(path) === null ? undefined : path;
+    const url = value.replace(/^\.?\//, "/").split(/[?#]/)[0]!;
+    const published = files.emitted.publicFile(url);
+    const path = files.emitted.layout.root + url.slice(1);
+    return (published !== undefined && files.bytes(published) !== null) || files.bytes(path) === null ? undefined : path;
   };
   let failure: CssError | undefined;
   const rewritten = await new HTMLRewriter()

@@ -1,7 +1,8 @@
 import { clientBundlePath } from "./bundle";
 import type { ProjectConfig } from "./project-config";
 import { rewriteClientEntries, rewriteHtmlReferences, type ClientEntry } from "./html";
-import { assetModule, assetQuery, EmittedAssets, isAssetFile, splitQuery } from "./assets";
+import { assetModule, assetQuery, EmittedAssets, isAssetFile, publicAssets, splitQuery } from "./assets";
+import type { ViteLayout } from "./vite-config";
 import { CssError, cssModuleSource, type CssFiles } from "./css";
 import { applyPaths, type TsSettings } from "./tsconfig";
 import { joinImportPath, resolveRelative, runtimeProvides, type Unresolved } from "./imports";
@@ -30,6 +31,8 @@ export interface ModuleBuildInput {
   paths: TsSettings["paths"];
   /** Component compilers by file type (.svelte, .vue), or why there is none (see build-project.ts). */
   components?: Components;
+  /** Vite's root, publicDir and base. */
+  layout: ViteLayout;
   /** Names vite.config's `define` replaces: a file using one is left to the bundler, which applies them. */
   defined: string[];
   nodejsCompat: boolean;
@@ -54,7 +57,7 @@ class NotOnModulePath extends Error {}
  * rejects, import.meta in a worker), so the caller bundles instead.
  */
 export async function buildModules(input: ModuleBuildInput): Promise<BuildOutput | undefined> {
-  const emitted = new EmittedAssets();
+  const emitted = new EmittedAssets(input.layout);
   try {
     const browser =
       input.clients.length > 0
@@ -67,7 +70,7 @@ export async function buildModules(input: ModuleBuildInput): Promise<BuildOutput
         : undefined;
     const worker = input.serverEntry ? await sideModules("worker", [input.serverEntry], input, emitted) : undefined;
     const assets: Record<string, string | Uint8Array> = {};
-    for (const [path, bytes] of input.files) if (path.startsWith("public/")) assets[`/${path.slice("public/".length)}`] = bytes;
+    Object.assign(assets, publicAssets(input.files, input.layout));
     const vendorUrl = browser?.vendor && `/_deps/${browser.vendor.key.slice(0, 16)}.js`;
     for (const [url, code] of browser?.modules ?? []) assets[url] = code;
     if (vendorUrl) assets[vendorUrl] = browser!.vendor!.code;
@@ -103,6 +106,7 @@ export async function buildModules(input: ModuleBuildInput): Promise<BuildOutput
       compatibilityDate: input.config.compatibilityDate,
       compatibilityFlags: input.config.compatibilityFlags,
       ...(input.config.notFoundHandling ? { notFoundHandling: input.config.notFoundHandling } : {}),
+      ...(input.layout.base !== "/" ? { base: input.layout.base } : {}),
     };
   } catch (error) {
     if (error instanceof NotOnModulePath) return undefined;
@@ -348,11 +352,12 @@ function nonCodeModule(dir: string, specifier: string, input: ModuleBuildInput, 
   if (query === undefined && !isAssetFile(path) && !path.endsWith(".css")) return undefined;
   const wanted = assetQuery(query);
   if (query !== undefined && wanted === undefined) throw new NotOnModulePath();
-  if (path.startsWith("/") && query === undefined && input.files.has(`public${path}`)) {
+  const published = path.startsWith("/") && query === undefined ? emitted.publicFile(path) : undefined;
+  if (published !== undefined && input.files.has(published)) {
     const code = `export default ${JSON.stringify(emitted.base.replace(/\/$/, "") + path)};\n`;
     return { output: `/_modules/public${path}.js`, code, exports: ["default"] };
   }
-  const resolved = path.startsWith("/") ? path.slice(1) : joinImportPath(dir, path);
+  const resolved = path.startsWith("/") ? emitted.layout.root + path.slice(1) : joinImportPath(dir, path);
   const bytes = input.files.get(resolved);
   if (!SAFE_NAME.test(resolved) || bytes === undefined) throw new NotOnModulePath();
   let code: string;

@@ -22,9 +22,23 @@ export interface ViteConfig {
   jsxCompiler?: "solid";
   /** Plugins installed though no module imports them: the compilers the build runs come with them. */
   compilerPackages: string[];
+  /** Where the app's files are and where it is served (`root`, `publicDir`, `base`). */
+  layout: ViteLayout;
   errors: BuildError[];
   warnings: string[];
 }
+
+/** Vite's `root`, `publicDir` and `base`, as project paths and a URL. */
+export interface ViteLayout {
+  /** The directory of index.html, public/ and the .env files, and of `/`-imports: "" (the project's) or "web/". */
+  root: string;
+  /** The directory copied as is to the base URL ("public/" under root), or null (`publicDir: false`). */
+  publicDir: string | null;
+  /** The URL path the app is served under: "/" or "/app/". */
+  base: string;
+}
+
+export const DEFAULT_LAYOUT: ViteLayout = { root: "", publicDir: "public/", base: "/" };
 
 const FILES = ["vite.config.ts", "vite.config.mts", "vite.config.js", "vite.config.mjs"];
 
@@ -52,14 +66,14 @@ let last: { key: string; config: ViteConfig } | undefined;
 
 export function readViteConfig(read: (path: string) => string | null): ViteConfig {
   const file = FILES.find((path) => read(path) !== null);
-  if (!file) return { aliases: [], define: {}, compilerPackages: [], errors: [], warnings: [] };
+  if (!file) return { aliases: [], define: {}, compilerPackages: [], layout: DEFAULT_LAYOUT, errors: [], warnings: [] };
   const key = `${file}\0${read(file)}`;
   if (last?.key !== key) last = { key, config: parseViteConfig(file, read) };
   return last.config;
 }
 
 function parseViteConfig(file: string, read: (path: string) => string | null): ViteConfig {
-  const config: ViteConfig = { file, aliases: [], define: {}, compilerPackages: [], errors: [], warnings: [] };
+  const config: ViteConfig = { file, aliases: [], define: {}, compilerPackages: [], layout: DEFAULT_LAYOUT, errors: [], warnings: [] };
   let program: Node;
   try {
     const code = transform(read(file)!, { transforms: ["typescript"], disableESTransforms: true, keepUnusedImports: true }).code;
@@ -80,6 +94,7 @@ function parseViteConfig(file: string, read: (path: string) => string | null): V
     return config;
   }
   const line = (node: Node) => node.loc?.start.line ?? 1;
+  const layout: Partial<Record<"root" | "publicDir" | "base", Node>> = {};
   for (const property of options.properties as Node[]) {
     const name = keyOf(property);
     const value = property.value as Node;
@@ -98,15 +113,48 @@ function parseViteConfig(file: string, read: (path: string) => string | null): V
             `${file}:${line(entry)}: define ${key ?? "(computed)"} is not a literal or JSON.stringify of one; it is not applied.`,
           );
       }
-    } else if ((name === "base" || name === "root" || name === "publicDir") && !isDefault(name, value)) {
-      config.errors.push({
-        file,
-        line: line(property),
-        message: `${file} sets ${name}, which the build does not support yet (it serves the app at / from the project root, with public/).`,
-      });
+    } else if (name === "base" || name === "root" || name === "publicDir") {
+      layout[name] = value;
     }
   }
+  config.layout = readLayout(layout, file, config);
   return config;
+}
+
+/**
+ * `root`, `publicDir` and `base` as Vite resolves them: root and publicDir
+ * relative to the project (publicDir to root), base with slashes around it.
+ * A value the build cannot read statically is an error at its line.
+ */
+function readLayout(values: Partial<Record<"root" | "publicDir" | "base", Node>>, file: string, config: ViteConfig): ViteLayout {
+  const text = (name: "root" | "publicDir" | "base"): string | false | undefined => {
+    const node = values[name];
+    if (!node) return undefined;
+    if (node.type === "Literal" && (typeof node.value === "string" || (name === "publicDir" && node.value === false)))
+      return node.value as string | false;
+    const path = name === "base" ? undefined : pathOf(node);
+    if (path !== undefined) return path.replace(/^\//, "");
+    config.errors.push({
+      file,
+      line: node.loc?.start.line ?? 1,
+      message: `${file}: ${name} is not a string the build can read (write it as a literal, or path.resolve(__dirname, "dir")).`,
+    });
+    return undefined;
+  };
+  const directory = (path: string) => {
+    const clean = path.replace(/^\.?\//, "").replace(/\/+$/, "");
+    return clean === "" || clean === "." ? "" : `${clean}/`;
+  };
+  const root = text("root");
+  const publicDir = text("publicDir");
+  const base = text("base");
+  const rootDir = typeof root === "string" ? directory(root) : "";
+  return {
+    root: rootDir,
+    publicDir: publicDir === false ? null : rootDir + (typeof publicDir === "string" ? directory(publicDir) : "public/"),
+    // A relative base ("./", "") serves as "/": every page is at the root of its preview.
+    base: typeof base === "string" && base.startsWith("/") ? `/${base.replace(/^\/+|\/+$/g, "")}/`.replace(/^\/\/$/, "/") : "/",
+  };
 }
 
 function plugin(element: Node, imports: Map<string, string>, config: ViteConfig, file: string, line: number): void {
@@ -205,11 +253,6 @@ function literal(node: Node | undefined): unknown {
   if (node.type === "ObjectExpression")
     return Object.fromEntries((node.properties as Node[]).map((each) => [keyOf(each), literal(each.value as Node)]));
   return undefined;
-}
-
-function isDefault(name: string, value: Node): boolean {
-  const text = value.type === "Literal" ? value.value : undefined;
-  return name === "base" ? text === "/" || text === "./" : name === "publicDir" ? text === "public" : text === "." || text === "./";
 }
 
 function keyOf(property: Node): string | undefined {

@@ -8,6 +8,7 @@ export interface OutputManifest {
   compatibilityDate: string;
   compatibilityFlags: string[];
   notFoundHandling?: BuildOutput["notFoundHandling"];
+  base?: string;
   modules: Record<string, string>;
   assets: Record<string, { hash: string; binary: boolean }>;
 }
@@ -46,13 +47,14 @@ export function splitOutput(output: BuildOutput): { manifest: OutputManifest; bl
   const assets = Object.fromEntries(
     Object.entries(output.assets).map(([path, content]) => [path, { hash: add(content), binary: typeof content !== "string" }]),
   );
-  const { mainModule, compatibilityDate, compatibilityFlags, notFoundHandling } = output;
+  const { mainModule, compatibilityDate, compatibilityFlags, notFoundHandling, base } = output;
   return {
     manifest: {
       ...(mainModule ? { mainModule } : {}),
       compatibilityDate,
       compatibilityFlags,
       ...(notFoundHandling ? { notFoundHandling } : {}),
+      ...(base ? { base } : {}),
       modules,
       assets,
     },
@@ -68,10 +70,11 @@ export async function joinOutput(manifest: OutputManifest, read: (hash: string) 
     const bytes = await read(hash);
     assets[path] = binary ? bytes : decoder.decode(bytes);
   }
-  const { mainModule, compatibilityDate, compatibilityFlags, notFoundHandling } = manifest;
+  const { mainModule, compatibilityDate, compatibilityFlags, notFoundHandling, base } = manifest;
   return {
     ...(mainModule ? { mainModule } : {}),
     ...(notFoundHandling ? { notFoundHandling } : {}),
+    ...(base ? { base } : {}),
     modules,
     assets,
     compatibilityDate,

@@ -3,7 +3,7 @@ import type { BuildError, BuildResult } from "../interface";
 import { assetHashes, gunzipBytes, gzip, joinOutput, splitOutput, type OutputManifest } from "./serialize";
 
 /** Bumped when the bundling changes, so stored results of an older pipeline are not reused. */
-const PIPELINE = "b3";
+const PIPELINE = "b4";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS builds (
