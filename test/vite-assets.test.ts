@@ -141,6 +141,21 @@ describe("Vite asset handling, on both build paths", () => {
     }
   });
 
+  it("says a Sass stylesheet is not supported yet, at its import", async () => {
+    const result = await build(
+      { ...APP, "src/theme.scss": "$red: #f00;\nh1 { color: $red; }\n", "src/main.ts": 'import "./theme.scss";\n' },
+      true,
+    );
+    expect(result.ok).toBe(false);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        file: "src/main.ts",
+        line: 1,
+        message: expect.stringContaining('src/main.ts imports "./theme.scss": Sass stylesheets (.scss) are not supported by the build yet'),
+      }),
+    ]);
+  });
+
   it("locates a stylesheet @import that names no file", async () => {
     const result = await build({ ...APP, "src/style.css": 'h1 { color: red; }\n@import "./missing.css";\n' }, true);
     expect(result.ok).toBe(false);

@@ -65,6 +65,29 @@ describe("vite.config, read as code and never run", () => {
     });
   }
 
+  it("warns of each option it does not apply, at its line, and is silent about the dev server's and the output's", async () => {
+    const result = await build({
+      ...PAGE,
+      "src/main.ts": "export {};\n",
+      "vite.config.ts": [
+        "export default {",
+        "  server: { port: 3000 },",
+        "  build: { outDir: 'out' },",
+        "  css: { modules: { localsConvention: 'camelCase' } },",
+        "  resolve: { dedupe: ['react'], extensions: ['.ts'] },",
+        "  envPrefix: 'APP_',",
+        "}",
+        "",
+      ].join("\n"),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([
+      "vite.config.ts:4: css is not applied by the build.",
+      "vite.config.ts:5: resolve.extensions is not applied by the build.",
+      "vite.config.ts:6: envPrefix is not applied by the build.",
+    ]);
+  });
+
   it("refuses a framework plugin it cannot run, and an unsupported option, naming the line", async () => {
     const vueJsx = await build({
       ...PAGE,

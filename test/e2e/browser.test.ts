@@ -165,7 +165,7 @@ describe("create-vite templates, imported unchanged", () => {
   }
 });
 
-describe("Cloudflare's React + Worker template (create-cloudflare), imported unchanged", () => {
+describe("Cloudflare's React + Worker template (create-cloudflare; cloudflare/templates' react-starter-template has its layout), imported unchanged", () => {
   it("renders as vite build renders its client, answers from its Worker, and serves its routes as a single-page app", async () => {
     const files = cloudflareReactFiles();
     // The client as vite build makes it (the Cloudflare plugin's own build needs wrangler to serve).

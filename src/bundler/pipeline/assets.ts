@@ -132,8 +132,14 @@ export function assetModule(path: string, query: AssetQuery | undefined, bytes: 
 }
 
 /** The error for an import of a file no loader takes, naming the importer (never a JavaScript syntax error). */
+/** Stylesheet languages Vite compiles with a preprocessor the project installs; the build has none yet. */
+const PREPROCESSED: Record<string, string> = { scss: "Sass", sass: "Sass", less: "Less", styl: "Stylus", stylus: "Stylus" };
+
 export function unloadableMessage(specifier: string, importer: string): string {
   const ext = extensionOf(splitQuery(specifier).path);
+  const language = PREPROCESSED[ext];
+  if (language)
+    return `${importer} imports "${specifier}": ${language} stylesheets (.${ext}) are not supported by the build yet; write the styles as CSS (.css files, CSS modules and @import work).`;
   return (
     `${importer} imports "${specifier}", a .${ext || "(no extension)"} file the build cannot load as a module. ` +
     `Add ?raw to import its text, or ?url for its URL.`

@@ -59,6 +59,26 @@ const UNSUPPORTED: Record<string, string> = {
   "@vitejs/plugin-vue-jsx": "Vue's JSX",
 };
 
+/** Options of the dev server, the output directory, the test runner: nothing of them changes what a preview serves. */
+const NOT_FOR_PREVIEWS = new Set([
+  "server",
+  "preview",
+  "build",
+  "optimizeDeps",
+  "test",
+  "clearScreen",
+  "logLevel",
+  "customLogger",
+  "cacheDir",
+  "mode",
+  "appType",
+  "ssr",
+  "legacy",
+  "builder",
+]);
+/** `resolve` options that change nothing here: node_modules is flat, symlinks do not exist. */
+const RESOLVE_NOT_FOR_PREVIEWS = new Set(["dedupe", "preserveSymlinks"]);
+
 type Node = { type: string; loc?: { start: { line: number } }; [key: string]: unknown };
 
 /** The last config read, by file and text: every build reads it, and edits rarely change it. */
@@ -101,8 +121,12 @@ function parseViteConfig(file: string, read: (path: string) => string | null): V
     if (name === "plugins" && value.type === "ArrayExpression") {
       for (const element of value.elements as Node[]) plugin(element, imports, config, file, line(element));
     } else if (name === "resolve" && value.type === "ObjectExpression") {
-      const alias = (value.properties as Node[]).find((each) => keyOf(each) === "alias")?.value as Node | undefined;
-      if (alias) aliases(alias, config, file, line);
+      for (const option of value.properties as Node[]) {
+        const key = keyOf(option);
+        if (key === "alias") aliases(option.value as Node, config, file, line);
+        else if (!RESOLVE_NOT_FOR_PREVIEWS.has(key ?? ""))
+          config.warnings.push(`${file}:${line(option)}: resolve.${key ?? "(computed)"} is not applied by the build.`);
+      }
     } else if (name === "define" && value.type === "ObjectExpression") {
       for (const entry of value.properties as Node[]) {
         const key = keyOf(entry);
@@ -115,6 +139,8 @@ function parseViteConfig(file: string, read: (path: string) => string | null): V
       }
     } else if (name === "base" || name === "root" || name === "publicDir") {
       layout[name] = value;
+    } else if (!NOT_FOR_PREVIEWS.has(name ?? "") && name !== "plugins") {
+      config.warnings.push(`${file}:${line(property)}: ${name ?? "a computed option"} is not applied by the build.`);
     }
   }
   config.layout = readLayout(layout, file, config);
