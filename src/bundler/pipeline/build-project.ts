@@ -2,6 +2,7 @@ import { InMemoryFileSystem } from "@cloudflare/worker-bundler";
 import { nodejsCompatEnabled, readProjectConfig, textFiles, type ProjectConfig } from "./project-config";
 import { readTsSettings } from "./tsconfig";
 import { readViteConfig } from "./vite-config";
+import { bindingWarnings, ENVIRONMENT_MODULE, environmentModule, hasBindings } from "./bindings";
 import { assetsPlugin } from "./assets-plugin";
 import { contentDigest, EmittedAssets, publicAssets } from "./assets";
 import { envDefines, viteEnv } from "./vite-env";
@@ -69,6 +70,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   const read = (path: string) => text.get(path) ?? null;
   const { config, errors: configErrors } = readProjectConfig(read);
   if (configErrors.length > 0) throw new BuildFailure(configErrors);
+  if (config.file) warnings.push(...bindingWarnings(config.bindings, config.file));
 
   const vite = readViteConfig(read);
   if (vite.errors.length > 0) throw new BuildFailure(vite.errors);
@@ -118,7 +120,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       config,
       layout,
     });
-    if (modules) return modules;
+    if (modules) return withEnvironment(modules, config);
   }
   // Thousands of node_modules files, written only now: the module path above needs none.
   if (installed) writeDependencies(fs, installed);
@@ -198,7 +200,20 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   // Only a build that succeeded is remembered.
   if (input.memo) Object.assign(input.memo, { browser, worker });
   const page = { read: fsRead, bytes: fileBytes, emitted: new EmittedAssets(layout) };
-  return toOutput(worker?.code[0]?.[1], browser?.code ?? [], browser?.assets ?? [], input.files, clients, html, page, config, vendors);
+  return withEnvironment(
+    await toOutput(worker?.code[0]?.[1], browser?.code ?? [], browser?.assets ?? [], input.files, clients, html, page, config, vendors),
+    config,
+  );
+}
+
+/** The worker behind a module that gives its handlers the config's vars and bindings, when it declares any. */
+function withEnvironment(output: BuildOutput, config: ProjectConfig): BuildOutput {
+  if (!output.mainModule || !hasBindings(config.bindings)) return output;
+  return {
+    ...output,
+    mainModule: ENVIRONMENT_MODULE,
+    modules: { ...output.modules, [ENVIRONMENT_MODULE]: environmentModule(output.mainModule, config.bindings) },
+  };
 }
 
 function findServerEntry(

@@ -3,6 +3,7 @@ import { readTsSettings } from "./tsconfig";
 import { parse as parseToml } from "smol-toml";
 import { utf8OrNull } from "../../store";
 import type { BuildError } from "../interface";
+import { NO_BINDINGS, readBindings, type ProjectBindings } from "./bindings";
 
 /** The newest compatibility date the runtime we ship with (workerd 2026-04-26) accepts. */
 export const MAX_COMPATIBILITY_DATE = "2026-04-26";
@@ -15,6 +16,8 @@ export interface ProjectConfig {
   compatibilityFlags: string[];
   /** `assets.not_found_handling`: what a request no asset matches gets. */
   notFoundHandling?: NotFoundHandling;
+  /** `vars` and the bindings it declares (see bindings.ts). */
+  bindings: ProjectBindings;
 }
 
 export type NotFoundHandling = "single-page-application" | "404-page" | "none";
@@ -30,18 +33,18 @@ export function readProjectConfig(read: (path: string) => string | null): { conf
     if (text === null) continue;
     const parsed = file.endsWith(".toml") ? tomlConfig(file, text) : jsoncConfig(file, text);
     if ("error" in parsed) return { config: defaults(), errors: [parsed.error] };
-    return { config: normalise(file, parsed.value), errors: [] };
+    return { config: normalise(file, parsed.value, text), errors: [] };
   }
   return { config: defaults(), errors: [] };
 }
 
 function defaults(): ProjectConfig {
-  return { compatibilityDate: MAX_COMPATIBILITY_DATE, compatibilityFlags: [] };
+  return { compatibilityDate: MAX_COMPATIBILITY_DATE, compatibilityFlags: [], bindings: NO_BINDINGS };
 }
 
 const NOT_FOUND = new Set<NotFoundHandling>(["single-page-application", "404-page", "none"]);
 
-function normalise(file: string, raw: Record<string, unknown>): ProjectConfig {
+function normalise(file: string, raw: Record<string, unknown>, text: string): ProjectConfig {
   const handling = (raw.assets as { not_found_handling?: unknown } | undefined)?.not_found_handling;
   const date = typeof raw.compatibility_date === "string" ? raw.compatibility_date : MAX_COMPATIBILITY_DATE;
   const flags = Array.isArray(raw.compatibility_flags) ? raw.compatibility_flags.filter((f) => typeof f === "string") : [];
@@ -51,6 +54,7 @@ function normalise(file: string, raw: Record<string, unknown>): ProjectConfig {
     compatibilityDate: /^\d{4}-\d{2}-\d{2}$/.test(date) && date < MAX_COMPATIBILITY_DATE ? date : MAX_COMPATIBILITY_DATE,
     compatibilityFlags: flags,
     ...(NOT_FOUND.has(handling as NotFoundHandling) ? { notFoundHandling: handling as NotFoundHandling } : {}),
+    bindings: readBindings(raw, text),
   };
 }
 

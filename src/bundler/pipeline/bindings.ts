@@ -1,0 +1,165 @@
+/**
+ * The bindings a project's wrangler config declares, as wrangler reads them,
+ * and what a preview gives each: `vars` as they are, the first KV namespace
+ * as the project's KV (under the name the app uses), and for every binding
+ * Forge cannot provide yet a build warning at its line and, at run time, a
+ * stand-in that throws an error naming it instead of a TypeError on undefined.
+ */
+
+/** One binding of the config: its name in `env`, what kind of thing it is, and the line that declares it. */
+export interface DeclaredBinding {
+  name: string;
+  /** "D1 database", "R2 bucket", …: what errors call it. */
+  kind: string;
+  line?: number;
+}
+
+export interface ProjectBindings {
+  /** `vars`: strings as they are, other values as JSON. */
+  vars: Record<string, unknown>;
+  /** The KV namespace bindings backed by the project's KV (the first declared). */
+  kv: string[];
+  /** Declared bindings a preview does not provide yet. */
+  unavailable: DeclaredBinding[];
+  /** Settings a preview does not act on yet (cron triggers, queue consumers), for warnings. */
+  unsupported: { setting: string; line?: number }[];
+}
+
+/** Top-level config keys whose entries are `{binding}` (or `{name}`) objects, and what each kind is called. */
+const LISTS: [key: string, kind: string][] = [
+  ["kv_namespaces", "KV namespace"],
+  ["d1_databases", "D1 database"],
+  ["r2_buckets", "R2 bucket"],
+  ["workflows", "Workflow"],
+  ["services", "service binding"],
+  ["vectorize", "Vectorize index"],
+  ["hyperdrive", "Hyperdrive"],
+  ["analytics_engine_datasets", "Analytics Engine dataset"],
+  ["mtls_certificates", "mTLS certificate"],
+  ["dispatch_namespaces", "dispatch namespace"],
+  ["send_email", "email sending"],
+  ["secrets_store_secrets", "Secrets Store secret"],
+  ["pipelines", "Pipeline"],
+];
+/** Top-level config keys that are one `{binding}` object. */
+const SINGLE: [key: string, kind: string][] = [
+  ["ai", "Workers AI"],
+  ["browser", "Browser Rendering"],
+  ["images", "Images"],
+  ["version_metadata", "version metadata"],
+];
+
+export const NO_BINDINGS: ProjectBindings = { vars: {}, kv: [], unavailable: [], unsupported: [] };
+
+/** The bindings of a parsed wrangler config; `text` locates each (the line of its quoted name). */
+export function readBindings(raw: Record<string, unknown>, text: string): ProjectBindings {
+  const line = (offset: number) => text.slice(0, offset).split("\n").length;
+  // A key as JSON (`"d1_databases":`) or TOML (`[[d1_databases]]`, `[[queues.producers]]`, `crons =`) writes it.
+  const keyAt = (key: string) =>
+    new RegExp(`["']${key}["']\\s*:|^[ \\t]*\\[{1,2}\\s*(?:[\\w-]+\\.)*${key}\\s*[\\].]|^[ \\t]*${key}\\s*=`, "m").exec(text)?.index;
+  const lineOf = (name: string, section?: string): number | undefined => {
+    const start = section === undefined ? 0 : (keyAt(section) ?? 0);
+    for (const quote of ['"', "'"]) {
+      const at = text.indexOf(`${quote}${name}${quote}`, start);
+      if (at >= 0) return line(at);
+    }
+    const key = section === undefined ? undefined : keyAt(section);
+    return key === undefined ? undefined : line(key);
+  };
+  const bindings: ProjectBindings = { vars: {}, kv: [], unavailable: [], unsupported: [] };
+  const declare = (name: unknown, kind: string, section: string) => {
+    if (typeof name !== "string" || name === "") return;
+    const line = lineOf(name, section);
+    if (kind === "KV namespace" && bindings.kv.length === 0) bindings.kv.push(name);
+    else bindings.unavailable.push({ name, kind, ...(line ? { line } : {}) });
+  };
+  const entries = (value: unknown): Record<string, unknown>[] =>
+    Array.isArray(value) ? value.filter((each): each is Record<string, unknown> => typeof each === "object" && each !== null) : [];
+
+  if (typeof raw.vars === "object" && raw.vars !== null && !Array.isArray(raw.vars)) bindings.vars = { ...(raw.vars as object) };
+  for (const [key, kind] of LISTS) for (const entry of entries(raw[key])) declare(entry.binding ?? entry.name, kind, key);
+  for (const [key, kind] of SINGLE) {
+    const entry = raw[key] as Record<string, unknown> | undefined;
+    if (typeof entry === "object" && entry !== null) declare(entry.binding, kind, key);
+  }
+  const objects = raw.durable_objects as { bindings?: unknown } | undefined;
+  for (const entry of entries(objects?.bindings)) declare(entry.name, "Durable Object namespace", "durable_objects");
+  const queues = raw.queues as { producers?: unknown; consumers?: unknown } | undefined;
+  for (const entry of entries(queues?.producers)) declare(entry.binding, "Queue", "producers");
+  const assets = raw.assets as { binding?: unknown } | undefined;
+  if (typeof assets?.binding === "string") declare(assets.binding, "static assets binding", "assets");
+
+  const setting = (name: string, key: string) => {
+    const at = keyAt(key);
+    bindings.unsupported.push({ setting: name, ...(at === undefined ? {} : { line: line(at) }) });
+  };
+  const crons = (raw.triggers as { crons?: unknown } | undefined)?.crons;
+  if (Array.isArray(crons) && crons.length > 0) setting("triggers.crons (the scheduled handler is not run)", "crons");
+  if (entries(queues?.consumers).length > 0) setting("queues.consumers (the queue handler is not run)", "consumers");
+  return bindings;
+}
+
+/** The build's warnings for what a preview does not provide, each at its line in `file`. */
+export function bindingWarnings(bindings: ProjectBindings, file: string): string[] {
+  const at = (line: number | undefined) => (line === undefined ? file : `${file}:${line}`);
+  return [
+    ...bindings.unavailable.map(
+      ({ name, kind, line }) =>
+        `${at(line)}: env.${name} (${kind}) is not available in previews yet; using it throws an error that says so.`,
+    ),
+    ...bindings.unsupported.map(({ setting, line }) => `${at(line)}: ${setting} is not supported in previews yet.`),
+  ];
+}
+
+/** Whether the worker needs its `env` extended (see environmentModule). */
+export function hasBindings(bindings: ProjectBindings): boolean {
+  return Object.keys(bindings.vars).length > 0 || bindings.kv.some((name) => name !== "KV") || bindings.unavailable.length > 0;
+}
+
+export const ENVIRONMENT_MODULE = "__environment.js";
+
+/**
+ * A module in front of the app's main module that gives every handler the
+ * config's bindings: default-export objects (Hono apps too) and classes
+ * (WorkerEntrypoint) get an `env` with the vars, the KV namespace under its
+ * name, and the stand-ins. Named exports pass through as they are.
+ */
+export function environmentModule(main: string, bindings: ProjectBindings): string {
+  const spec = JSON.stringify(`./${main}`);
+  return `import app from ${spec};
+export * from ${spec};
+const VARS = ${JSON.stringify(bindings.vars)};
+const KV = ${JSON.stringify(bindings.kv)};
+const UNAVAILABLE = ${JSON.stringify(bindings.unavailable.map(({ name, kind }) => [name, kind]))};
+const standIn = (name, kind) => {
+  const fail = () => { throw new Error("env." + name + " (" + kind + ") is not available in previews yet."); };
+  return new Proxy(function () {}, { get: (_, key) => (key === "then" ? undefined : fail()), apply: fail, construct: fail });
+};
+const extended = new WeakMap();
+function withBindings(env) {
+  if (typeof env !== "object" || env === null) return env;
+  let known = extended.get(env);
+  if (!known) {
+    known = { ...env, ...VARS };
+    for (const name of KV) if (env.KV) known[name] = env.KV;
+    for (const [name, kind] of UNAVAILABLE) if (!(name in known)) known[name] = standIn(name, kind);
+    extended.set(env, known);
+  }
+  return known;
+}
+const HANDLERS = ["fetch", "scheduled", "queue", "email", "tail", "trace"];
+let wrapped = app;
+if (typeof app === "function") {
+  wrapped = class extends app {
+    constructor(ctx, env) {
+      super(ctx, withBindings(env));
+    }
+  };
+} else if (typeof app === "object" && app !== null) {
+  wrapped = {};
+  for (const name of HANDLERS)
+    if (typeof app[name] === "function") wrapped[name] = (input, env, ctx) => app[name](input, withBindings(env), ctx);
+}
+export default wrapped;
+`;
+}
