@@ -63,6 +63,8 @@ const LOCAL = /^(?![a-z][a-z\d+.-]*:|\/\/|#)/i;
  * origins are left as written. A stylesheet that cannot be built throws its CssError.
  */
 export async function rewriteHtmlReferences(html: string, files: CssFiles): Promise<string> {
+  // Most pages have none: every build would pay for a rewriter pass.
+  if (!/<(img|link)\b/i.test(html)) return html;
   const local = (value: string | null) => {
     if (value === null || !LOCAL.test(value)) return undefined;
     const url = value.replace(/^\.?\//, "/").split(/[?#]/)[0]!;
