@@ -53,7 +53,6 @@ describe("the bindings of the app's wrangler config", () => {
     expect(result.warnings).toEqual([
       "wrangler.jsonc:8: env.DB (D1 database) is not available in previews yet; using it throws an error that says so.",
       "wrangler.jsonc:10: env.AI (Workers AI) is not available in previews yet; using it throws an error that says so.",
-      "wrangler.jsonc:11: triggers.crons (the scheduled handler is not run) is not supported in previews yet.",
     ]);
     const get = async (path: string) => (await SELF.fetch(new URL(path, result.previewUrl))).text();
     expect(JSON.parse(await get("/vars"))).toEqual({ greeting: "hello", limit: 3, features: { beta: true } });
@@ -87,8 +86,50 @@ describe("the bindings of the app's wrangler config", () => {
     expect(result.errors).toEqual([]);
     expect(result.warnings).toEqual([
       "wrangler.toml:8: env.DB (D1 database) is not available in previews yet; using it throws an error that says so.",
-      "wrangler.toml:13: triggers.crons (the scheduled handler is not run) is not supported in previews yet.",
     ]);
     expect(await (await SELF.fetch(result.previewUrl)).text()).toBe("from toml");
+  });
+});
+
+describe("POST /api/projects/:id/scheduled", () => {
+  const WORKER = `export default {
+  async fetch(request: Request, env: any) {
+    return new Response((await env.KV.get("last-run")) ?? "never");
+  },
+  async scheduled(controller: ScheduledController, env: any) {
+    if (controller.cron === "fail") throw new Error("the job failed");
+    await env.KV.put("last-run", \`\${controller.cron} by \${env.JOB_NAME}\`);
+  },
+};
+`;
+
+  it("runs the app's scheduled handler once with the config's cron (or the one asked for), with its bindings", async () => {
+    const { id } = await createProject({
+      "wrangler.jsonc": '{ "main": "src/index.ts", "vars": { "JOB_NAME": "cleanup" }, "triggers": { "crons": ["0 3 * * *"] } }',
+      "src/index.ts": WORKER,
+    });
+    const result = await build(id);
+    expect(result.warnings).toEqual([]);
+    const run = async (json: unknown) => (await api(`/api/projects/${id}/scheduled`, { method: "POST", json })).json();
+    expect(await run({})).toEqual({ version: 1, cron: "0 3 * * *", outcome: "ok" });
+    expect(await (await SELF.fetch(result.previewUrl)).text()).toBe("0 3 * * * by cleanup");
+    expect(await run({ cron: "*/5 * * * *" })).toEqual({ version: 1, cron: "*/5 * * * *", outcome: "ok" });
+    expect(await (await SELF.fetch(result.previewUrl)).text()).toBe("*/5 * * * * by cleanup");
+    // A handler that throws: its error, and the exception in the project's logs.
+    const failed = (await run({ cron: "fail" })) as { outcome: string; error: string };
+    expect(failed).toMatchObject({ cron: "fail", outcome: "exception" });
+    expect(failed.error).toContain("Error: the job failed");
+  });
+
+  it("says when there is no handler, and when the version does not build", async () => {
+    const { id } = await createProject({ "src/index.ts": "export default { fetch: () => new Response('hi') };\n" });
+    const run = async () => (await api(`/api/projects/${id}/scheduled`, { method: "POST", json: {} })).json();
+    expect(await run()).toEqual({ version: 1, cron: "", outcome: "no_handler" });
+    const broken = await createProject({ "src/index.ts": "export default {\n" });
+    expect(await (await api(`/api/projects/${broken.id}/scheduled`, { method: "POST", json: {} })).json()).toMatchObject({
+      version: 1,
+      outcome: "build_failed",
+      errors: [expect.objectContaining({ file: "src/index.ts" })],
+    });
   });
 });

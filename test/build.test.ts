@@ -21,7 +21,9 @@ describe("build", () => {
     expect(result.ok).toBe(true);
     const output = result.output!;
     // The server's dependencies (hono) are pre-bundled too, in a module the entry runs first.
-    expect(output.mainModule).toBe("index.js");
+    // The environment module (the config's bindings, `scheduled` on demand) is in front of the entry.
+    expect(output.mainModule).toBe("__environment.js");
+    expect(output.modules["__environment.js"]).toContain('import app from "./index.js";');
     expect(output.modules["index.js"]).toBe(
       'import "./dependencies.js";\nexport * from "./app.js";\nexport { default } from "./app.js";\n',
     );

@@ -22,7 +22,9 @@ describe("the module path (previews)", () => {
     const modules = await build(STARTER_FILES, true);
     expect(modules.errors).toEqual([]);
     const output = modules.output!;
-    expect(output.mainModule).toBe("index.js");
+    // The environment module (the config's bindings, `scheduled` on demand) is in front of the entry.
+    expect(output.mainModule).toBe("__environment.js");
+    expect(output.modules["__environment.js"]).toContain('import app from "./index.js";');
     expect(output.modules["index.js"]).toBe(
       'import "./dependencies.js";\nexport * from "./src/server.js";\nexport { default } from "./src/server.js";\n',
     );

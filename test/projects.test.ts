@@ -56,6 +56,7 @@ describe("HTTP surface", () => {
         "GET /api/projects/{id}/diff",
         "POST /api/projects/{id}/builds",
         "POST /api/projects/{id}/test",
+        "POST /api/projects/{id}/scheduled",
         "GET /api/projects/{id}/settings",
         "PUT /api/projects/{id}/settings",
         "GET /api/projects/{id}/logs",

@@ -189,7 +189,26 @@ const BuildErrorSchema = z.object({
   line: z.number().int().optional(),
   column: z.number().int().optional(),
   message: z.string(),
+  count: z.number().int().optional().openapi({ description: "How often the build reported this message, when more than once" }),
 });
+
+export const ScheduledBody = VersionBody.extend({
+  cron: z
+    .string()
+    .max(256)
+    .optional()
+    .openapi({ description: "The cron the handler sees; default the config's first triggers.crons entry" }),
+}).openapi("ScheduledRequest");
+
+export const ScheduledSchema = z
+  .object({
+    version: VersionRef,
+    cron: z.string(),
+    outcome: z.enum(["ok", "exception", "no_handler", "no_worker", "stopped", "build_failed"]),
+    error: z.string().optional(),
+    errors: z.array(BuildErrorSchema).optional(),
+  })
+  .openapi("ScheduledRun");
 
 export const BuildSchema = z
   .object({

@@ -6,7 +6,7 @@ import {
   type AssetMetadata,
   type AssetStorage,
 } from "@cloudflare/worker-bundler";
-import type { BuildOutput } from "../bundler";
+import { SCHEDULED_CF_FIELD, type BuildOutput } from "../bundler";
 import { hashBytes } from "../store";
 import { SandboxStopped, VERSION_CF_FIELD, type SandboxGrant, type SandboxRuntime } from "../sandbox";
 import { hostOnlyCookies } from "./cookies";
@@ -98,18 +98,10 @@ export async function servePreview(
     not_found_handling: notFoundHandling(request, preview.output),
   });
   if (asset) return asset;
-  const { compatibilityDate, compatibilityFlags } = preview.output;
   if (!preview.worker) return new Response("Not found", { status: 404 });
-  const code = preview.worker;
   const cf = { ...(request.cf ?? {}), [VERSION_CF_FIELD]: version };
   try {
-    const worker = {
-      id: preview.loaderId,
-      subject: "The app's worker",
-      grant,
-      code: () => ({ ...code, compatibilityDate, compatibilityFlags }),
-    };
-    const response = await runtime.fetch(worker, new Request(request, { cf }));
+    const response = await runtime.fetch(appWorker(preview, grant), new Request(request, { cf }));
     const headerBytes = [...response.headers].reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0);
     if (headerBytes > MAX_RESPONSE_HEADER_BYTES) {
       await response.body?.cancel();
@@ -134,6 +126,46 @@ export async function servePreview(
       status: 500,
       headers: { "Content-Type": "text/plain; charset=utf-8" },
     });
+  }
+}
+
+/** The app's worker as the runtime loads it (one isolate per version, see loaderId). */
+function appWorker(preview: LoadedPreview, grant: SandboxGrant) {
+  const code = preview.worker!;
+  const { compatibilityDate, compatibilityFlags } = preview.output;
+  return { id: preview.loaderId, subject: "The app's worker", grant, code: () => ({ ...code, compatibilityDate, compatibilityFlags }) };
+}
+
+/** What running the app's `scheduled` handler once gave (see bindings.ts, SCHEDULED_CF_FIELD). */
+export interface ScheduledRun {
+  cron: string;
+  outcome: "ok" | "exception" | "no_handler" | "no_worker" | "stopped";
+  error?: string;
+}
+
+/** Runs a version's `scheduled` handler once, as a cron trigger would, with `cron` (empty: the config's first). */
+export async function runScheduled(
+  preview: LoadedPreview,
+  cron: string,
+  version: string,
+  runtime: SandboxRuntime,
+  grant: SandboxGrant,
+  failed: (message: string) => void,
+): Promise<ScheduledRun> {
+  if (!preview.worker) return { cron, outcome: "no_worker" };
+  const cf = { [VERSION_CF_FIELD]: version, [SCHEDULED_CF_FIELD]: cron };
+  try {
+    const response = await runtime.fetch(appWorker(preview, grant), new Request("http://scheduled.invalid/", { method: "POST", cf }));
+    const answer = (await response.json()) as Partial<ScheduledRun>;
+    return {
+      cron: typeof answer.cron === "string" ? answer.cron : cron,
+      outcome: answer.outcome === "ok" || answer.outcome === "exception" || answer.outcome === "no_handler" ? answer.outcome : "exception",
+      ...(typeof answer.error === "string" ? { error: answer.error } : {}),
+    };
+  } catch (error) {
+    if (!(error instanceof SandboxStopped)) throw error;
+    failed(error.message);
+    return { cron, outcome: "stopped", error: error.message };
   }
 }
 

@@ -12,7 +12,7 @@ import {
   type TestBundleMemo,
   type VendorCache,
 } from "../bundler";
-import { buildErrorPage, loadPreview, servePreview, type LoadedPreview } from "../preview";
+import { buildErrorPage, loadPreview, runScheduled, servePreview, type LoadedPreview, type ScheduledRun } from "../preview";
 import type { SandboxGrant, SandboxRuntime } from "../sandbox";
 import { StoreError, treeHash, type ProjectStore, type VersionRef } from "../store";
 
@@ -93,20 +93,40 @@ export class ProjectBuilds {
 
   /** Serves a preview request, building on demand; a failed build answers 502 with its errors. */
   async serve(request: Request, ref: VersionRef, label: string): Promise<Response> {
+    const preview = await this.loadedPreview(ref);
+    if ("errors" in preview) return buildErrorPage(label, preview.errors);
+    return servePreview(request, preview, String(ref), this.options.runtime, this.options.grant(), (message) =>
+      this.options.failed({ message, version: String(ref), url: request.url }),
+    );
+  }
+
+  /** Runs a version's `scheduled` handler once with `cron` (empty: its config's first), building on demand. */
+  async scheduled(
+    ref: VersionRef,
+    cron: string,
+  ): Promise<(ScheduledRun | { cron: string; outcome: "build_failed"; errors: BuildError[] }) & { version: VersionRef }> {
+    const preview = await this.loadedPreview(ref);
+    if ("errors" in preview) return { version: ref, cron, outcome: "build_failed", errors: preview.errors };
+    const run = await runScheduled(preview, cron, String(ref), this.options.runtime, this.options.grant(), (message) =>
+      this.options.failed({ message, version: String(ref), url: "scheduled" }),
+    );
+    return { version: ref, ...run };
+  }
+
+  /** A version's loaded preview (the last few are kept), or its build's errors. */
+  private async loadedPreview(ref: VersionRef): Promise<LoadedPreview | { errors: BuildError[] }> {
     const tree = await this.treeOf(ref);
     const key = `${ref}:${tree}`;
     let preview = this.loaded.get(key);
     if (!preview) {
       const result = (await this.cache.getBuild(tree)) ?? (await this.buildSnapshot(await this.snapshot(ref)));
-      if (!result.ok || !result.output) return buildErrorPage(label, result.errors);
+      if (!result.ok || !result.output) return { errors: result.errors };
       preview = await loadPreview(this.options.projectId, result.output);
     }
     this.loaded.delete(key);
     this.loaded.set(key, preview);
     if (this.loaded.size > LOADED_PREVIEWS) this.loaded.delete(this.loaded.keys().next().value!);
-    return servePreview(request, preview, String(ref), this.options.runtime, this.options.grant(), (message) =>
-      this.options.failed({ message, version: String(ref), url: request.url }),
-    );
+    return preview;
   }
 
   /** The build of a snapshot's tree, stored or made now. */

@@ -131,6 +131,11 @@ export class ProjectObjectBase extends DurableObject<Env> {
     return this.guarded(async () => this.part("builds").build(ref ?? (await this.part("store").head())));
   }
 
+  /** Runs the `scheduled` handler of a version (default head) or the draft once, as a cron trigger would. (Not named `scheduled`: that is a handler's name.) */
+  runScheduled(ref: VersionRef | undefined, cron: string | undefined) {
+    return this.guarded(async () => this.part("builds").scheduled(ref ?? (await this.part("store").head()), cron ?? ""));
+  }
+
   /**
    * Runs the test files of a version (default head) or the draft, reusing a
    * stored run of the same tree. (Not named `test`: workerd reserves that handler name.)

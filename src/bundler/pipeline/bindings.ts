@@ -21,8 +21,10 @@ export interface ProjectBindings {
   kv: string[];
   /** Declared bindings a preview does not provide yet. */
   unavailable: DeclaredBinding[];
-  /** Settings a preview does not act on yet (cron triggers, queue consumers), for warnings. */
+  /** Settings a preview does not act on yet (queue consumers), for warnings. */
   unsupported: { setting: string; line?: number }[];
+  /** `triggers.crons`: run on demand (POST /api/projects/:id/scheduled), never on a schedule. */
+  crons: string[];
 }
 
 /** Top-level config keys whose entries are `{binding}` (or `{name}`) objects, and what each kind is called. */
@@ -49,7 +51,7 @@ const SINGLE: [key: string, kind: string][] = [
   ["version_metadata", "version metadata"],
 ];
 
-export const NO_BINDINGS: ProjectBindings = { vars: {}, kv: [], unavailable: [], unsupported: [] };
+export const NO_BINDINGS: ProjectBindings = { vars: {}, kv: [], unavailable: [], unsupported: [], crons: [] };
 
 /** The bindings of a parsed wrangler config; `text` locates each (the line of its quoted name). */
 export function readBindings(raw: Record<string, unknown>, text: string): ProjectBindings {
@@ -66,7 +68,7 @@ export function readBindings(raw: Record<string, unknown>, text: string): Projec
     const key = section === undefined ? undefined : keyAt(section);
     return key === undefined ? undefined : line(key);
   };
-  const bindings: ProjectBindings = { vars: {}, kv: [], unavailable: [], unsupported: [] };
+  const bindings: ProjectBindings = { vars: {}, kv: [], unavailable: [], unsupported: [], crons: [] };
   const declare = (name: unknown, kind: string, section: string) => {
     if (typeof name !== "string" || name === "") return;
     const line = lineOf(name, section);
@@ -94,7 +96,7 @@ export function readBindings(raw: Record<string, unknown>, text: string): Projec
     bindings.unsupported.push({ setting: name, ...(at === undefined ? {} : { line: line(at) }) });
   };
   const crons = (raw.triggers as { crons?: unknown } | undefined)?.crons;
-  if (Array.isArray(crons) && crons.length > 0) setting("triggers.crons (the scheduled handler is not run)", "crons");
+  if (Array.isArray(crons)) bindings.crons = crons.filter((cron): cron is string => typeof cron === "string");
   if (entries(queues?.consumers).length > 0) setting("queues.consumers (the queue handler is not run)", "consumers");
   return bindings;
 }
@@ -111,18 +113,22 @@ export function bindingWarnings(bindings: ProjectBindings, file: string): string
   ];
 }
 
-/** Whether the worker needs its `env` extended (see environmentModule). */
-export function hasBindings(bindings: ProjectBindings): boolean {
-  return Object.keys(bindings.vars).length > 0 || bindings.kv.some((name) => name !== "KV") || bindings.unavailable.length > 0;
-}
-
 export const ENVIRONMENT_MODULE = "__environment.js";
+
+/**
+ * The `request.cf` field that asks the environment module to run the app's
+ * `scheduled` handler with this cron instead of `fetch`. Only the host sets
+ * `cf` on a request into the app (see VERSION_CF_FIELD), so no visitor can.
+ */
+export const SCHEDULED_CF_FIELD = "runScheduled";
 
 /**
  * A module in front of the app's main module that gives every handler the
  * config's bindings: default-export objects (Hono apps too) and classes
  * (WorkerEntrypoint) get an `env` with the vars, the KV namespace under its
- * name, and the stand-ins. Named exports pass through as they are.
+ * name, and the stand-ins. Named exports pass through as they are. A request
+ * the host marks with SCHEDULED_CF_FIELD runs the `scheduled` handler and is
+ * answered `{outcome, error?}`.
  */
 export function environmentModule(main: string, bindings: ProjectBindings): string {
   const spec = JSON.stringify(`./${main}`);
@@ -131,6 +137,7 @@ export * from ${spec};
 const VARS = ${JSON.stringify(bindings.vars)};
 const KV = ${JSON.stringify(bindings.kv)};
 const UNAVAILABLE = ${JSON.stringify(bindings.unavailable.map(({ name, kind }) => [name, kind]))};
+const CRONS = ${JSON.stringify(bindings.crons)};
 const standIn = (name, kind) => {
   const fail = () => { throw new Error("env." + name + " (" + kind + ") is not available in previews yet."); };
   return new Proxy(function () {}, { get: (_, key) => (key === "then" ? undefined : fail()), apply: fail, construct: fail });
@@ -148,17 +155,43 @@ function withBindings(env) {
   return known;
 }
 const HANDLERS = ["fetch", "scheduled", "queue", "email", "tail", "trace"];
+// An empty cron asks for the config's first.
+async function runScheduled(handler, asked) {
+  const cron = asked || CRONS[0] || "";
+  if (typeof handler !== "function") return Response.json({ cron, outcome: "no_handler" });
+  const controller = { cron, scheduledTime: Date.now(), type: "scheduled", noRetry() {} };
+  try {
+    await handler(controller);
+    return Response.json({ cron, outcome: "ok" });
+  } catch (error) {
+    console.error(error);
+    return Response.json({ cron, outcome: "exception", error: String(error?.stack ?? error) });
+  }
+}
+const cronOf = (request) => request?.cf?.${SCHEDULED_CF_FIELD};
 let wrapped = app;
 if (typeof app === "function") {
   wrapped = class extends app {
     constructor(ctx, env) {
       super(ctx, withBindings(env));
     }
+    fetch(request) {
+      const cron = cronOf(request);
+      if (typeof cron === "string") return runScheduled(super.scheduled?.bind(this), cron);
+      return super.fetch(request);
+    }
   };
 } else if (typeof app === "object" && app !== null) {
   wrapped = {};
   for (const name of HANDLERS)
     if (typeof app[name] === "function") wrapped[name] = (input, env, ctx) => app[name](input, withBindings(env), ctx);
+  wrapped.fetch = (request, env, ctx) => {
+    const cron = cronOf(request);
+    if (typeof cron === "string")
+      return runScheduled(typeof app.scheduled === "function" && ((controller) => app.scheduled(controller, withBindings(env), ctx)), cron);
+    if (typeof app.fetch !== "function") throw new Error("The app's default export has no fetch handler.");
+    return app.fetch(request, withBindings(env), ctx);
+  };
 }
 export default wrapped;
 `;

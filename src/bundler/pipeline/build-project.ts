@@ -2,7 +2,7 @@ import { InMemoryFileSystem } from "@cloudflare/worker-bundler";
 import { nodejsCompatEnabled, readProjectConfig, textFiles, type ProjectConfig } from "./project-config";
 import { readTsSettings } from "./tsconfig";
 import { readViteConfig } from "./vite-config";
-import { bindingWarnings, ENVIRONMENT_MODULE, environmentModule, hasBindings } from "./bindings";
+import { bindingWarnings, ENVIRONMENT_MODULE, environmentModule } from "./bindings";
 import { assetsPlugin } from "./assets-plugin";
 import { contentDigest, EmittedAssets, publicAssets } from "./assets";
 import { envDefines, viteEnv } from "./vite-env";
@@ -206,9 +206,9 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   );
 }
 
-/** The worker behind a module that gives its handlers the config's vars and bindings, when it declares any. */
+/** The worker behind a module that gives its handlers the config's vars and bindings (and runs `scheduled` on demand). */
 function withEnvironment(output: BuildOutput, config: ProjectConfig): BuildOutput {
-  if (!output.mainModule || !hasBindings(config.bindings)) return output;
+  if (!output.mainModule) return output;
   return {
     ...output,
     mainModule: ENVIRONMENT_MODULE,

@@ -1,7 +1,7 @@
 import { unwrap } from "../../project";
 import { openApiHono, served } from "../request";
 import { previewUrl, projectStub } from "../project-stub";
-import { build } from "./builds.routes";
+import { build, scheduled } from "./builds.routes";
 
 export const builds = openApiHono();
 
@@ -15,4 +15,10 @@ builds.openapi(served(build), async (c) => {
     },
     200,
   );
+});
+
+builds.openapi(served(scheduled), async (c) => {
+  const { id } = c.req.valid("param");
+  const { version, cron } = c.req.valid("json");
+  return c.json(unwrap(await projectStub(c.env, id).runScheduled(version, cron)), 200);
 });
