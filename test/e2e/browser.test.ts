@@ -1,3 +1,4 @@
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { browserAndServer } from "./harness";
 import { TODOMVC, driveTodoMvc } from "./todomvc";
@@ -140,100 +141,94 @@ async function imported(files: Parameters<typeof create>[0]) {
   return { page, previewUrl, errors };
 }
 
+/**
+ * `files` imported and seen by `view` at the preview, as it sees their real
+ * `vite build` (of `oracleFiles`, default the same) served statically: equal,
+ * with `andThen` run on the preview's page after, and no errors on it.
+ */
+async function besideViteBuild<T>(
+  files: Parameters<typeof create>[0] & object,
+  view: (page: Page, url: string) => Promise<T>,
+  options: { oracleFiles?: typeof files; andThen?: (page: Page, previewUrl: string, seen: T) => Promise<void> } = {},
+): Promise<void> {
+  const oracle = await viteBuild(options.oracleFiles ?? files);
+  try {
+    const oraclePage = await running.newPage();
+    const expected = await view(oraclePage, oracle.url);
+    await oraclePage.close();
+    const { page, previewUrl, errors } = await imported(files);
+    const seen = await view(page, previewUrl);
+    expect(seen).toEqual(expected);
+    await options.andThen?.(page, previewUrl, seen);
+    expect(errors).toEqual([]);
+    await page.close();
+  } finally {
+    await oracle.close();
+  }
+}
+
 describe("create-vite templates, imported unchanged", () => {
   // Each renders at its preview URL as `vite build` + a static server shows it: the
   // same text, images and styles, the counter working, and no errors on the page.
   for (const template of ["vanilla-ts", "react-ts", "preact-ts", "lit-ts", "svelte-ts", "vue-ts", "solid-ts"]) {
     it(`${template} renders as vite build renders it`, async () => {
-      const oracle = await viteBuild(templateFiles(template));
-      try {
-        const oraclePage = await running.newPage();
-        const expected = await pageView(oraclePage, oracle.url);
-        await oraclePage.close();
-        const { page, previewUrl, errors } = await imported(templateFiles(template));
-        const seen = await pageView(page, previewUrl);
-        expect(seen).toEqual(expected);
-        expect(seen.before.images.length).toBeGreaterThan(0);
-        expect(seen.before.images.every((image) => image.loaded)).toBe(true);
-        expect(seen.after.text).not.toBe(seen.before.text);
-        expect(errors).toEqual([]);
-        await page.close();
-      } finally {
-        await oracle.close();
-      }
+      await besideViteBuild(templateFiles(template), pageView, {
+        andThen: async (_page, _url, seen) => {
+          expect(seen.before.images.length).toBeGreaterThan(0);
+          expect(seen.before.images.every((image) => image.loaded)).toBe(true);
+          expect(seen.after.text).not.toBe(seen.before.text);
+        },
+      });
     });
   }
 });
 
 describe("Cloudflare's React + Worker template (create-cloudflare; cloudflare/templates' react-starter-template has its layout), imported unchanged", () => {
   it("renders as vite build renders its client, answers from its Worker, and serves its routes as a single-page app", async () => {
-    const files = cloudflareReactFiles();
     // The client as vite build makes it (the Cloudflare plugin's own build needs wrangler to serve).
-    const oracle = await viteBuild({ ...files, "vite.config.ts": templateFiles("react-ts")["vite.config.ts"]! });
-    try {
-      const oraclePage = await running.newPage();
-      const expected = await pageView(oraclePage, oracle.url);
-      await oraclePage.close();
-      const { page, previewUrl, errors } = await imported(files);
-      expect(await pageView(page, previewUrl)).toEqual(expected);
-      // The second button asks the Worker (worker/index.ts) for its name.
-      await page.getByRole("button", { name: "get name" }).click();
-      await page.getByText("Name from API is: Cloudflare").waitFor();
-      // assets.not_found_handling = "single-page-application": a route of the app is its page.
-      await page.goto(new URL("/some/route", previewUrl).href);
-      await page.getByText("Get started with Cloudflare").waitFor();
-      expect(errors).toEqual([]);
-      await page.close();
-    } finally {
-      await oracle.close();
-    }
+    const files = cloudflareReactFiles();
+    await besideViteBuild(files, pageView, {
+      oracleFiles: { ...files, "vite.config.ts": templateFiles("react-ts")["vite.config.ts"]! },
+      andThen: async (page, previewUrl) => {
+        // The second button asks the Worker (worker/index.ts) for its name.
+        await page.getByRole("button", { name: "get name" }).click();
+        await page.getByText("Name from API is: Cloudflare").waitFor();
+        // assets.not_found_handling = "single-page-application": a route of the app is its page.
+        await page.goto(new URL("/some/route", previewUrl).href);
+        await page.getByText("Get started with Cloudflare").waitFor();
+      },
+    });
   });
 });
 
 describe("Cloudflare's vite-react-template layout: the client in src/react-app/, a Hono Worker in src/worker/", () => {
   it("renders as vite build renders its client and answers /api/ from the Worker that wrangler.json names", async () => {
     const files = workerInSrcFiles();
-    const oracle = await viteBuild({ ...files, "vite.config.ts": templateFiles("react-ts")["vite.config.ts"]! });
-    try {
-      const oraclePage = await running.newPage();
-      const expected = await pageView(oraclePage, oracle.url);
-      await oraclePage.close();
-      const { page, previewUrl, errors } = await imported(files);
-      expect(await pageView(page, previewUrl)).toEqual(expected);
-      const answer = await page.evaluate(() => fetch("/api/").then((response) => response.json()));
-      expect(answer).toEqual({ name: "Cloudflare" });
-      await page.goto(new URL("/deep/link", previewUrl).href);
-      await page.getByText("Get started").waitFor();
-      expect(errors).toEqual([]);
-      await page.close();
-    } finally {
-      await oracle.close();
-    }
+    await besideViteBuild(files, pageView, {
+      oracleFiles: { ...files, "vite.config.ts": templateFiles("react-ts")["vite.config.ts"]! },
+      andThen: async (page, previewUrl) => {
+        const answer = await page.evaluate(() => fetch("/api/").then((response) => response.json()));
+        expect(answer).toEqual({ name: "Cloudflare" });
+        await page.goto(new URL("/deep/link", previewUrl).href);
+        await page.getByText("Get started").waitFor();
+      },
+    });
   });
 });
 
 describe("a React TodoMVC", () => {
   it("works as its vite build works: npm stylesheet, CommonJS helper, hash routes, localStorage", async () => {
-    const oracle = await viteBuild(TODOMVC);
-    try {
-      const oraclePage = await running.newPage();
-      const expected = await driveTodoMvc(oraclePage, oracle.url);
-      await oraclePage.close();
-      const { page, previewUrl, errors } = await imported(TODOMVC);
-      const seen = await driveTodoMvc(page, previewUrl);
-      expect(seen).toEqual(expected);
+    await besideViteBuild(TODOMVC, driveTodoMvc, {
       // What the oracle shows is the app working: todomvc-app-css applied, the filter, the list kept over a reload.
-      expect(seen[0]!.h1?.color).toBe("rgb(184, 63, 69)");
-      expect(seen[0]!.done?.textDecoration).toBe("line-through");
-      expect(seen[1]!.text).toContain("Buy milk");
-      expect(seen[1]!.text).not.toContain("Write tests");
-      expect(seen[2]!.text).toContain("2 items left");
-      expect(seen[3]!.text).toContain("Buy oat milk");
-      expect(seen[3]!.text).not.toContain("Write tests");
-      expect(errors).toEqual([]);
-      await page.close();
-    } finally {
-      await oracle.close();
-    }
+      andThen: async (_page, _url, seen) => {
+        expect(seen[0]!.h1?.color).toBe("rgb(184, 63, 69)");
+        expect(seen[0]!.done?.textDecoration).toBe("line-through");
+        expect(seen[1]!.text).toContain("Buy milk");
+        expect(seen[1]!.text).not.toContain("Write tests");
+        expect(seen[2]!.text).toContain("2 items left");
+        expect(seen[3]!.text).toContain("Buy oat milk");
+        expect(seen[3]!.text).not.toContain("Write tests");
+      },
+    });
   });
 });
