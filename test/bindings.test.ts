@@ -133,3 +133,54 @@ describe("POST /api/projects/:id/scheduled", () => {
     });
   });
 });
+
+/** A create-cloudflare template (the npm package pinned in devDependencies) as C3 writes it, placeholders filled. */
+function c3Template(files: Record<string, string>, root: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(files).map(([path, content]) => [
+      path.slice(root.length).replace(/(^|\/)__dot__/, "$1."),
+      content.replace("<WORKER_NAME>", "c3-app").replace("<COMPATIBILITY_DATE>", "2026-04-01"),
+    ]),
+  );
+}
+
+const C3 = "../node_modules/create-cloudflare/templates/";
+const SCHEDULED = c3Template(
+  import.meta.glob("../node_modules/create-cloudflare/templates/scheduled/ts/**/*", { query: "?raw", import: "default", eager: true }),
+  `${C3}scheduled/ts/`,
+);
+const WITH_ASSETS = c3Template(
+  import.meta.glob("../node_modules/create-cloudflare/templates/hello-world-with-assets/ts/**/*", {
+    query: "?raw",
+    import: "default",
+    eager: true,
+  }),
+  `${C3}hello-world-with-assets/ts/`,
+);
+
+describe("create-cloudflare's templates, imported unchanged", () => {
+  it("scheduled: its cron handler runs on demand, its fetch and its network calls as under wrangler dev", async () => {
+    expect(Object.keys(SCHEDULED)).toContain("src/index.ts");
+    const { id } = await createProject(SCHEDULED);
+    const result = await build(id);
+    expect(result.errors).toEqual([]);
+    expect(await (await SELF.fetch(result.previewUrl)).text()).toContain("To test the scheduled handler");
+    await api(`/api/projects/${id}/settings`, { method: "PUT", json: { allowedHosts: ["api.cloudflare.com"] } });
+    const run = await (await api(`/api/projects/${id}/scheduled`, { method: "POST", json: {} })).json();
+    expect(run).toEqual({ version: 1, cron: "* * * * *", outcome: "ok" });
+    // The handler's log line: the fake network answers api.cloudflare.com 502, so "fail".
+    const logs = (await (await api(`/api/projects/${id}/logs`)).json()) as { entries: { message: string }[] };
+    expect(logs.entries.map((entry) => entry.message)).toContain("trigger fired at * * * * *: fail");
+  });
+
+  it("hello-world-with-assets: public/ from assets.directory, the Worker behind it", async () => {
+    expect(Object.keys(WITH_ASSETS)).toContain("public/index.html");
+    const { id } = await createProject(WITH_ASSETS);
+    const result = await build(id);
+    expect(result.errors).toEqual([]);
+    const page = await SELF.fetch(result.previewUrl);
+    expect(await page.text()).toContain("This page comes from a static asset");
+    expect(await (await SELF.fetch(new URL("/message", result.previewUrl))).text()).toBe("Hello, World!");
+    expect(await (await SELF.fetch(new URL("/random", result.previewUrl))).text()).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
