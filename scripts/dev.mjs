@@ -50,8 +50,11 @@ writeFileSync(
 // Projects' code runs in a sandbox process of its own, which the API reaches over a dev
 // registry private to this server (servers side by side never reach each other's).
 const registry = mkdtempSync(join(tmpdir(), "forge-registry-"));
+// wrangler's `--persist-to` (default .wrangler/state) keeps the apps' D1 databases too.
+const persistAt = process.argv.indexOf("--persist-to");
 const sandbox = await superviseSandbox({
   registry,
+  persistTo: persistAt >= 0 ? process.argv[persistAt + 1] : ".wrangler/state",
   compatibilityDate: parseToml(readFileSync("wrangler.toml", "utf8")).compatibility_date,
   stallMs: positive("SANDBOX_STALL_MS", 1000),
   memoryMb: positive("SANDBOX_MEMORY_MB", 1024),

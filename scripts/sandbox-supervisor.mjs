@@ -24,9 +24,10 @@ const RUNAWAY_GROWTH_MB = 100;
 
 /**
  * Starts the sandbox process and watches it until `stop()`. `registry` is
- * the dev registry directory the API's `wrangler dev` uses too.
+ * the dev registry directory the API's `wrangler dev` uses too; `persistTo`
+ * its state directory, where the apps' D1 databases are kept as well.
  */
-export async function superviseSandbox({ registry, compatibilityDate, stallMs, memoryMb, log = console.log }) {
+export async function superviseSandbox({ registry, compatibilityDate, stallMs, memoryMb, persistTo, log = console.log }) {
   const script = await bundleHost();
   let generation = 0;
   let current;
@@ -42,6 +43,9 @@ export async function superviseSandbox({ registry, compatibilityDate, stallMs, m
       compatibilityDate,
       compatibilityFlags: ["nodejs_compat"],
       workerLoaders: { LOADER: {} },
+      // The apps' D1 databases live here, beside the API's state: a query without end stalls this process, not the API.
+      durableObjects: { APP_DATABASES: { className: "AppDatabase", useSQLite: true } },
+      durableObjectsPersist: join(persistTo, "sandbox", "do"),
       serviceBindings: { HOST: { name: "forge", entrypoint: "SandboxGateway" } },
       bindings: { GENERATION: String(generation), LAST_STOP: lastStop ? JSON.stringify(lastStop) : "" },
       unsafeDevRegistryPath: registry,

@@ -13,6 +13,8 @@ declare namespace Cloudflare {
     /** One object per npm dependency set: installed packages and vendor bundles, shared by all projects. */
     DEPENDENCIES: DurableObjectNamespace<import("./index").DependencySetObject>;
     PROJECT_INDEX: D1Database;
+    /** The apps' D1 databases, one SQLite object per project, binding and test run (src/project/app-database.ts). */
+    APP_DATABASES: DurableObjectNamespace<import("./index").AppDatabase>;
     LOADER: WorkerLoader;
     /** The sandbox process of `npm start` (wrangler.toml's env.local); unbound deployed and in tests. */
     SANDBOX?: Service<import("./sandbox/host/worker").default>;

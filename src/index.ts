@@ -5,7 +5,7 @@ import { ownHostsFromEnv } from "./server-config";
 
 // The composition root: the project's object with the agent loop (agent/ builds on the stages, never the reverse).
 export { ProjectObject } from "../agent/project-object";
-export { AppEgress, AppKV, AppTail, AppTestProgress } from "./project";
+export { AppD1, AppDatabase, AppEgress, AppKV, AppTail, AppTestProgress } from "./project";
 export { DependencySetObject } from "./bundler";
 export { SandboxGateway } from "./sandbox";
 

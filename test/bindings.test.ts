@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, createProject } from "./helpers";
+import { api, commit as commitTo, createProject } from "./helpers";
 
 const CONFIG = `{
   "name": "bindings",
@@ -8,8 +8,8 @@ const CONFIG = `{
   "compatibility_date": "2026-01-01",
   "vars": { "GREETING": "hello", "LIMIT": 3, "FEATURES": { "beta": true } },
   "kv_namespaces": [{ "binding": "BLOG_EXAMPLE", "id": "0123" }],
-  "d1_databases": [
-    { "binding": "DB", "database_name": "blog", "database_id": "4567" }
+  "r2_buckets": [
+    { "binding": "BUCKET", "bucket_name": "blog" }
   ],
   "ai": { "binding": "AI" },
   "triggers": { "crons": ["*/5 * * * *"] }
@@ -33,7 +33,7 @@ export default {
       await env.BLOG_EXAMPLE.put("post:1", "first post");
       return new Response(await env.BLOG_EXAMPLE.get("post:1"));
     }
-    if (pathname === "/db") return new Response(await tryIt(() => env.DB.prepare("SELECT 1").first()));
+    if (pathname === "/bucket") return new Response(await tryIt(() => env.BUCKET.get("photo.png")));
     if (pathname === "/ai") return new Response(await tryIt(() => env.AI.run("@cf/meta/llama", {})));
     return new Response("not found", { status: 404 });
   },
@@ -51,13 +51,13 @@ describe("the bindings of the app's wrangler config", () => {
     const result = await build(id);
     expect(result.errors).toEqual([]);
     expect(result.warnings).toEqual([
-      "wrangler.jsonc:8: env.DB (D1 database) is not available in previews yet; using it throws an error that says so.",
+      "wrangler.jsonc:8: env.BUCKET (R2 bucket) is not available in previews yet; using it throws an error that says so.",
       "wrangler.jsonc:10: env.AI (Workers AI) is not available in previews yet; using it throws an error that says so.",
     ]);
     const get = async (path: string) => (await SELF.fetch(new URL(path, result.previewUrl))).text();
     expect(JSON.parse(await get("/vars"))).toEqual({ greeting: "hello", limit: 3, features: { beta: true } });
     expect(await get("/kv")).toBe("first post");
-    expect(await get("/db")).toBe("Error: env.DB (D1 database) is not available in previews yet.");
+    expect(await get("/bucket")).toBe("Error: env.BUCKET (R2 bucket) is not available in previews yet.");
     expect(await get("/ai")).toBe("Error: env.AI (Workers AI) is not available in previews yet.");
   });
 
@@ -70,10 +70,10 @@ describe("the bindings of the app's wrangler config", () => {
         "[vars]",
         'GREETING = "from toml"',
         "",
-        "[[d1_databases]]",
-        'binding = "DB"',
-        'database_name = "blog"',
-        'database_id = "4567"',
+        "[[r2_buckets]]",
+        'binding = "BUCKET"',
+        'bucket_name = "blog"',
+        "",
         "",
         "[triggers]",
         'crons = ["0 * * * *"]',
@@ -85,7 +85,7 @@ describe("the bindings of the app's wrangler config", () => {
     const result = await build(id);
     expect(result.errors).toEqual([]);
     expect(result.warnings).toEqual([
-      "wrangler.toml:8: env.DB (D1 database) is not available in previews yet; using it throws an error that says so.",
+      "wrangler.toml:8: env.BUCKET (R2 bucket) is not available in previews yet; using it throws an error that says so.",
     ]);
     expect(await (await SELF.fetch(result.previewUrl)).text()).toBe("from toml");
   });
@@ -182,5 +182,89 @@ describe("create-cloudflare's templates, imported unchanged", () => {
     expect(await page.text()).toContain("This page comes from a static asset");
     expect(await (await SELF.fetch(new URL("/message", result.previewUrl))).text()).toBe("Hello, World!");
     expect(await (await SELF.fetch(new URL("/random", result.previewUrl))).text()).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+/** A blog on D1, its schema and first post from migrations/ (as `wrangler d1 migrations` lays them out). */
+const BLOG = {
+  "wrangler.jsonc": JSON.stringify({
+    main: "src/index.ts",
+    d1_databases: [{ binding: "DB", database_name: "blog", database_id: "4567", migrations_dir: "migrations" }],
+  }),
+  "migrations/0001_create_posts.sql":
+    "-- Migration number: 0001\nCREATE TABLE posts (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, draft INTEGER NOT NULL DEFAULT 0);\n",
+  "migrations/0002_first_post.sql": "INSERT INTO posts (title) VALUES ('Hello, D1');\n",
+  "src/index.ts": `export default {
+  async fetch(request: Request, env: { DB: D1Database }): Promise<Response> {
+    const { pathname, searchParams } = new URL(request.url);
+    const db = env.DB;
+    if (pathname === "/posts" && request.method === "POST") {
+      const { meta } = await db.prepare("INSERT INTO posts (title, draft) VALUES (?, ?)").bind(searchParams.get("title"), true).run();
+      return Response.json({ id: meta.last_row_id, changes: meta.changes });
+    }
+    if (pathname === "/posts") return Response.json((await db.prepare("SELECT id, title, draft FROM posts ORDER BY id").all()).results);
+    if (pathname === "/first") return Response.json(await db.prepare("SELECT title FROM posts WHERE id = ?").bind(1).first("title"));
+    if (pathname === "/raw") return Response.json(await db.prepare("SELECT id, title FROM posts ORDER BY id LIMIT 1").raw({ columnNames: true }));
+    if (pathname === "/batch") {
+      try {
+        await db.batch([db.prepare("INSERT INTO posts (title) VALUES ('kept?')"), db.prepare("INSERT INTO nope VALUES (1)")]);
+      } catch (error) {
+        const count = await db.prepare("SELECT COUNT(*) AS n FROM posts WHERE title = 'kept?'").first("n");
+        return Response.json({ error: (error as Error).message, count });
+      }
+    }
+    if (pathname === "/migrations") return Response.json((await db.prepare("SELECT name FROM d1_migrations ORDER BY id").all()).results);
+    return new Response("not found", { status: 404 });
+  },
+};
+`,
+  "test/posts.test.ts": `import { SELF } from "cloudflare:test";
+import { expect, it } from "vitest";
+
+it("starts from the migrations, and what it writes stays in the run", async () => {
+  expect(await (await SELF.fetch("http://app/posts")).json()).toEqual([{ id: 1, title: "Hello, D1", draft: 0 }]);
+  await SELF.fetch("http://app/posts?title=from-a-test", { method: "POST" });
+  expect(await (await SELF.fetch("http://app/posts")).json()).toHaveLength(2);
+});
+`,
+};
+
+describe("D1 databases", () => {
+  it("are SQLite databases of the project's own, with the migrations applied, D1's API and errors, kept across versions and apart from test runs", async () => {
+    const { id } = await createProject(BLOG);
+    const result = await build(id);
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([]);
+    const get = async (path: string, init?: RequestInit) => (await SELF.fetch(new URL(path, result.previewUrl), init)).json();
+    expect(await get("/migrations")).toEqual([{ name: "0001_create_posts.sql" }, { name: "0002_first_post.sql" }]);
+    expect(await get("/posts")).toEqual([{ id: 1, title: "Hello, D1", draft: 0 }]);
+    expect(await get("/posts?title=Second", { method: "POST" })).toEqual({ id: 2, changes: 1 });
+    expect(await get("/first")).toBe("Hello, D1");
+    expect(await get("/raw")).toEqual([
+      ["id", "title"],
+      [1, "Hello, D1"],
+    ]);
+    // A batch is one transaction: the failing statement takes the first one back.
+    const batch = (await get("/batch")) as { error: string; count: number };
+    expect(batch.error).toMatch(/^D1_ERROR: no such table: nope/);
+    expect(batch.count).toBe(0);
+
+    // A test run gets a fresh database with the migrations applied, and leaves the previews' alone.
+    const run = (await (await api(`/api/projects/${id}/test`, { method: "POST", json: {} })).json()) as { ok: boolean; failed: number };
+    expect(run).toMatchObject({ ok: true, failed: 0 });
+    expect(await get("/posts")).toEqual([
+      { id: 1, title: "Hello, D1", draft: 0 },
+      { id: 2, title: "Second", draft: 1 },
+    ]);
+
+    // A new version sees the same data, and its new migration is applied to it.
+    const commit = await commitTo(id, 1, [
+      { op: "put", path: "migrations/0003_third.sql", content: "INSERT INTO posts (title) VALUES ('Third');\n" },
+    ]);
+    expect(commit.status).toBe(201);
+    const next = await build(id);
+    expect(
+      (await (await SELF.fetch(new URL("/posts", next.previewUrl))).json<unknown[]>()).map((post) => (post as { title: string }).title),
+    ).toEqual(["Hello, D1", "Second", "Third"]);
   });
 });

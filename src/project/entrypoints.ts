@@ -2,6 +2,7 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { ownHostsFromEnv } from "../server-config";
 import { applyEgressPolicy } from "../preview";
 import type { KvValueType } from "./app-kv";
+import { appDatabase, type D1Statement } from "./app-database";
 import type { SandboxProps } from "../sandbox/runtime";
 import type { TestStart } from "../testing/sandbox/protocol";
 import { logEntriesFromTrace } from "./trace-logs";
@@ -64,5 +65,27 @@ export class AppTail extends WorkerEntrypoint<Env, SandboxProps> {
   override async tail(events: TraceItem[]): Promise<void> {
     const entries = logEntriesFromTrace(events);
     if (entries.length > 0) await project(this.env, this.ctx.props).appendLogs(entries);
+  }
+}
+
+/** The app's D1 databases, by binding name (the environment module's D1 shim calls these; see bindings.ts). */
+export class AppD1 extends WorkerEntrypoint<Env, SandboxProps> {
+  query(binding: string, statements: D1Statement[], shape: "objects" | "raw") {
+    return this.database(binding).query(statements, shape === "raw" ? "raw" : "objects");
+  }
+
+  exec(binding: string, script: string) {
+    return this.database(binding).exec(String(script));
+  }
+
+  /** Called once per database before its first query; a test run's databases are noted, to be dropped with it. */
+  async migrate(binding: string, migrations: { name: string; sql: string }[]) {
+    const { testRun } = this.ctx.props;
+    if (testRun) await project(this.env, this.ctx.props).testDatabaseUsed(testRun, binding);
+    return this.database(binding).migrate(migrations);
+  }
+
+  private database(binding: string) {
+    return appDatabase(this.env.APP_DATABASES, this.ctx.props.projectId, this.ctx.props.testRun, binding);
   }
 }

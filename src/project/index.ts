@@ -1,5 +1,6 @@
 export { ProjectObjectBase } from "./project-object-base";
-export { AppEgress, AppKV, AppTail, AppTestProgress } from "./entrypoints";
+export { AppD1, AppEgress, AppKV, AppTail, AppTestProgress } from "./entrypoints";
+export { AppDatabase } from "./app-database";
 export { ProjectIndex, decodeCursor } from "./project-index";
 export { ProjectError, type ProjectErrorCode } from "./project-errors";
 export { unwrap } from "./rpc-outcome";

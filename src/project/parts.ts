@@ -51,6 +51,7 @@ export function createParts(storage: DurableObjectStorage, env: Env, projectId: 
     testTimeoutMs: testTimeoutFromEnv(env),
     networkPolicy: () => settings.policy(),
     grant: (testRun) => ({ projectId, testRun, kv: true, egress: true, tail: false, cpuMs: TEST_RUN_CPU_MS }),
+    dropDatabase: (testRun, binding) => runtime.dropDatabase(projectId, testRun, binding),
   });
   const turns = new ProjectTurns(new TurnLog(sql), store);
   return { store, turns, builds, tests, settings, kv: new AppKvStore(sql), logs, timers: new Timers(storage) };

@@ -286,6 +286,11 @@ export class ProjectObjectBase extends DurableObject<Env> {
     return this.kv(testRun).list(options);
   }
 
+  /** A test run's sandbox opened one of its D1 databases: dropped when the run ends. */
+  testDatabaseUsed(testRun: string, binding: string): void {
+    this.parts?.tests.databaseUsed(testRun, binding);
+  }
+
   /** A test run's sandbox starts a test (so a run stopped mid-test can say which). */
   testStarted(testRun: string, test: TestStart): void {
     this.parts?.tests.started(testRun, test);

@@ -29,6 +29,8 @@ export class ProjectTests {
   private readonly running = new Map<string, Promise<TestRun>>();
   /** The KV of each run in progress, by run id. */
   private readonly runKv = new Map<string, AppKvStore>();
+  /** The D1 bindings each run in progress opened. */
+  private readonly runDatabases = new Map<string, Set<string>>();
   /** The test each run in progress started last (TEST_PROGRESS_BINDING). */
   private readonly runTest = new Map<string, TestStart>();
 
@@ -43,6 +45,8 @@ export class ProjectTests {
       networkPolicy: () => EgressPolicy;
       /** What a run's sandbox may reach: its `env.KV` must reach `kv(runId)`. */
       grant: (runId: string) => SandboxGrant;
+      /** Drops a run's D1 database (see AppD1). */
+      dropDatabase: (runId: string, binding: string) => Promise<void>;
     },
   ) {
     this.cache = new TestRunCache(sql);
@@ -83,6 +87,13 @@ export class ProjectTests {
     });
   }
 
+  /** A run in progress opened its D1 database `binding`. */
+  databaseUsed(runId: string, binding: string): void {
+    const databases = this.runDatabases.get(runId);
+    if (!databases) throw new Error("This test run has ended; its databases are gone.");
+    databases.add(binding);
+  }
+
   /** The `env.KV` of a run in progress. */
   kv(runId: string): AppKvStore {
     const kv = this.runKv.get(runId);
@@ -111,6 +122,7 @@ export class ProjectTests {
     if (bundle.buildErrors) return store({ ...nothingRan, durationMs: Date.now() - startedAt, buildErrors: bundle.buildErrors });
     const runId = crypto.randomUUID().replaceAll("-", "");
     this.runKv.set(runId, new AppKvStore(this.sql, RUN_KV_PREFIX + runId));
+    this.runDatabases.set(runId, new Set());
     try {
       const { run, complete } = await runTests({
         startedAt,
@@ -124,6 +136,8 @@ export class ProjectTests {
       });
       return complete ? store(run) : run;
     } finally {
+      for (const binding of this.runDatabases.get(runId) ?? []) await this.options.dropDatabase(runId, binding);
+      this.runDatabases.delete(runId);
       this.runKv.delete(runId);
       this.runTest.delete(runId);
       this.sql.exec(`DROP TABLE IF EXISTS "${RUN_KV_PREFIX}${runId}"`);

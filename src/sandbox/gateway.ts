@@ -36,6 +36,10 @@ export class SandboxGateway extends WorkerEntrypoint<Env> {
     return exports.AppKV({ props }).list(options);
   }
 
+  testDatabaseUsed(props: SandboxProps, binding: string) {
+    return this.env.PROJECTS.get(this.env.PROJECTS.idFromName(props.projectId)).testDatabaseUsed(props.testRun ?? "", String(binding));
+  }
+
   egress(props: SandboxProps, request: Request) {
     return exports.AppEgress({ props }).fetch(request);
   }

@@ -1,4 +1,5 @@
 import { exports } from "cloudflare:workers";
+import { appDatabase, type AppDatabase } from "../project/app-database";
 import { grantBindings, type GrantEntrypoints, type SandboxRuntime, type SandboxWorker } from "./runtime";
 
 /**
@@ -6,8 +7,9 @@ import { grantBindings, type GrantEntrypoints, type SandboxRuntime, type Sandbox
  * a worker past its CPU limit; in local workerd nothing does, which is why
  * `npm start` uses the remote runtime instead (remote.ts).
  */
-export function inProcessSandbox(loader: WorkerLoader): SandboxRuntime {
+export function inProcessSandbox(loader: WorkerLoader, databases: DurableObjectNamespace<AppDatabase>): SandboxRuntime {
   return {
+    dropDatabase: (projectId, testRun, binding) => appDatabase(databases, projectId, testRun, binding).destroy(),
     fetch(worker: SandboxWorker, request: Request) {
       const stub = loader.get(worker.id, () => ({ ...worker.code(), ...grantBindings(worker.grant, HOST_ENTRYPOINTS) }));
       return stub.getEntrypoint().fetch(request);
@@ -19,6 +21,7 @@ export function inProcessSandbox(loader: WorkerLoader): SandboxRuntime {
 /** The host's own loopback entrypoints (src/project/entrypoints.ts). */
 const HOST_ENTRYPOINTS: GrantEntrypoints = {
   kv: (props) => exports.AppKV(props),
+  d1: (props) => exports.AppD1(props),
   egress: (props) => exports.AppEgress(props),
   tail: (props) => exports.AppTail(props),
   progress: (props) => exports.AppTestProgress(props),

@@ -19,7 +19,7 @@ let remote: RemoteSandbox | undefined;
 
 /** The sandbox process when one is bound (`npm start`), else this process's Worker Loader (deployed, tests). */
 export function sandboxRuntime(env: Env): SandboxRuntime {
-  if (!env.SANDBOX) return inProcessSandbox(env.LOADER);
+  if (!env.SANDBOX) return inProcessSandbox(env.LOADER, env.APP_DATABASES);
   remote ??= new RemoteSandbox(env.SANDBOX);
   return remote;
 }

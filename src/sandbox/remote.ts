@@ -29,6 +29,11 @@ export class RemoteSandbox implements SandboxRuntime {
 
   constructor(private readonly service: Service<SandboxHost>) {}
 
+  /** The sandbox process keeps the apps' D1 databases (see host/worker.ts). */
+  dropDatabase(projectId: string, testRun: string, binding: string): Promise<void> {
+    return this.service.dropDatabase(projectId, testRun, binding);
+  }
+
   async fetch(worker: SandboxWorker, request: Request): Promise<Response> {
     const bar = this.barred.get(worker.id);
     if (bar && bar.until > Date.now()) throw new SandboxStopped(bar.message);

@@ -16,6 +16,8 @@ export interface SandboxRuntime {
   fetch(worker: SandboxWorker, request: Request): Promise<Response>;
   /** codemode's `evaluate` in a fresh worker made from `code` (no bindings; `globalOutbound` as given). */
   evaluate(code: WorkerLoaderWorkerCode, cpuMs: number, dispatchers: object, connectors: object): Promise<unknown>;
+  /** Deletes a test run's D1 database, where this runtime keeps the apps' databases. */
+  dropDatabase(projectId: string, testRun: string, binding: string): Promise<void>;
 }
 
 export interface SandboxWorker {
@@ -84,11 +86,16 @@ export function codemodeLoader(runtime: SandboxRuntime, cpuMs: number): WorkerLo
 /** What a grant's bindings are made of: entrypoints of the process the worker runs in, given the grant's props. */
 export interface GrantEntrypoints {
   kv(props: { props: SandboxProps }): Fetcher;
+  /** The app's D1 databases (AppD1): the environment module makes each binding from it. */
+  d1(props: { props: SandboxProps }): Fetcher;
   /** A test run's: which test starts (TEST_PROGRESS_BINDING). */
   progress(props: { props: SandboxProps }): Fetcher;
   egress(props: { props: SandboxProps }): Fetcher;
   tail(props: { props: SandboxProps }): Fetcher;
 }
+
+/** The binding the environment module makes an app's D1 databases from; the app's own `env` never shows it. */
+export const D1_BINDING = "__D1_DATABASES";
 
 /** The props of a grant's entrypoints: set by the host, never visible to the app. */
 export interface SandboxProps {
@@ -104,7 +111,7 @@ export function grantBindings(
   const props = { props: { projectId: grant.projectId, ...(grant.testRun ? { testRun: grant.testRun } : {}) } };
   return {
     env: {
-      ...(grant.kv ? { KV: entrypoints.kv(props) } : {}),
+      ...(grant.kv ? { KV: entrypoints.kv(props), [D1_BINDING]: entrypoints.d1(props) } : {}),
       ...(grant.testRun ? { [TEST_PROGRESS_BINDING]: entrypoints.progress(props) } : {}),
     },
     globalOutbound: grant.egress ? entrypoints.egress(props) : null,

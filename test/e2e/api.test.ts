@@ -174,7 +174,7 @@ describe("git apply", () => {
 });
 
 describe("restart", () => {
-  it("serves the same history after the server restarts", async () => {
+  it("serves the same history and the apps' data after the server restarts", async () => {
     const { id } = await post<{ id: string }>("/api/projects", { files: { "a.txt": "before\n" } });
     await post(`/api/projects/${id}/commits`, { base: 1, changes: [{ op: "put", path: "a.txt", content: "after\n" }] });
     // The starter's dependency set, installed once before the restart.
@@ -185,6 +185,18 @@ describe("restart", () => {
     const before = await installs();
     // The server installs from the fake registry (NPM_REGISTRY reaches the Worker), never the network.
     expect(before).toBeGreaterThan(0);
+    // An app's D1 database, written through its preview (its worker in the sandbox process).
+    const blog = await post<{ id: string }>("/api/projects", {
+      files: {
+        "wrangler.jsonc": '{ "main": "src/index.ts", "d1_databases": [{ "binding": "DB", "database_name": "blog", "database_id": "1" }] }',
+        "migrations/0001_posts.sql": "CREATE TABLE posts (title TEXT NOT NULL);\n",
+        "src/index.ts":
+          "export default {\n  async fetch(request: Request, env: { DB: D1Database }) {\n    if (request.method === 'POST') await env.DB.prepare('INSERT INTO posts VALUES (?)').bind('kept').run();\n    return Response.json((await env.DB.prepare('SELECT title FROM posts').all()).results);\n  },\n};\n",
+      },
+    });
+    const posts = (...args: string[]) =>
+      run("curl", ["-s", "--max-time", "60", ...args, `http://${blog.id}.preview.localhost:${server.port}/posts`]);
+    expect(await posts("-X", "POST")).toBe('[{"title":"kept"}]');
     await server.stop();
     server = await startServer(state, { port: server.port, env: { NPM_REGISTRY: registry.url } });
     const versions = await call<{ versions: { id: number }[] }>(`/api/projects/${id}/versions`);
@@ -193,6 +205,7 @@ describe("restart", () => {
     expect(await (await fetch(`${server.base}/api/projects/${id}/files/a.txt?version=draft`)).text()).toBe("after\n");
     const list = await call<{ projects: { id: string; head: number }[] }>("/api/projects");
     expect(list.projects.find((p) => p.id === id)?.head).toBe(2);
+    expect(await posts()).toBe('[{"title":"kept"}]');
     // The shared dependency cache outlives the restart: a new project installs nothing.
     const next = await post<{ id: string }>("/api/projects", {});
     expect(await post(`/api/projects/${next.id}/builds`, {})).toMatchObject({ ok: true, warnings: [] });

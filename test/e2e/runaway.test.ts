@@ -89,6 +89,25 @@ describe("a runaway preview is stopped, and everything else keeps answering", ()
   }
 });
 
+it("a D1 query without end is stopped, and everything else keeps answering", async () => {
+  const id = await createProject(
+    server,
+    "export default { async fetch(req, env) {\n  const row = await env.DB.prepare('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) AS n FROM c').first();\n  return Response.json(row);\n} };",
+    {
+      "wrangler.toml":
+        'name = "app"\nmain = "src/server.ts"\ncompatibility_date = "2026-04-26"\n\n[[d1_databases]]\nbinding = "DB"\ndatabase_name = "app"\ndatabase_id = "1"\n',
+    },
+  );
+  const watcher = watch(server, bystander);
+  const answer = await preview(server, id, "/");
+  const seen = await watcher.stop();
+  // The query runs in the sandbox process, which is stopped and started again: the API and other projects answer on.
+  expect(answer.status).toBe(503);
+  expect(answer.body).toContain("exceeded its CPU limit");
+  expectBystanderServed(seen);
+  expect(await preview(server, bystander, "/")).toMatchObject({ status: 200, body: "bystander 1" });
+});
+
 it("a POST sent to another project while a runaway spins is served once the sandbox is back", async () => {
   const id = await createProject(server, "export default { fetch() { while (true) {} } };");
   const runaway = preview(server, id, "/");

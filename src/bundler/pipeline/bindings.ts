@@ -1,3 +1,4 @@
+import { D1_BINDING } from "../../sandbox/runtime";
 /**
  * The bindings a project's wrangler config declares, as wrangler reads them,
  * and what a preview gives each: `vars` as they are, the first KV namespace
@@ -19,6 +20,8 @@ export interface ProjectBindings {
   vars: Record<string, unknown>;
   /** The KV namespace bindings backed by the project's KV (the first declared). */
   kv: string[];
+  /** D1 databases: each a SQLite database of the project's own, its migrations from `migrationsDir`. */
+  d1: { name: string; migrationsDir: string }[];
   /** Declared bindings a preview does not provide yet. */
   unavailable: DeclaredBinding[];
   /** Settings a preview does not act on yet (queue consumers), for warnings. */
@@ -30,7 +33,6 @@ export interface ProjectBindings {
 /** Top-level config keys whose entries are `{binding}` (or `{name}`) objects, and what each kind is called. */
 const LISTS: [key: string, kind: string][] = [
   ["kv_namespaces", "KV namespace"],
-  ["d1_databases", "D1 database"],
   ["r2_buckets", "R2 bucket"],
   ["workflows", "Workflow"],
   ["services", "service binding"],
@@ -51,7 +53,7 @@ const SINGLE: [key: string, kind: string][] = [
   ["version_metadata", "version metadata"],
 ];
 
-export const NO_BINDINGS: ProjectBindings = { vars: {}, kv: [], unavailable: [], unsupported: [], crons: [] };
+export const NO_BINDINGS: ProjectBindings = { vars: {}, kv: [], d1: [], unavailable: [], unsupported: [], crons: [] };
 
 /** The bindings of a parsed wrangler config; `text` locates each (the line of its quoted name). */
 export function readBindings(raw: Record<string, unknown>, text: string): ProjectBindings {
@@ -68,7 +70,7 @@ export function readBindings(raw: Record<string, unknown>, text: string): Projec
     const key = section === undefined ? undefined : keyAt(section);
     return key === undefined ? undefined : line(key);
   };
-  const bindings: ProjectBindings = { vars: {}, kv: [], unavailable: [], unsupported: [], crons: [] };
+  const bindings: ProjectBindings = { vars: {}, kv: [], d1: [], unavailable: [], unsupported: [], crons: [] };
   const declare = (name: unknown, kind: string, section: string) => {
     if (typeof name !== "string" || name === "") return;
     const line = lineOf(name, section);
@@ -79,6 +81,11 @@ export function readBindings(raw: Record<string, unknown>, text: string): Projec
     Array.isArray(value) ? value.filter((each): each is Record<string, unknown> => typeof each === "object" && each !== null) : [];
 
   if (typeof raw.vars === "object" && raw.vars !== null && !Array.isArray(raw.vars)) bindings.vars = { ...(raw.vars as object) };
+  for (const entry of entries(raw.d1_databases)) {
+    if (typeof entry.binding !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(entry.binding)) continue;
+    const dir = typeof entry.migrations_dir === "string" ? entry.migrations_dir : "migrations";
+    bindings.d1.push({ name: entry.binding, migrationsDir: dir.replace(/^\.\//, "").replace(/\/+$/, "") });
+  }
   for (const [key, kind] of LISTS) for (const entry of entries(raw[key])) declare(entry.binding ?? entry.name, kind, key);
   for (const [key, kind] of SINGLE) {
     const entry = raw[key] as Record<string, unknown> | undefined;
@@ -116,6 +123,54 @@ export function bindingWarnings(bindings: ProjectBindings, file: string): string
 export const ENVIRONMENT_MODULE = "__environment.js";
 
 /**
+ * D1's Workers API over the host's AppD1 (\`service\`): prepare/bind/first/
+ * all/run/raw, batch (one transaction) and exec, with D1's result shapes and
+ * errors. The database's migrations are applied before its first query.
+ */
+const D1_SHIM = `function d1Database(service, binding, migrations) {
+  let ready;
+  const call = async (method, ...args) => {
+    ready ??= service.migrate(binding, migrations);
+    await ready;
+    return service[method](binding, ...args);
+  };
+  const param = (value) => {
+    if (value === undefined) throw new Error("D1_TYPE_ERROR: Type 'undefined' not supported for value 'undefined'");
+    if (typeof value === "boolean") return value ? 1 : 0;
+    if (ArrayBuffer.isView(value)) return value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength);
+    return value;
+  };
+  const shaped = ({ success, results, meta }) => ({ success, results, meta });
+  const statement = (sql, params) => ({
+    statement: { sql, params },
+    bind: (...values) => statement(sql, values.map(param)),
+    all: async () => shaped((await call("query", [{ sql, params }], "objects"))[0]),
+    run: async () => shaped((await call("query", [{ sql, params }], "objects"))[0]),
+    async first(column) {
+      const row = (await call("query", [{ sql, params }], "objects"))[0].results[0];
+      if (row === undefined) return null;
+      if (column === undefined) return row;
+      if (!(column in row)) throw new Error("D1_COLUMN_NOTFOUND: Column not found (" + column + ")");
+      return row[column];
+    },
+    async raw(options) {
+      const answer = (await call("query", [{ sql, params }], "raw"))[0];
+      return options?.columnNames ? [answer.columns, ...answer.results] : answer.results;
+    },
+  });
+  const database = {
+    prepare: (sql) => statement(String(sql), []),
+    batch: async (statements) => (await call("query", statements.map((each) => each.statement), "objects")).map(shaped),
+    exec: (script) => call("exec", String(script)),
+    withSession: () => database,
+    dump() {
+      throw new Error("D1_ERROR: dump() is not supported in previews.");
+    },
+  };
+  return database;
+}`;
+
+/**
  * The `request.cf` field that asks the environment module to run the app's
  * `scheduled` handler with this cron instead of `fetch`. Only the host sets
  * `cf` on a request into the app (see VERSION_CF_FIELD), so no visitor can.
@@ -130,14 +185,22 @@ export const SCHEDULED_CF_FIELD = "runScheduled";
  * the host marks with SCHEDULED_CF_FIELD runs the `scheduled` handler and is
  * answered `{outcome, error?}`.
  */
-export function environmentModule(main: string, bindings: ProjectBindings): string {
+export function environmentModule(
+  main: string,
+  bindings: ProjectBindings,
+  /** Each D1 binding's migrations, in order: `<migrationsDir>/*.sql` by name. */
+  migrations: Record<string, { name: string; sql: string }[]>,
+): string {
   const spec = JSON.stringify(`./${main}`);
+  const d1 = bindings.d1.map(({ name }) => [name, migrations[name] ?? []]);
   return `import app from ${spec};
 export * from ${spec};
 const VARS = ${JSON.stringify(bindings.vars)};
 const KV = ${JSON.stringify(bindings.kv)};
 const UNAVAILABLE = ${JSON.stringify(bindings.unavailable.map(({ name, kind }) => [name, kind]))};
 const CRONS = ${JSON.stringify(bindings.crons)};
+const D1 = ${JSON.stringify(d1)};
+${D1_SHIM}
 const standIn = (name, kind) => {
   const fail = () => { throw new Error("env." + name + " (" + kind + ") is not available in previews yet."); };
   return new Proxy(function () {}, { get: (_, key) => (key === "then" ? undefined : fail()), apply: fail, construct: fail });
@@ -147,8 +210,10 @@ function withBindings(env) {
   if (typeof env !== "object" || env === null) return env;
   let known = extended.get(env);
   if (!known) {
-    known = { ...env, ...VARS };
+    const { ${D1_BINDING}: databases, ...own } = env;
+    known = { ...own, ...VARS };
     for (const name of KV) if (env.KV) known[name] = env.KV;
+    for (const [name, migrations] of D1) if (databases) known[name] = d1Database(databases, name, migrations);
     for (const [name, kind] of UNAVAILABLE) if (!(name in known)) known[name] = standIn(name, kind);
     extended.set(env, known);
   }

@@ -120,7 +120,7 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
       config,
       layout,
     });
-    if (modules) return withEnvironment(modules, config);
+    if (modules) return withEnvironment(modules, config, text);
   }
   // Thousands of node_modules files, written only now: the module path above needs none.
   if (installed) writeDependencies(fs, installed);
@@ -203,16 +203,26 @@ async function build(input: BuildInput, warnings: string[]): Promise<BuildOutput
   return withEnvironment(
     await toOutput(worker?.code[0]?.[1], browser?.code ?? [], browser?.assets ?? [], input.files, clients, html, page, config, vendors),
     config,
+    text,
   );
 }
 
 /** The worker behind a module that gives its handlers the config's vars and bindings (and runs `scheduled` on demand). */
-function withEnvironment(output: BuildOutput, config: ProjectConfig): BuildOutput {
+function withEnvironment(output: BuildOutput, config: ProjectConfig, text: Map<string, string>): BuildOutput {
   if (!output.mainModule) return output;
+  // Each D1 database's migrations: its migrations_dir's .sql files, in name order, as wrangler applies them.
+  const migrations: Record<string, { name: string; sql: string }[]> = {};
+  for (const { name, migrationsDir } of config.bindings.d1) {
+    const prefix = migrationsDir === "" ? "" : `${migrationsDir}/`;
+    migrations[name] = [...text.keys()]
+      .filter((path) => path.startsWith(prefix) && path.endsWith(".sql") && !path.slice(prefix.length).includes("/"))
+      .sort()
+      .map((path) => ({ name: path.slice(prefix.length), sql: text.get(path)! }));
+  }
   return {
     ...output,
     mainModule: ENVIRONMENT_MODULE,
-    modules: { ...output.modules, [ENVIRONMENT_MODULE]: environmentModule(output.mainModule, config.bindings) },
+    modules: { ...output.modules, [ENVIRONMENT_MODULE]: environmentModule(output.mainModule, config.bindings, migrations) },
   };
 }
 

@@ -5,6 +5,7 @@
 // SandboxGateway, with the grant's props.
 import { exports, WorkerEntrypoint } from "cloudflare:workers";
 import type { KvValueType } from "../../project/app-kv";
+import { appDatabase, type AppDatabase, type D1Statement } from "../../project/app-database";
 import { logEntriesFromTrace } from "../../project/trace-logs";
 import type { KvListOptions, KvPutOptions, SandboxGateway } from "../gateway";
 import type { TestStart } from "../../testing/sandbox/protocol";
@@ -13,6 +14,8 @@ import { grantBindings, type GrantEntrypoints, type SandboxCode, type SandboxGra
 
 interface HostEnv {
   LOADER: WorkerLoader;
+  /** The apps' D1 databases, kept by this process (persisted beside the API's state). */
+  APP_DATABASES: DurableObjectNamespace<AppDatabase>;
   HOST: Service<SandboxGateway>;
   /** How many times the supervisor started this process (1 for the first). */
   GENERATION: string;
@@ -34,11 +37,12 @@ export interface SandboxStop {
 
 // `exports` is typed for the host Worker's module (env.d.ts); this module's own entrypoints are the bridges below.
 const own = exports as unknown as Record<
-  "BridgeKV" | "BridgeEgress" | "BridgeTail" | "BridgeProgress",
+  "BridgeKV" | "BridgeD1" | "BridgeEgress" | "BridgeTail" | "BridgeProgress",
   (options: { props: SandboxProps }) => Fetcher
 >;
 const BRIDGES: GrantEntrypoints = {
   kv: (props) => own.BridgeKV(props),
+  d1: (props) => own.BridgeD1(props),
   egress: (props) => own.BridgeEgress(props),
   tail: (props) => own.BridgeTail(props),
   progress: (props) => own.BridgeProgress(props),
@@ -73,7 +77,13 @@ export default class SandboxHost extends WorkerEntrypoint<HostEnv> {
     await this.env.HOST.began(call);
     return evaluateIn(this.env.LOADER, code, cpuMs, dispatchers, connectors);
   }
+
+  dropDatabase(projectId: string, testRun: string, binding: string): Promise<void> {
+    return appDatabase(this.env.APP_DATABASES, projectId, testRun, binding).destroy();
+  }
 }
+
+export { AppDatabase } from "../../project/app-database";
 
 /** `env.KV` of a worker here: each call is the host's AppKV with the grant's props (which converts values and types). */
 export class BridgeKV extends WorkerEntrypoint<HostEnv, SandboxProps> {
@@ -91,6 +101,30 @@ export class BridgeKV extends WorkerEntrypoint<HostEnv, SandboxProps> {
 
   list(options?: KvListOptions) {
     return this.env.HOST.kvList(this.ctx.props, options);
+  }
+}
+
+/**
+ * The app's D1 databases, kept in this process: the app's SQL runs here, so a
+ * query without end stalls this process (which the supervisor restarts), never the API.
+ */
+export class BridgeD1 extends WorkerEntrypoint<HostEnv, SandboxProps> {
+  query(binding: string, statements: D1Statement[], shape: "objects" | "raw") {
+    return this.database(binding).query(statements, shape === "raw" ? "raw" : "objects");
+  }
+
+  exec(binding: string, script: string) {
+    return this.database(binding).exec(String(script));
+  }
+
+  /** A test run's databases are noted by the host, to be dropped with the run. */
+  async migrate(binding: string, migrations: { name: string; sql: string }[]) {
+    if (this.ctx.props.testRun) await this.env.HOST.testDatabaseUsed(this.ctx.props, binding);
+    return this.database(binding).migrate(migrations);
+  }
+
+  private database(binding: string) {
+    return appDatabase(this.env.APP_DATABASES, this.ctx.props.projectId, this.ctx.props.testRun, binding);
   }
 }
 
