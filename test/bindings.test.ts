@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, commit as commitTo, createProject } from "./helpers";
+import { api, commit as commitTo, createProject, expectError } from "./helpers";
 
 const CONFIG = `{
   "name": "bindings",
@@ -57,8 +57,30 @@ describe("the bindings of the app's wrangler config", () => {
     const get = async (path: string) => (await SELF.fetch(new URL(path, result.previewUrl))).text();
     expect(JSON.parse(await get("/vars"))).toEqual({ greeting: "hello", limit: 3, features: { beta: true } });
     expect(await get("/kv")).toBe("first post");
+    // The data view names the KV by the binding the app uses.
+    expect(await (await api(`/api/projects/${id}/data`)).json()).toEqual({ kv: [{ binding: "BLOG_EXAMPLE", keys: 1 }], d1: [] });
+    expect(await (await api(`/api/projects/${id}/data/kv?prefix=post:`)).json()).toEqual({
+      keys: [{ name: "post:1" }],
+      list_complete: true,
+    });
     expect(await get("/bucket")).toBe("Error: env.BUCKET (R2 bucket) is not available in previews yet.");
     expect(await get("/ai")).toBe("Error: env.AI (Workers AI) is not available in previews yet.");
+  });
+
+  it("lists KV keys of any script page by page", async () => {
+    const { id } = await createProject({
+      "src/index.ts": `export default {
+  async fetch(request: Request, env: { KV: KVNamespace }) {
+    for (const key of ["日本-1", "日本-2", "日本-3"]) await env.KV.put(key, "x");
+    const first = await env.KV.list({ prefix: "日本", limit: 2 });
+    const rest = await env.KV.list({ prefix: "日本", cursor: first.list_complete ? undefined : first.cursor });
+    return Response.json([first.keys.map((key) => key.name), rest.keys.map((key) => key.name), rest.list_complete]);
+  },
+};
+`,
+    });
+    const result = await build(id);
+    expect(await (await SELF.fetch(result.previewUrl)).json()).toEqual([["日本-1", "日本-2"], ["日本-3"], true]);
   });
 
   it("gives a WorkerEntrypoint class its vars too, and locates bindings in wrangler.toml", async () => {
@@ -266,5 +288,30 @@ describe("D1 databases", () => {
     expect(
       (await (await SELF.fetch(new URL("/posts", next.previewUrl))).json<unknown[]>()).map((post) => (post as { title: string }).title),
     ).toEqual(["Hello, D1", "Second", "Third"]);
+    // What a person sees of the data: the tables with their rows, a page at a time.
+    expect(await (await api(`/api/projects/${id}/data`)).json()).toEqual({
+      kv: [{ binding: "KV", keys: 0 }],
+      d1: [
+        {
+          binding: "DB",
+          tables: [
+            { name: "d1_migrations", rows: 3 },
+            { name: "posts", rows: 3 },
+          ],
+        },
+      ],
+    });
+    expect(await (await api(`/api/projects/${id}/data/d1/DB/posts?limit=2&offset=1`)).json()).toEqual({
+      table: "posts",
+      columns: ["id", "title", "draft"],
+      rows: [
+        [2, "Second", 1],
+        [3, "Third", 0],
+      ],
+      total: 3,
+      offset: 1,
+    });
+    await expectError(await api(`/api/projects/${id}/data/d1/DB/nope`), 404, "not_found");
+    await expectError(await api(`/api/projects/${id}/data/d1/OTHER/posts`), 404, "not_found");
   });
 });

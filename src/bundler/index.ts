@@ -5,6 +5,6 @@ export { DependencySetObject } from "./dependencies/dependency-object";
 export { sharedDependencies } from "./dependencies/shared-dependencies";
 export type { BundleMemo } from "./pipeline/bundle-memo";
 export { bundleTests, type TestBundle, type TestBundleMemo } from "./pipeline/test-bundle";
-export { MAX_COMPATIBILITY_DATE } from "./pipeline/project-config";
+export { MAX_COMPATIBILITY_DATE, readProjectConfig, textFiles } from "./pipeline/project-config";
 export { SCHEDULED_CF_FIELD } from "./pipeline/bindings";
 export type { SandboxCompile } from "./compilers/compiler";

@@ -17,6 +17,7 @@ import { history } from "./routes/history";
 import { projects } from "./routes/projects";
 import { settings } from "./routes/settings";
 import { tests } from "./routes/tests";
+import { data } from "./routes/data";
 import { turns } from "./routes/turns";
 
 /**
@@ -47,6 +48,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.route("/api/projects", files);
   app.route("/api/projects", builds);
   app.route("/api/projects", tests);
+  app.route("/api/projects", data);
   app.route("/api/projects", settings);
   app.route("/api/projects", turns);
   // Not doc31: the document's paths must not carry Hono's parameter patterns (see documentedPath).

@@ -60,6 +60,32 @@ export class AppDatabase extends DurableObject<Env> {
     return applied;
   }
 
+  /**
+   * What the data view shows (GET /api/projects/:id/data): the tables with
+   * their row counts, or one table's rows, a page at a time; null for a table
+   * that does not exist.
+   */
+  inspect(query: { table?: string; offset?: number; limit?: number }): DatabaseView | null {
+    const sql = this.ctx.storage.sql;
+    const names = sql
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
+      )
+      .toArray()
+      .map((row) => row.name);
+    const count = (table: string) => sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${quoted(table)}`).one().n;
+    if (query.table === undefined) return { tables: names.map((name) => ({ name, rows: count(name) })) };
+    if (!names.includes(query.table)) return null;
+    const limit = Math.min(Math.max(Math.trunc(query.limit ?? 100), 1), 1000);
+    const offset = Math.max(Math.trunc(query.offset ?? 0), 0);
+    const cursor = sql.exec(`SELECT * FROM ${quoted(query.table)} LIMIT ? OFFSET ?`, limit, offset);
+    // A blob is shown by its size: JSON holds no bytes, and the view is for reading.
+    const rows = [...cursor.raw()].map((row) =>
+      row.map((value) => (value instanceof ArrayBuffer ? { blob: value.byteLength } : (value as string | number | null))),
+    );
+    return { table: query.table, columns: cursor.columnNames, rows, total: count(query.table), offset };
+  }
+
   /** Deletes everything (a test run's database, when its run ends). */
   async destroy(): Promise<void> {
     await this.ctx.storage.deleteAll();
@@ -98,6 +124,19 @@ export interface D1Answer {
   results: unknown[];
   columns: string[];
   meta: Record<string, number | boolean>;
+}
+
+export type TableView = {
+  table: string;
+  columns: string[];
+  rows: (string | number | null | { blob: number })[][];
+  total: number;
+  offset: number;
+};
+export type DatabaseView = { tables: { name: string; rows: number }[] } | TableView;
+
+function quoted(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /** SQLite's message as D1 words it. */

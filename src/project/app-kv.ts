@@ -51,10 +51,20 @@ export class AppKvStore {
     this.sql.exec(`DELETE FROM ${this.table} WHERE key = ?`, key);
   }
 
+  /** How many live keys there are. */
+  count(): number {
+    return this.sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM ${this.table} WHERE expiration IS NULL OR expiration > ?`,
+        Math.floor(Date.now() / 1000),
+      )
+      .one().n;
+  }
+
   list(options: { prefix?: string; limit?: number; cursor?: string } = {}): KvListResult {
     const limit = Math.min(Math.max(options.limit ?? 1000, 1), 1000);
     const prefix = options.prefix ?? "";
-    const after = options.cursor ? atob(options.cursor) : "";
+    const after = options.cursor ? fromCursor(options.cursor) : "";
     const rows = this.sql
       .exec<{ key: string; metadata: string | null; expiration: number | null }>(
         `SELECT key, metadata, expiration FROM ${this.table}
@@ -74,7 +84,7 @@ export class AppKvStore {
       ...(row.metadata !== null ? { metadata: JSON.parse(row.metadata) as unknown } : {}),
     }));
     const complete = rows.length <= limit;
-    return complete ? { keys, list_complete: true } : { keys, list_complete: false, cursor: btoa(page.at(-1)!.key) };
+    return complete ? { keys, list_complete: true } : { keys, list_complete: false, cursor: toCursor(page.at(-1)!.key) };
   }
 
   private live(key: string): { value: ArrayBuffer } | undefined {
@@ -87,5 +97,18 @@ export class AppKvStore {
       return undefined;
     }
     return row;
+  }
+}
+
+/** A cursor is the last key listed, as base64 of its UTF-8 (`btoa` alone refuses keys beyond Latin-1). */
+function toCursor(key: string): string {
+  return btoa(String.fromCharCode(...new TextEncoder().encode(key)));
+}
+
+function fromCursor(cursor: string): string {
+  try {
+    return new TextDecoder().decode(Uint8Array.from(atob(cursor), (char) => char.charCodeAt(0)));
+  } catch {
+    throw new Error("Not a cursor of this KV namespace's list().");
   }
 }

@@ -3,6 +3,7 @@ import { sandboxRuntime } from "../sandbox";
 import { previewCpuMsFromEnv, testTimeoutFromEnv } from "../server-config";
 import type { SqlStore } from "../store";
 import { AppKvStore } from "./app-kv";
+import { ProjectData } from "./project-data";
 import { ProjectBuilds } from "./project-builds";
 import { ProjectLogs } from "./project-logs";
 import { ProjectSettings } from "./project-settings";
@@ -22,6 +23,7 @@ export interface Parts {
   tests: ProjectTests;
   settings: ProjectSettings;
   kv: AppKvStore;
+  data: ProjectData;
   logs: ProjectLogs;
   timers: Timers;
 }
@@ -54,5 +56,7 @@ export function createParts(storage: DurableObjectStorage, env: Env, projectId: 
     dropDatabase: (testRun, binding) => runtime.dropDatabase(projectId, testRun, binding),
   });
   const turns = new ProjectTurns(new TurnLog(sql), store);
-  return { store, turns, builds, tests, settings, kv: new AppKvStore(sql), logs, timers: new Timers(storage) };
+  const kv = new AppKvStore(sql);
+  const data = new ProjectData({ projectId, builds, kv, runtime, head: () => store.head() });
+  return { store, turns, builds, tests, settings, kv, data, logs, timers: new Timers(storage) };
 }

@@ -286,6 +286,19 @@ export class ProjectObjectBase extends DurableObject<Env> {
     return this.kv(testRun).list(options);
   }
 
+  /** The previews' data of the app by binding: KV keys, D1 tables (GET /data). */
+  data() {
+    return this.guarded(() => this.part("data").overview());
+  }
+
+  dataKv(options: { prefix?: string; cursor?: string; limit?: number }) {
+    return this.guarded(async () => this.part("data").kvKeys(options));
+  }
+
+  dataTable(binding: string, table: string, page: { offset?: number; limit?: number }) {
+    return this.guarded(() => this.part("data").table(binding, table, page));
+  }
+
   /** A test run's sandbox opened one of its D1 databases: dropped when the run ends. */
   testDatabaseUsed(testRun: string, binding: string): void {
     this.parts?.tests.databaseUsed(testRun, binding);

@@ -10,6 +10,7 @@ import { grantBindings, type GrantEntrypoints, type SandboxRuntime, type Sandbox
 export function inProcessSandbox(loader: WorkerLoader, databases: DurableObjectNamespace<AppDatabase>): SandboxRuntime {
   return {
     dropDatabase: (projectId, testRun, binding) => appDatabase(databases, projectId, testRun, binding).destroy(),
+    inspectDatabase: (projectId, binding, query) => appDatabase(databases, projectId, undefined, binding).inspect(query),
     fetch(worker: SandboxWorker, request: Request) {
       const stub = loader.get(worker.id, () => ({ ...worker.code(), ...grantBindings(worker.grant, HOST_ENTRYPOINTS) }));
       return stub.getEntrypoint().fetch(request);

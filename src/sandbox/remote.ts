@@ -1,6 +1,7 @@
 import type SandboxHost from "./host/worker";
 import type { SandboxStop } from "./host/worker";
-import { type SandboxCode, SandboxStopped, type SandboxRuntime, type SandboxWorker } from "./runtime";
+import type { DatabaseView } from "../project/app-database";
+import { type DatabaseQuery, type SandboxCode, SandboxStopped, type SandboxRuntime, type SandboxWorker } from "./runtime";
 
 /**
  * The runtime of `npm start`: workers run in a process of their own
@@ -32,6 +33,10 @@ export class RemoteSandbox implements SandboxRuntime {
   /** The sandbox process keeps the apps' D1 databases (see host/worker.ts). */
   dropDatabase(projectId: string, testRun: string, binding: string): Promise<void> {
     return this.service.dropDatabase(projectId, testRun, binding);
+  }
+
+  inspectDatabase(projectId: string, binding: string, query: DatabaseQuery): Promise<DatabaseView | null> {
+    return this.service.inspectDatabase(projectId, binding, query);
   }
 
   async fetch(worker: SandboxWorker, request: Request): Promise<Response> {

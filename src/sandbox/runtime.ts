@@ -1,3 +1,4 @@
+import type { DatabaseView } from "../project/app-database";
 import { TEST_PROGRESS_BINDING } from "../testing/sandbox/protocol";
 /**
  * Where a project's code runs: previews, test runs and `execute`. Two
@@ -18,6 +19,8 @@ export interface SandboxRuntime {
   evaluate(code: WorkerLoaderWorkerCode, cpuMs: number, dispatchers: object, connectors: object): Promise<unknown>;
   /** Deletes a test run's D1 database, where this runtime keeps the apps' databases. */
   dropDatabase(projectId: string, testRun: string, binding: string): Promise<void>;
+  /** The previews' D1 database of a binding, as the data view shows it (see AppDatabase.inspect). */
+  inspectDatabase(projectId: string, binding: string, query: DatabaseQuery): Promise<DatabaseView | null>;
 }
 
 export interface SandboxWorker {
@@ -93,6 +96,8 @@ export interface GrantEntrypoints {
   egress(props: { props: SandboxProps }): Fetcher;
   tail(props: { props: SandboxProps }): Fetcher;
 }
+
+export type DatabaseQuery = { table?: string; offset?: number; limit?: number };
 
 /** The binding the environment module makes an app's D1 databases from; the app's own `env` never shows it. */
 export const D1_BINDING = "__D1_DATABASES";

@@ -206,6 +206,14 @@ describe("restart", () => {
     const list = await call<{ projects: { id: string; head: number }[] }>("/api/projects");
     expect(list.projects.find((p) => p.id === id)?.head).toBe(2);
     expect(await posts()).toBe('[{"title":"kept"}]');
+    // The data view reads the same database, where the sandbox process keeps it.
+    expect(await call(`/api/projects/${blog.id}/data/d1/DB/posts`)).toEqual({
+      table: "posts",
+      columns: ["title"],
+      rows: [["kept"]],
+      total: 1,
+      offset: 0,
+    });
     // The shared dependency cache outlives the restart: a new project installs nothing.
     const next = await post<{ id: string }>("/api/projects", {});
     expect(await post(`/api/projects/${next.id}/builds`, {})).toMatchObject({ ok: true, warnings: [] });

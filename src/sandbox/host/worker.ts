@@ -5,12 +5,19 @@
 // SandboxGateway, with the grant's props.
 import { exports, WorkerEntrypoint } from "cloudflare:workers";
 import type { KvValueType } from "../../project/app-kv";
-import { appDatabase, type AppDatabase, type D1Statement } from "../../project/app-database";
+import { appDatabase, type AppDatabase, type D1Statement, type DatabaseView } from "../../project/app-database";
 import { logEntriesFromTrace } from "../../project/trace-logs";
 import type { KvListOptions, KvPutOptions, SandboxGateway } from "../gateway";
 import type { TestStart } from "../../testing/sandbox/protocol";
 import { evaluateIn } from "../in-process";
-import { grantBindings, type GrantEntrypoints, type SandboxCode, type SandboxGrant, type SandboxProps } from "../runtime";
+import {
+  grantBindings,
+  type DatabaseQuery,
+  type GrantEntrypoints,
+  type SandboxCode,
+  type SandboxGrant,
+  type SandboxProps,
+} from "../runtime";
 
 interface HostEnv {
   LOADER: WorkerLoader;
@@ -80,6 +87,10 @@ export default class SandboxHost extends WorkerEntrypoint<HostEnv> {
 
   dropDatabase(projectId: string, testRun: string, binding: string): Promise<void> {
     return appDatabase(this.env.APP_DATABASES, projectId, testRun, binding).destroy();
+  }
+
+  inspectDatabase(projectId: string, binding: string, query: DatabaseQuery): Promise<DatabaseView | null> {
+    return appDatabase(this.env.APP_DATABASES, projectId, undefined, binding).inspect(query);
   }
 }
 
