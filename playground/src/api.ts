@@ -3,6 +3,7 @@
 /** The playground's client of the public API (see /api/openapi.json): nothing here is private to the page. */
 import type { z } from "zod";
 import type * as buildRoutes from "../../src/http/routes/builds.routes";
+import type * as dataRoutes from "../../src/http/routes/data.routes";
 import type * as fileRoutes from "../../src/http/routes/files.routes";
 import type * as historyRoutes from "../../src/http/routes/history.routes";
 import type * as infoRoutes from "../../src/http/routes/info.routes";
@@ -28,6 +29,9 @@ export type Turn = Answer<typeof turnRoutes.getTurn>;
 export type ConversationEntry = Answer<typeof turnRoutes.getMessages>["messages"][number];
 export type LogEntry = Answer<typeof settingsRoutes.getLogs>["entries"][number];
 export type ServerInfo = Answer<typeof infoRoutes.getInfo>;
+export type DataOverview = Answer<typeof dataRoutes.getData>;
+export type DataKeys = Answer<typeof dataRoutes.getDataKv>;
+export type DataTable = Answer<typeof dataRoutes.getDataTable>;
 /** A version number or the draft. */
 export type Ref = Answer<typeof fileRoutes.listFiles>["version"];
 
@@ -118,6 +122,11 @@ export const api = {
       retry: true,
     }),
   test: (id: string) => call<TestRun>("POST", `${p(id)}/test`, {} satisfies Body<typeof testRoutes.runTests>, { retry: true }),
+  data: (id: string) => call<DataOverview>("GET", `${p(id)}/data`),
+  dataKeys: (id: string, cursor?: string) =>
+    call<DataKeys>("GET", `${p(id)}/data/kv?limit=100${cursor ? `&cursor=${segment(cursor)}` : ""}`),
+  dataTable: (id: string, binding: string, table: string, offset: number) =>
+    call<DataTable>("GET", `${p(id)}/data/d1/${segment(binding)}/${segment(table)}?limit=100&offset=${offset}`),
   logs: (id: string, after?: string) =>
     call<Answer<typeof settingsRoutes.getLogs>>("GET", `${p(id)}/logs${after ? `?after=${segment(after)}` : ""}`),
   chat: (id: string, message: string) =>

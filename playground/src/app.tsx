@@ -3,12 +3,20 @@ import { api, ApiError, token, type Project, type ProjectSummary, type ServerInf
 import { Chat } from "./chat";
 import { Code } from "./code";
 import { Logs } from "./logs";
+import { Data } from "./data";
 import { Preview } from "./preview";
 import { Tests } from "./tests";
 import { TABS, useView, type Tab } from "./url-state";
 import { Versions } from "./versions";
 
-const TAB_LABELS: Record<Tab, string> = { preview: "Preview", code: "Code", versions: "Versions", tests: "Tests", logs: "Logs" };
+const TAB_LABELS: Record<Tab, string> = {
+  preview: "Preview",
+  code: "Code",
+  versions: "Versions",
+  tests: "Tests",
+  logs: "Logs",
+  data: "Data",
+};
 
 /** The playground: every panel is a client of the public API. */
 export function App() {
@@ -229,6 +237,7 @@ export function App() {
               />
             )}
             {view.tab === "logs" && <Logs project={project} />}
+            {view.tab === "data" && <Data project={project} />}
           </section>
         </>
       ) : (

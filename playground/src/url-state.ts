@@ -9,7 +9,7 @@ export interface View {
   tab: Tab;
 }
 
-export const TABS = ["preview", "code", "versions", "tests", "logs"] as const;
+export const TABS = ["preview", "code", "versions", "tests", "logs", "data"] as const;
 export type Tab = (typeof TABS)[number];
 
 function read(): View {

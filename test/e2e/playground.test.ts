@@ -123,6 +123,31 @@ describe("the playground", () => {
     await page.close();
   });
 
+  it("shows the app's data: its KV keys and its D1 tables, row by row", async () => {
+    const files = {
+      "wrangler.jsonc": '{ "main": "src/index.ts", "d1_databases": [{ "binding": "DB", "database_name": "notes", "database_id": "1" }] }',
+      "migrations/0001_notes.sql":
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);\nINSERT INTO notes (body) VALUES ('first note');\n",
+      "src/index.ts":
+        "export default {\n  async fetch(request: Request, env: { DB: D1Database; KV: KVNamespace }) {\n    await env.KV.put('visits', '1');\n    return Response.json((await env.DB.prepare('SELECT body FROM notes').all()).results);\n  },\n};\n",
+    };
+    const created = await fetch(`${running.server.base}/api/projects`, { method: "POST", body: JSON.stringify({ files }) });
+    const { id, previewUrl } = (await created.json()) as { id: string; previewUrl: string };
+    const page = await running.newPage();
+    const problems = watch(page);
+    await page.goto(previewUrl);
+    await page.getByText("first note").waitFor();
+    await page.goto(`${running.server.base}/?project=${id}&tab=data`);
+    await step(page, "data", async () => {
+      const data = page.getByTestId("data");
+      await data.getByText("visits").waitFor();
+      await data.getByRole("button", { name: "notes" }).click();
+      await page.getByTestId("data-table").getByText("first note").waitFor();
+    });
+    await step(page, "no-problems", async () => expect(problems).toEqual([]));
+    await page.close();
+  });
+
   it("is never served on a preview origin", async () => {
     const page = await running.newPage();
     const { id } = (await (
