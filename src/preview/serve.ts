@@ -10,6 +10,7 @@ import { SCHEDULED_CF_FIELD, type BuildOutput } from "../bundler";
 import { hashBytes } from "../store";
 import { SandboxStopped, VERSION_CF_FIELD, type SandboxGrant, type SandboxRuntime } from "../sandbox";
 import { hostOnlyCookies } from "./cookies";
+import { textAtMost } from "./bounded-body";
 import { sandboxEntry, type WorkerModules } from "./sandbox-entry";
 
 /** A built version ready to answer requests: its assets and its worker. */
@@ -89,12 +90,12 @@ export async function servePreview(
   failed: (message: string) => void,
 ): Promise<Response> {
   const { base } = preview.output;
-  const url = new URL(request.url);
+  const url = base ? new URL(request.url) : undefined;
   // As `vite dev` does for a `base`: the root goes to the app's URL.
-  if (base && (url.pathname === "/" || url.pathname === "/index.html")) {
-    return new Response(null, { status: 302, headers: { Location: base + url.search } });
+  if (base && (url!.pathname === "/" || url!.pathname === "/index.html")) {
+    return new Response(null, { status: 302, headers: { Location: base + url!.search } });
   }
-  const asset = await handleAssetRequest(base ? underBase(request, url, base) : request, preview.manifest, preview.storage, {
+  const asset = await handleAssetRequest(base ? underBase(request, url!, base) : request, preview.manifest, preview.storage, {
     not_found_handling: notFoundHandling(request, preview.output),
   });
   if (asset) return asset;
@@ -136,6 +137,8 @@ function appWorker(preview: LoadedPreview, grant: SandboxGrant) {
   return { id: preview.loaderId, subject: "The app's worker", grant, code: () => ({ ...code, compatibilityDate, compatibilityFlags }) };
 }
 
+const MAX_SCHEDULED_ANSWER_BYTES = 64 * 1024;
+
 /** What running the app's `scheduled` handler once gave (see bindings.ts, SCHEDULED_CF_FIELD). */
 export interface ScheduledRun {
   cron: string;
@@ -156,7 +159,13 @@ export async function runScheduled(
   const cf = { [VERSION_CF_FIELD]: version, [SCHEDULED_CF_FIELD]: cron };
   try {
     const response = await runtime.fetch(appWorker(preview, grant), new Request("http://scheduled.invalid/", { method: "POST", cf }));
-    const answer = (await response.json()) as Partial<ScheduledRun>;
+    // The app's code runs where the answer is made: it is read bounded, and as untrusted JSON.
+    let answer: Partial<ScheduledRun>;
+    try {
+      answer = JSON.parse(await textAtMost(response, MAX_SCHEDULED_ANSWER_BYTES, "The scheduled run's answer")) as Partial<ScheduledRun>;
+    } catch (error) {
+      return { cron, outcome: "exception", error: `The scheduled run's answer could not be read: ${(error as Error).message}` };
+    }
     return {
       cron: typeof answer.cron === "string" ? answer.cron : cron,
       outcome: answer.outcome === "ok" || answer.outcome === "exception" || answer.outcome === "no_handler" ? answer.outcome : "exception",

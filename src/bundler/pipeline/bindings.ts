@@ -230,7 +230,7 @@ async function runScheduled(handler, asked) {
     return Response.json({ cron, outcome: "ok" });
   } catch (error) {
     console.error(error);
-    return Response.json({ cron, outcome: "exception", error: String(error?.stack ?? error) });
+    return Response.json({ cron, outcome: "exception", error: String(error?.stack ?? error).slice(0, 10000) });
   }
 }
 const cronOf = (request) => request?.cf?.${SCHEDULED_CF_FIELD};

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { DataKvQuery, DataKvSchema, DataSchema, DataTableParams, DataTableQuery, DataTableSchema, ProjectParams } from "../schemas";
+import { DataKvQuery, DataKvSchema, DataSchema, DataTableParams, DataTableQuery, DataTableSchema } from "../data-schemas";
+import { ProjectParams } from "../schemas";
 import { errors, json } from "./openapi-helpers";
 
 // The routes of data.ts; free of server code, so the playground takes its types from them.

@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import { unwrap } from "../../project";
-import type { DataKvSchema } from "../schemas";
+import type { DataKvSchema } from "../data-schemas";
 import { openApiHono, served } from "../request";
 import { projectStub } from "../project-stub";
 import { getData, getDataKv, getDataTable } from "./data.routes";
